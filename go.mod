@@ -1,0 +1,3 @@
+module github.com/retours/retours
+
+go 1.24

@@ -1,0 +1,349 @@
+package retours
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Question kinds.
+const (
+	QuestionRating = "rating" // a number on a scale, Min to Max
+	QuestionNPS    = "nps"    // likelihood to recommend, 0 to 10
+	QuestionSingle = "single" // one of Choices
+	QuestionMulti  = "multi"  // any of Choices
+	QuestionText   = "text"   // free text
+)
+
+// Question roles tell the bilan which question carries which meaning.
+const (
+	RoleSatisfaction = "satisfaction" // the overall rating compared across sessions and editions
+	RoleProfile      = "profile"      // the participant's profile, used for breakdowns
+)
+
+// Limits on questionnaires and answers.
+const (
+	MaxQuestions     = 30
+	MaxChoices       = 20
+	DefaultMaxLength = 1000
+	MaxTextLength    = 4000
+	MaxLabel         = 300
+)
+
+// Questionnaire is the list of questions asked for an event and its sessions.
+type Questionnaire struct {
+	Questions []Question `json:"questions"`
+}
+
+// Question is one question. IDs are stable across editions so that bilans
+// can be compared.
+type Question struct {
+	ID        string   `json:"id"`
+	Kind      string   `json:"kind"`
+	Label     Text     `json:"label"`
+	Help      Text     `json:"help,omitempty"`
+	Required  bool     `json:"required,omitempty"`
+	Role      string   `json:"role,omitempty"`
+	Min       int      `json:"min,omitempty"` // rating scale; default 1
+	Max       int      `json:"max,omitempty"` // rating scale; default 5
+	Choices   []Choice `json:"choices,omitempty"`
+	MaxLength int      `json:"max_length,omitempty"` // text; default DefaultMaxLength
+}
+
+// Choice is one option of a single or multi question.
+type Choice struct {
+	ID    string `json:"id"`
+	Label Text   `json:"label"`
+}
+
+// Value is one answered question. Which field is set depends on the kind:
+// Number for rating and nps, Choices for single (one) and multi, Text for text.
+type Value struct {
+	Number  int      `json:"n,omitempty"`
+	Choices []string `json:"c,omitempty"`
+	Text    string   `json:"t,omitempty"`
+}
+
+// Question returns the question with the given id.
+func (q *Questionnaire) Question(id string) (*Question, bool) {
+	for i := range q.Questions {
+		if q.Questions[i].ID == id {
+			return &q.Questions[i], true
+		}
+	}
+	return nil, false
+}
+
+// ByRole returns the first question with the given role.
+func (q *Questionnaire) ByRole(role string) (*Question, bool) {
+	for i := range q.Questions {
+		if q.Questions[i].Role == role {
+			return &q.Questions[i], true
+		}
+	}
+	return nil, false
+}
+
+// Scale returns the lowest and highest value of a rating or nps question.
+func (q *Question) Scale() (lo, hi int) {
+	switch q.Kind {
+	case QuestionNPS:
+		return 0, 10
+	case QuestionRating:
+		lo, hi = q.Min, q.Max
+		if lo == 0 && hi == 0 {
+			lo, hi = 1, 5
+		}
+		return lo, hi
+	}
+	return 0, 0
+}
+
+// TextLimit returns the maximum length of a text answer, in characters.
+func (q *Question) TextLimit() int {
+	if q.MaxLength > 0 {
+		return q.MaxLength
+	}
+	return DefaultMaxLength
+}
+
+// Choice returns the choice with the given id.
+func (q *Question) Choice(id string) (*Choice, bool) {
+	for i := range q.Choices {
+		if q.Choices[i].ID == id {
+			return &q.Choices[i], true
+		}
+	}
+	return nil, false
+}
+
+var keyPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+
+// ValidKey reports whether s may be a question or choice id.
+func ValidKey(s string) bool { return keyPattern.MatchString(s) }
+
+// Validate checks a questionnaire defined by an organiser. Field names in the
+// returned EINVALID error are "questions.N.field".
+func (q *Questionnaire) Validate() error {
+	fe := FieldErrors{}
+	if len(q.Questions) == 0 {
+		fe.Add("questions", FieldRequired)
+	}
+	if len(q.Questions) > MaxQuestions {
+		fe.Add("questions", FieldTooMany)
+	}
+	seen := map[string]bool{}
+	roles := map[string]bool{}
+	for i := range q.Questions {
+		qq := &q.Questions[i]
+		f := "questions." + strconv.Itoa(i)
+		if !ValidKey(qq.ID) {
+			fe.Add(f+".id", FieldInvalid)
+		} else if seen[qq.ID] {
+			fe.Add(f+".id", FieldDuplicate)
+		}
+		seen[qq.ID] = true
+		if msg := validLabel(qq.Label, true); msg != "" {
+			fe.Add(f+".label", msg)
+		}
+		if msg := validLabel(qq.Help, false); msg != "" {
+			fe.Add(f+".help", msg)
+		}
+		switch qq.Role {
+		case "":
+		case RoleSatisfaction, RoleProfile:
+			if roles[qq.Role] {
+				fe.Add(f+".role", FieldDuplicate)
+			}
+			roles[qq.Role] = true
+			if qq.Role == RoleSatisfaction && qq.Kind != QuestionRating {
+				fe.Add(f+".role", FieldInvalid)
+			}
+			if qq.Role == RoleProfile && qq.Kind != QuestionSingle {
+				fe.Add(f+".role", FieldInvalid)
+			}
+		default:
+			fe.Add(f+".role", FieldChoice)
+		}
+		switch qq.Kind {
+		case QuestionRating:
+			lo, hi := qq.Scale()
+			if lo < 0 || hi > 10 || lo >= hi {
+				fe.Add(f+".max", FieldRange)
+			}
+		case QuestionNPS:
+			if qq.Min != 0 || qq.Max != 0 {
+				fe.Add(f+".max", FieldInvalid)
+			}
+		case QuestionSingle, QuestionMulti:
+			if len(qq.Choices) < 2 {
+				fe.Add(f+".choices", FieldRequired)
+			}
+			if len(qq.Choices) > MaxChoices {
+				fe.Add(f+".choices", FieldTooMany)
+			}
+			cs := map[string]bool{}
+			for j, c := range qq.Choices {
+				cf := f + ".choices." + strconv.Itoa(j)
+				if !ValidKey(c.ID) {
+					fe.Add(cf+".id", FieldInvalid)
+				} else if cs[c.ID] {
+					fe.Add(cf+".id", FieldDuplicate)
+				}
+				cs[c.ID] = true
+				if msg := validLabel(c.Label, true); msg != "" {
+					fe.Add(cf+".label", msg)
+				}
+			}
+		case QuestionText:
+			if qq.MaxLength < 0 || qq.MaxLength > MaxTextLength {
+				fe.Add(f+".max_length", FieldRange)
+			}
+		default:
+			fe.Add(f+".kind", FieldChoice)
+		}
+		if qq.Kind != QuestionSingle && qq.Kind != QuestionMulti && len(qq.Choices) > 0 {
+			fe.Add(f+".choices", FieldInvalid)
+		}
+	}
+	return fe.Err("Le questionnaire n'est pas valide.")
+}
+
+func validLabel(t Text, required bool) string {
+	if required && t["fr"] == "" && t["en"] == "" {
+		return FieldRequired
+	}
+	for lang, s := range t {
+		if !IsLanguage(lang) {
+			return FieldChoice
+		}
+		clean, msg := CleanText(s, MaxLabel)
+		if msg != "" {
+			return msg
+		}
+		if clean != s {
+			return FieldInvalid
+		}
+	}
+	return ""
+}
+
+// ParseValues validates raw answers against the questionnaire and returns the
+// typed values. raw maps question ids to the submitted strings (one for
+// rating, nps, single and text; any number for multi); empty strings count as
+// unanswered. Field names in the returned EINVALID error are question ids.
+func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, error) {
+	fe := FieldErrors{}
+	for id := range raw {
+		if _, ok := q.Question(id); !ok {
+			key := id
+			if !ValidKey(key) {
+				key = "answers"
+			}
+			fe.Add(key, FieldUnknown)
+		}
+	}
+	values := make(map[string]Value, len(q.Questions))
+	for i := range q.Questions {
+		qq := &q.Questions[i]
+		var got []string
+		for _, s := range raw[qq.ID] {
+			if s = strings.TrimSpace(s); s != "" || qq.Kind == QuestionText {
+				got = append(got, s)
+			}
+		}
+		if qq.Kind == QuestionText && len(got) == 1 && got[0] == "" {
+			got = nil
+		}
+		if len(got) == 0 {
+			if qq.Required {
+				fe.Add(qq.ID, FieldRequired)
+			}
+			continue
+		}
+		if qq.Kind != QuestionMulti && len(got) > 1 {
+			fe.Add(qq.ID, FieldTooMany)
+			continue
+		}
+		switch qq.Kind {
+		case QuestionRating, QuestionNPS:
+			n, err := strconv.Atoi(got[0])
+			if err != nil {
+				fe.Add(qq.ID, FieldInvalid)
+				continue
+			}
+			if lo, hi := qq.Scale(); n < lo || n > hi {
+				fe.Add(qq.ID, FieldRange)
+				continue
+			}
+			values[qq.ID] = Value{Number: n}
+		case QuestionSingle, QuestionMulti:
+			seen := map[string]bool{}
+			var cs []string
+			for _, c := range got {
+				if _, ok := qq.Choice(c); !ok {
+					fe.Add(qq.ID, FieldChoice)
+					break
+				}
+				if !seen[c] {
+					seen[c] = true
+					cs = append(cs, c)
+				}
+			}
+			if _, bad := fe[qq.ID]; !bad {
+				values[qq.ID] = Value{Choices: cs}
+			}
+		case QuestionText:
+			s, msg := CleanText(got[0], qq.TextLimit())
+			if msg != "" {
+				fe.Add(qq.ID, msg)
+				continue
+			}
+			if s == "" {
+				if qq.Required {
+					fe.Add(qq.ID, FieldRequired)
+				}
+				continue
+			}
+			values[qq.ID] = Value{Text: s}
+		}
+	}
+	if err := fe.Err("Certaines réponses ne sont pas valides."); err != nil {
+		return nil, err
+	}
+	return values, nil
+}
+
+// DefaultQuestionnaire returns the questionnaire used when an event defines
+// none: satisfaction, NPS, new contacts, what next, profile and a free text.
+func DefaultQuestionnaire() Questionnaire {
+	return Questionnaire{Questions: []Question{
+		{ID: "satisfaction", Kind: QuestionRating, Role: RoleSatisfaction, Min: 1, Max: 5, Required: true,
+			Label: Text{"fr": "Dans l'ensemble, êtes-vous satisfait·e ?", "en": "Overall, how satisfied are you?"},
+			Help:  Text{"fr": "1 : pas du tout, 5 : tout à fait", "en": "1: not at all, 5: completely"}},
+		{ID: "nps", Kind: QuestionNPS,
+			Label: Text{"fr": "Recommanderiez-vous ce moment à une personne de votre entourage ?", "en": "Would you recommend this to someone you know?"},
+			Help:  Text{"fr": "0 : pas du tout probable, 10 : très probable", "en": "0: not at all likely, 10: extremely likely"}},
+		{ID: "rencontres", Kind: QuestionSingle,
+			Label: Text{"fr": "Avez-vous rencontré des acteurs que vous ne connaissiez pas ?", "en": "Did you meet people or organisations you did not know?"},
+			Choices: []Choice{
+				{ID: "oui", Label: Text{"fr": "Oui", "en": "Yes"}},
+				{ID: "non", Label: Text{"fr": "Non", "en": "No"}},
+			}},
+		{ID: "suites", Kind: QuestionText, MaxLength: 1000,
+			Label: Text{"fr": "Qu'allez-vous faire de ce que vous avez appris ?", "en": "What will you do with what you learned?"}},
+		{ID: "profil", Kind: QuestionSingle, Role: RoleProfile,
+			Label: Text{"fr": "Vous êtes… (facultatif)", "en": "You are… (optional)"},
+			Choices: []Choice{
+				{ID: "elu", Label: Text{"fr": "Élu·e", "en": "Elected official"}},
+				{ID: "agent", Label: Text{"fr": "Agent de collectivité", "en": "Local government staff"}},
+				{ID: "association", Label: Text{"fr": "Association", "en": "Non-profit"}},
+				{ID: "tiers-lieu", Label: Text{"fr": "Centre social / tiers-lieu", "en": "Community centre / third place"}},
+				{ID: "entreprise", Label: Text{"fr": "Entreprise", "en": "Business"}},
+				{ID: "habitant", Label: Text{"fr": "Habitant·e", "en": "Resident"}},
+				{ID: "autre", Label: Text{"fr": "Autre", "en": "Other"}},
+			}},
+		{ID: "commentaire", Kind: QuestionText, MaxLength: 2000,
+			Label: Text{"fr": "Un mot pour les organisateurs ?", "en": "Anything to tell the organisers?"}},
+	}}
+}
