@@ -1,0 +1,157 @@
+// Package dynamo stores retours' events, answers and notes in one DynamoDB
+// table (single-table design; see the README's "Data model").
+//
+// Keys:
+//
+//	event          PK=EVENT#<event>  SK=META                 GSI1PK=EVENTS         GSI1SK=<closes_at>#<event>
+//	answer         PK=EVENT#<event>  SK=ANSWER#<submission>  GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
+//	note           PK=EVENT#<event>  SK=NOTE#<submission>    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
+//
+// Answers and notes are keyed by the client's submission id, so a retried
+// submit meets a failed condition and gets the stored item back: the first
+// write wins and nothing is doubled.
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// Attribute and index names shared with template.yaml (a test keeps them in step).
+const (
+	AttrPK      = "PK"
+	AttrSK      = "SK"
+	AttrGSI1PK  = "GSI1PK"
+	AttrGSI1SK  = "GSI1SK"
+	AttrExpires = "expires_at" // TTL attribute, epoch seconds
+	IndexGSI1   = "GSI1"
+)
+
+// Store is the DynamoDB implementation of retours.EventStore and
+// retours.AnswerStore.
+type Store struct {
+	client *dynamodb.Client
+	table  string
+}
+
+var (
+	_ retours.EventStore  = (*Store)(nil)
+	_ retours.AnswerStore = (*Store)(nil)
+)
+
+// New returns a store on the given table. Pointing client at AWS or at
+// DynamoDB Local is the caller's choice.
+func New(client *dynamodb.Client, table string) *Store {
+	return &Store{client: client, table: table}
+}
+
+// Table returns the name of the store's table.
+func (s *Store) Table() string { return s.table }
+
+func eventPK(id string) string { return "EVENT#" + id }
+
+const (
+	skMeta         = "META"
+	skAnswerPrefix = "ANSWER#"
+	skNotePrefix   = "NOTE#"
+	gsiEvents      = "EVENTS"
+)
+
+func dayPK(t time.Time) string { return "DAY#" + t.UTC().Format(time.DateOnly) }
+
+func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func n(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+
+// translate turns SDK errors into domain errors at the storage boundary.
+func translate(err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return &retours.Error{Code: retours.EUNAVAILABLE, Message: "Le service est momentanément surchargé : réessayez dans un instant."}
+	}
+	var (
+		api     smithy.APIError
+		maxErr  *retry.MaxAttemptsError
+		netErr  net.Error
+		throttl bool
+	)
+	if errors.As(err, &api) {
+		switch api.ErrorCode() {
+		case "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+			"InternalServerError", "ServiceUnavailable", "TransactionConflictException":
+			throttl = true
+		}
+	}
+	if throttl || errors.As(err, &maxErr) || errors.As(err, &netErr) {
+		return fmt.Errorf("dynamo: %s: %w", op, &retours.Error{Code: retours.EUNAVAILABLE, Message: "Le service est momentanément surchargé : réessayez dans un instant."})
+	}
+	return fmt.Errorf("dynamo: %s: %w", op, err)
+}
+
+func isConditionFailed(err error) (*types.ConditionalCheckFailedException, bool) {
+	var cf *types.ConditionalCheckFailedException
+	if errors.As(err, &cf) {
+		return cf, true
+	}
+	return nil, false
+}
+
+// getItem reads one item with a strongly consistent read.
+func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
+	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            map[string]types.AttributeValue{AttrPK: &types.AttributeValueMemberS{Value: pk}, AttrSK: &types.AttributeValueMemberS{Value: sk}},
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, translate(err, "get item")
+	}
+	if len(out.Item) == 0 {
+		return nil, retours.Errorf(retours.ENOTFOUND, "Introuvable.")
+	}
+	return out.Item, nil
+}
+
+// query calls fn for each item of the partition pk whose sort key starts
+// with prefix, page by page.
+func (s *Store) query(ctx context.Context, pk, prefix string, fn func(map[string]types.AttributeValue) error) error {
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK, "#sk": AttrSK,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk}, ":prefix": &types.AttributeValueMemberS{Value: prefix},
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return translate(err, "query")
+		}
+		for _, item := range page.Items {
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func cut(sk, prefix string) string { return strings.TrimPrefix(sk, prefix) }

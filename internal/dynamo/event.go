@@ -1,0 +1,91 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// The event's structure (sessions, questionnaire) is stored as one JSON
+// attribute: it is always read and written whole, and JSON keeps the item
+// small and its decoding fast.
+const eventVersion = 1
+
+// CreateEvent implements retours.EventStore.
+func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
+	item, err := marshalEvent(e)
+	if err != nil {
+		return err
+	}
+	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(s.table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK,
+		},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return retours.Errorf(retours.ECONFLICT, "Cet événement existe déjà.")
+	}
+	return translate(err, "create event")
+}
+
+// Event implements retours.EventStore.
+func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
+	if !retours.ValidID(id) {
+		return nil, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+	}
+	item, err := s.getItem(ctx, eventPK(id), skMeta)
+	if retours.ErrorCode(err) == retours.ENOTFOUND {
+		return nil, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalEvent(item)
+}
+
+type storedEvent struct {
+	*retours.Event
+	TokenHash string `json:"token_hash"`
+}
+
+func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
+	data, err := json.Marshal(storedEvent{Event: e, TokenHash: e.TokenHash})
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: marshal event: %w", err)
+	}
+	return map[string]types.AttributeValue{
+		AttrPK:       s(eventPK(e.ID)),
+		AttrSK:       s(skMeta),
+		AttrGSI1PK:   s(gsiEvents),
+		AttrGSI1SK:   s(e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID),
+		"type":       s("event"),
+		"v":          n(eventVersion),
+		"data":       s(string(data)),
+		AttrExpires:  n(e.ExpiresAt().Unix()),
+		"created_at": s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
+	}, nil
+}
+
+func unmarshalEvent(item map[string]types.AttributeValue) (*retours.Event, error) {
+	data, ok := item["data"].(*types.AttributeValueMemberS)
+	if !ok {
+		return nil, fmt.Errorf("dynamo: event item without data")
+	}
+	e := &retours.Event{}
+	se := storedEvent{Event: e}
+	if err := json.Unmarshal([]byte(data.Value), &se); err != nil {
+		return nil, fmt.Errorf("dynamo: unmarshal event: %w", err)
+	}
+	e.TokenHash = se.TokenHash
+	return e, nil
+}

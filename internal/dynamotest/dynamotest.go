@@ -1,0 +1,109 @@
+// Package dynamotest starts one DynamoDB Local per test binary and gives each
+// test a fresh table created from template.yaml.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { dynamotest.Main(m) }
+package dynamotest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamolocal"
+	"github.com/retours/retours/internal/samtemplate"
+)
+
+var (
+	server   *dynamolocal.Server
+	template *samtemplate.Template
+	tables   atomic.Int64
+)
+
+// Main starts DynamoDB Local, runs the tests and stops it.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	infra, err := dynamolocal.FindInfraDir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dynamotest:", err)
+		return 1
+	}
+	if template, err = samtemplate.LoadDefault(); err != nil {
+		fmt.Fprintln(os.Stderr, "dynamotest:", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	server, err = dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: infra})
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dynamotest:", err)
+		return 1
+	}
+	defer server.Stop()
+	return m.Run()
+}
+
+// Endpoint returns the URL of the running DynamoDB Local.
+func Endpoint(tb testing.TB) string {
+	tb.Helper()
+	if server == nil {
+		tb.Fatal("dynamotest: DynamoDB Local is not running; call dynamotest.Main from TestMain")
+	}
+	return server.Endpoint
+}
+
+// Client returns a client of the running DynamoDB Local.
+func Client(tb testing.TB) *dynamodb.Client {
+	tb.Helper()
+	return dynamolocal.Client(Endpoint(tb))
+}
+
+// NewTable creates a table from template.yaml with a name unique to the test
+// and returns its name. The table is deleted when the test ends.
+func NewTable(tb testing.TB, client *dynamodb.Client) string {
+	tb.Helper()
+	name := fmt.Sprintf("retours-%d-%s", tables.Add(1), sanitize(tb.Name()))
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	tbl, err := template.Table("Table", name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := tbl.Create(ctx, client); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name})
+	})
+	return name
+}
+
+// NewStore returns a store on a fresh table.
+func NewStore(tb testing.TB) *dynamo.Store {
+	tb.Helper()
+	c := Client(tb)
+	return dynamo.New(c, NewTable(tb, c))
+}
+
+func sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
