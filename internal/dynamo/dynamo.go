@@ -73,7 +73,9 @@ const (
 func dayPK(t time.Time) string { return "DAY#" + t.UTC().Format(time.DateOnly) }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func n(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func n(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 
 // translate turns SDK errors into domain errors at the storage boundary.
 func translate(err error, op string) error {

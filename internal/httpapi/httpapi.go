@@ -1,0 +1,341 @@
+// Package httpapi holds retours' HTTP handlers and the one router that both
+// the Lambda functions and the local server mount.
+//
+// Handlers return errors; one function per kind of route (JSON API or HTML
+// page) turns them into a status and a body, and never shows internal details.
+package httpapi
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// Function names: which Lambda function serves a route.
+const (
+	FuncSurvey    = "survey"
+	FuncOrganiser = "organiser"
+)
+
+// Config is what the handlers need. Stores are required; the rest has
+// defaults.
+type Config struct {
+	Events  retours.EventStore
+	Answers retours.AnswerStore
+	// AdminToken authorises event creation. Empty disables admin routes.
+	AdminToken string
+	// BaseURL is the public URL printed in links and QR codes, without a
+	// trailing slash. Empty derives it from each request's Host.
+	BaseURL string
+	// RetentionMonths is the deployment's default retention of answers.
+	RetentionMonths int
+	Now             func() time.Time
+	Rand            io.Reader
+	Logger          *slog.Logger
+}
+
+// Server serves retours over HTTP.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	routes []Route
+}
+
+// Route is one registered route.
+type Route struct {
+	Method   string
+	Path     string // a net/http pattern path, which is also the API Gateway route path
+	Function string // FuncSurvey or FuncOrganiser
+	handler  http.HandlerFunc
+}
+
+// Limits on request bodies.
+const (
+	maxFormBody  = 64 << 10
+	maxEventBody = 256 << 10
+)
+
+// New returns a server; cfg.Events and cfg.Answers must be set.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RetentionMonths <= 0 {
+		cfg.RetentionMonths = retours.DefaultRetentionMonths
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.register()
+	return s
+}
+
+// register lists every route: the router and template.yaml must agree (a
+// test checks both ways).
+func (s *Server) register() {
+	page, api := s.page, s.api
+	s.routes = []Route{
+		{"GET", "/e/{event}", FuncSurvey, page(s.eventPage)},
+		{"GET", "/e/{event}/{session}", FuncSurvey, page(s.sessionPage)},
+		{"GET", "/e/{event}/merci", FuncSurvey, page(s.thanksPage)},
+		{"POST", "/e/{event}/answers", FuncSurvey, page(s.postAnswer)},
+		{"POST", "/e/{event}/notes", FuncSurvey, page(s.postNote)},
+
+		{"POST", "/api/events", FuncOrganiser, api(s.createEvent)},
+		{"GET", "/api/events/{event}/bilan", FuncOrganiser, api(s.getBilan)},
+	}
+}
+
+// Routes returns every route.
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Handler returns the handler of the routes served by function, or of every
+// route when function is "".
+func (s *Server) Handler(function string) http.Handler {
+	mux := http.NewServeMux()
+	for _, r := range s.routes {
+		if function == "" || r.Function == function {
+			mux.HandleFunc(r.Method+" "+r.Path, r.handler)
+		}
+	}
+	notFound := s.page(func(w http.ResponseWriter, r *http.Request) error {
+		return retours.Errorf(retours.ENOTFOUND, "Page introuvable.")
+	})
+	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern == "" {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	}))
+}
+
+// middleware sets the security headers every response carries and logs each
+// request with ids and codes only: no query strings, bodies or tokens.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.cfg.Now()
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			// A handler that writes nothing would make API Gateway answer 504.
+			rec.WriteHeader(http.StatusNoContent)
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("method", r.Method), slog.String("route", r.Pattern),
+			slog.Int("status", rec.status), slog.Duration("duration", s.cfg.Now().Sub(start)))
+	})
+}
+
+const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// statusOf maps a domain error to an HTTP status.
+func statusOf(err error) int {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
+	}
+	switch retours.ErrorCode(err) {
+	case retours.EINVALID:
+		return http.StatusBadRequest
+	case retours.ENOTFOUND:
+		return http.StatusNotFound
+	case retours.ECONFLICT, retours.ECLOSED:
+		return http.StatusConflict
+	case retours.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case retours.EFORBIDDEN:
+		return http.StatusForbidden
+	case retours.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// logError logs err once, at the boundary, with its code.
+func (s *Server) logError(r *http.Request, status int, err error) {
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []slog.Attr{slog.String("route", r.Pattern), slog.Int("status", status), slog.String("code", retours.ErrorCode(err))}
+	if status >= 500 {
+		// Internal errors carry no participant text: stores wrap SDK errors only.
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	s.log.LogAttrs(r.Context(), level, "request failed", attrs...)
+}
+
+// api adapts a JSON handler: errors become {"error": ..., "fields": ...}.
+func (s *Server) api(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		status := statusOf(err)
+		s.logError(r, status, err)
+		writeJSONError(w, r, status, err)
+	}
+}
+
+func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	lang := requestLang(r)
+	body := struct {
+		Error  string            `json:"error"`
+		Code   string            `json:"code"`
+		Fields map[string]string `json:"fields,omitempty"`
+	}{Code: retours.ErrorCode(err)}
+	switch status {
+	case http.StatusRequestEntityTooLarge:
+		body.Error, body.Code = msg(lang, "err.too_large"), "too_large"
+	case http.StatusInternalServerError:
+		body.Error = msg(lang, "err.internal")
+	case http.StatusServiceUnavailable:
+		body.Error = msg(lang, "err.unavailable")
+		w.Header().Set("Retry-After", "5")
+	case http.StatusUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="retours"`)
+		body.Error = retours.ErrorMessage(err)
+	default:
+		body.Error = retours.ErrorMessage(err)
+	}
+	if fields := retours.ErrorFields(err); len(fields) > 0 && status == http.StatusBadRequest {
+		body.Fields = map[string]string{}
+		for k, v := range fields {
+			body.Fields[k] = fieldMessage(lang, v)
+		}
+	}
+	if status == http.StatusConflict && retours.ErrorCode(err) == retours.ECLOSED {
+		body.Fields = retours.ErrorFields(err)
+	}
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// bearer returns the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// requireAdmin checks the admin token in constant time.
+func (s *Server) requireAdmin(r *http.Request) error {
+	tok := bearer(r)
+	if tok == "" {
+		return retours.Errorf(retours.EUNAUTHORIZED, "Jeton d'administration manquant (Authorization: Bearer …).")
+	}
+	if s.cfg.AdminToken == "" {
+		return retours.Errorf(retours.EFORBIDDEN, "L'administration est désactivée sur ce déploiement.")
+	}
+	a, b := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.cfg.AdminToken))
+	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 {
+		return retours.Errorf(retours.EFORBIDDEN, "Jeton d'administration invalide.")
+	}
+	return nil
+}
+
+// organiserEvent loads the event named in the path and checks the organiser
+// token presented with the request.
+func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
+	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	if err != nil {
+		return nil, err
+	}
+	tok := organiserToken(r)
+	if tok == "" {
+		return nil, retours.Errorf(retours.EUNAUTHORIZED, "Jeton d'organisation manquant (Authorization: Bearer …).")
+	}
+	if !e.CheckToken(tok) {
+		return nil, retours.Errorf(retours.EFORBIDDEN, "Ce jeton ne donne pas accès à cet événement.")
+	}
+	return e, nil
+}
+
+// organiserToken returns the organiser token of the Authorization header, or
+// of the organisers' cookie.
+func organiserToken(r *http.Request) string {
+	if tok := bearer(r); tok != "" {
+		return tok
+	}
+	if c, err := r.Cookie(organiserCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+const organiserCookie = "retours_organiser"
+
+// baseURL returns the public base URL for links.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "https"
+	if r.TLS == nil && (strings.HasPrefix(r.Host, "127.0.0.1") || strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "[::1]")) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) surveyURL(r *http.Request, eventID, sessionID string) string {
+	u := s.baseURL(r) + "/e/" + eventID
+	if sessionID != "" {
+		u += "/" + sessionID
+	}
+	return u
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// messages holds every text of the participants' pages and of the API's
+// error messages, per language. A test checks both languages have every key.
+var messages = map[string]map[string]string{
+	"fr": {
+		"site.name":            "retours",
+		"lang.switch":          "English",
+		"lang.switch.code":     "en",
+		"event.sessions":       "Choisissez la session dont vous voulez parler",
+		"event.general":        "Donner mon avis sur l'ensemble de l'événement",
+		"event.now":            "En cours",
+		"form.intro":           "Quelques questions, deux minutes. Vos réponses sont anonymes.",
+		"form.submit":          "Envoyer mes réponses",
+		"form.required":        "obligatoire",
+		"form.optional":        "facultatif",
+		"form.errors":          "Votre questionnaire n'a pas été envoyé. Corrigez ce qui suit :",
+		"form.nps.low":         "Pas du tout probable",
+		"form.nps.high":        "Très probable",
+		"thanks.title":         "Merci !",
+		"thanks.body":          "Votre réponse est bien enregistrée.",
+		"thanks.note.title":    "Rapport d'étonnement",
+		"thanks.note.intro":    "Quelque chose vous a surpris, plu ou manqué ? Laissez une note, même courte.",
+		"thanks.note.kind":     "Type de note",
+		"thanks.note.text":     "Votre note",
+		"thanks.note.submit":   "Envoyer la note",
+		"thanks.note.done":     "Merci, votre note est enregistrée. Vous pouvez en laisser une autre.",
+		"note.etonnement":      "Ce qui m'a étonné",
+		"note.point-fort":      "Un point fort",
+		"note.amelioration":    "Un point à améliorer",
+		"note.moment-marquant": "Un moment marquant",
+		"closed.title":         "Les réponses sont closes",
+		"closed.before":        "Les réponses seront ouvertes à partir du %s.",
+		"closed.after":         "Les réponses étaient ouvertes jusqu'au %s. Merci de votre intérêt !",
+		"error.title":          "Un problème est survenu",
+		"err.not_found":        "Cette page n'existe pas. Vérifiez l'adresse ou scannez à nouveau le QR code.",
+		"err.too_large":        "La demande est trop volumineuse.",
+		"err.internal":         "Une erreur interne est survenue. Réessayez dans un instant.",
+		"err.unavailable":      "Le service est momentanément surchargé. Vos réponses n'ont pas été perdues : réessayez dans un instant.",
+		"err.retry":            "Réessayer",
+		"field.required":       "Cette réponse est obligatoire.",
+		"field.invalid":        "Cette valeur n'est pas valide.",
+		"field.choice":         "Choisissez une des options proposées.",
+		"field.range":          "Choisissez une valeur de l'échelle proposée.",
+		"field.too_long":       "Ce texte est trop long.",
+		"field.bad_text":       "Ce texte contient des caractères non autorisés.",
+		"field.unknown":        "Cette question n'existe pas.",
+		"field.too_many":       "Une seule réponse est possible.",
+		"field.duplicate":      "Cet identifiant est utilisé deux fois.",
+		"field.order":          "La fin doit venir après le début.",
+	},
+	"en": {
+		"site.name":            "retours",
+		"lang.switch":          "Français",
+		"lang.switch.code":     "fr",
+		"event.sessions":       "Choose the session you want to talk about",
+		"event.general":        "Give my opinion on the event as a whole",
+		"event.now":            "Now",
+		"form.intro":           "A few questions, two minutes. Your answers are anonymous.",
+		"form.submit":          "Send my answers",
+		"form.required":        "required",
+		"form.optional":        "optional",
+		"form.errors":          "Your answers were not sent. Please correct the following:",
+		"form.nps.low":         "Not at all likely",
+		"form.nps.high":        "Extremely likely",
+		"thanks.title":         "Thank you!",
+		"thanks.body":          "Your answer has been saved.",
+		"thanks.note.title":    "What surprised you?",
+		"thanks.note.intro":    "Did something surprise, please or disappoint you? Leave a note, even a short one.",
+		"thanks.note.kind":     "Kind of note",
+		"thanks.note.text":     "Your note",
+		"thanks.note.submit":   "Send the note",
+		"thanks.note.done":     "Thank you, your note has been saved. You can leave another one.",
+		"note.etonnement":      "What surprised me",
+		"note.point-fort":      "A strength",
+		"note.amelioration":    "Something to improve",
+		"note.moment-marquant": "A memorable moment",
+		"closed.title":         "Answers are closed",
+		"closed.before":        "Answers open on %s.",
+		"closed.after":         "Answers were accepted until %s. Thank you for your interest!",
+		"error.title":          "Something went wrong",
+		"err.not_found":        "This page does not exist. Check the address or scan the QR code again.",
+		"err.too_large":        "The request is too large.",
+		"err.internal":         "An internal error occurred. Please try again in a moment.",
+		"err.unavailable":      "The service is busy right now. Your answers are not lost: please try again in a moment.",
+		"err.retry":            "Try again",
+		"field.required":       "This answer is required.",
+		"field.invalid":        "This value is not valid.",
+		"field.choice":         "Choose one of the options offered.",
+		"field.range":          "Choose a value on the scale offered.",
+		"field.too_long":       "This text is too long.",
+		"field.bad_text":       "This text contains characters that are not allowed.",
+		"field.unknown":        "There is no such question.",
+		"field.too_many":       "Only one answer is possible.",
+		"field.duplicate":      "This identifier is used twice.",
+		"field.order":          "The end must come after the start.",
+	},
+}
+
+// msg returns the message key in lang.
+func msg(lang, key string) string {
+	if s, ok := messages[lang][key]; ok {
+		return s
+	}
+	return messages["fr"][key]
+}
+
+// fieldMessage turns a field problem (retours.Field*) into a sentence.
+func fieldMessage(lang, problem string) string {
+	if s, ok := messages[lang]["field."+problem]; ok {
+		return s
+	}
+	return msg(lang, "field.invalid")
+}
+
+// requestLang picks the page language: an explicit ?lang= or form field,
+// then Accept-Language, then French.
+func requestLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); retours.IsLanguage(l) {
+		return l
+	}
+	if r.Method == http.MethodPost && r.PostForm != nil {
+		if l := r.PostForm.Get("lang"); retours.IsLanguage(l) {
+			return l
+		}
+	}
+	return acceptLanguage(r.Header.Get("Accept-Language"))
+}
+
+// acceptLanguage returns the supported language with the highest q value in
+// an Accept-Language header, French when none is supported.
+func acceptLanguage(h string) string {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		if !retours.IsLanguage(base) {
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := parseQ(v); err == nil {
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	if best == "" || bestQ <= 0 {
+		return retours.Languages[0]
+	}
+	return best
+}
+
+func parseQ(s string) (float64, error) {
+	var f float64
+	_, err := fmt.Sscan(s, &f)
+	return f, err
+}
