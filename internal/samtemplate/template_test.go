@@ -1,0 +1,251 @@
+package samtemplate_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/httpapi"
+	"github.com/retours/retours/internal/samtemplate"
+)
+
+func mustLoad(t *testing.T) (*samtemplate.Template, string) {
+	t.Helper()
+	root, err := samtemplate.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl, root
+}
+
+// logicalIDs maps each router function to its template resource.
+var logicalIDs = map[string]string{
+	httpapi.FuncSurvey:    "SurveyFunction",
+	httpapi.FuncOrganiser: "OrganiserFunction",
+}
+
+// wantActions is each function's complete list of DynamoDB actions: least
+// privilege, checked both ways.
+var wantActions = map[string][]string{
+	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
+	"OrganiserFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+}
+
+func TestFunctionsBuildFromTheirFolders(t *testing.T) {
+	tmpl, root := mustLoad(t)
+	makefile, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := tmpl.Resources("AWS::Serverless::Function")
+	if len(fns) == 0 {
+		t.Fatal("no functions in template.yaml")
+	}
+	globals := tmpl.Raw["Globals"].(map[string]any)["Function"].(map[string]any)
+	if globals["Runtime"] != "provided.al2023" || !slices.Equal(toStrings(globals["Architectures"]), []string{"arm64"}) || globals["Handler"] != "bootstrap" {
+		t.Errorf("Globals.Function = %v, want provided.al2023 on arm64 with bootstrap", globals)
+	}
+	for id, fn := range fns {
+		t.Run(id, func(t *testing.T) {
+			if md, _ := fn["Metadata"].(map[string]any); md["BuildMethod"] != "makefile" {
+				t.Errorf("Metadata.BuildMethod = %v, want makefile", md["BuildMethod"])
+			}
+			// build-SurveyFunction builds ./functions/survey.
+			re := regexp.MustCompile(`(?m)^build-` + id + `:\n\t.*\./functions/([a-z]+)\s*$`)
+			m := re.FindSubmatch(makefile)
+			if m == nil {
+				t.Fatalf("Makefile has no build-%s target building ./functions/<name>", id)
+			}
+			if _, err := os.Stat(filepath.Join(root, "functions", string(m[1]), "main.go")); err != nil {
+				t.Errorf("functions/%s/main.go: %v", m[1], err)
+			}
+		})
+	}
+	// And every functions/ folder is deployed.
+	dirs, _ := os.ReadDir(filepath.Join(root, "functions"))
+	for _, d := range dirs {
+		if !strings.Contains(string(makefile), "./functions/"+d.Name()+"\n") {
+			t.Errorf("functions/%s is not built by any Makefile target for template.yaml", d.Name())
+		}
+	}
+}
+
+func TestRoutesMatchTheRouter(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	var inTemplate, inRouter []string
+	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
+		props, _ := fn["Properties"].(map[string]any)
+		evs, _ := props["Events"].(map[string]any)
+		for _, ev := range evs {
+			ev := ev.(map[string]any)
+			if ev["Type"] != "HttpApi" {
+				continue
+			}
+			p := ev["Properties"].(map[string]any)
+			inTemplate = append(inTemplate, id+" "+p["Method"].(string)+" "+p["Path"].(string))
+		}
+	}
+	for _, r := range httpapi.New(httpapi.Config{}).Routes() {
+		inRouter = append(inRouter, logicalIDs[r.Function]+" "+r.Method+" "+r.Path)
+	}
+	sort.Strings(inTemplate)
+	sort.Strings(inRouter)
+	for _, r := range inRouter {
+		if !slices.Contains(inTemplate, r) {
+			t.Errorf("route %q is in the router, not in template.yaml", r)
+		}
+	}
+	for _, r := range inTemplate {
+		if !slices.Contains(inRouter, r) {
+			t.Errorf("route %q is in template.yaml, not in the router", r)
+		}
+	}
+}
+
+func TestPoliciesAreLeastPrivilege(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	fns := tmpl.Resources("AWS::Serverless::Function")
+	for id, want := range wantActions {
+		t.Run(id, func(t *testing.T) {
+			fn, ok := fns[id]
+			if !ok {
+				t.Fatalf("no %s in template.yaml", id)
+			}
+			var got []string
+			for _, pol := range fn["Properties"].(map[string]any)["Policies"].([]any) {
+				stmts, ok := pol.(map[string]any)["Statement"].([]any)
+				if !ok {
+					t.Fatalf("policy %v is not an inline statement list (SAM policy templates grant too much)", pol)
+				}
+				for _, st := range stmts {
+					st := st.(map[string]any)
+					if st["Effect"] != "Allow" {
+						continue
+					}
+					for _, a := range toStrings(st["Action"]) {
+						if strings.HasPrefix(a, "dynamodb:") {
+							got = append(got, a)
+							if !refersToTable(st["Resource"]) {
+								t.Errorf("%s is granted on %v, want only the table (and its indexes)", a, st["Resource"])
+							}
+						}
+						if strings.Contains(a, "*") {
+							t.Errorf("wildcard action %q", a)
+						}
+					}
+				}
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("DynamoDB actions = %v, want exactly %v", got, want)
+			}
+		})
+	}
+	for id := range fns {
+		if _, ok := wantActions[id]; !ok {
+			t.Errorf("function %s has no expected policy in this test", id)
+		}
+	}
+}
+
+// refersToTable reports whether a policy Resource names only the table or
+// its indexes.
+func refersToTable(res any) bool {
+	list, ok := res.([]any)
+	if !ok {
+		list = []any{res}
+	}
+	for _, r := range list {
+		switch v := r.(type) {
+		case map[string]any:
+			// !GetAtt Table.Arn arrives as a string, the long form as a list.
+			if ga, ok := v["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[0] == "Table" && ga[1] == "Arn" {
+				continue
+			}
+			if v["Fn::GetAtt"] == "Table.Arn" {
+				continue
+			}
+			if sub, ok := v["Fn::Sub"].(string); ok && strings.HasPrefix(sub, "${Table.Arn}/index/") {
+				continue
+			}
+			return false
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func TestTableMatchesTheStore(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	tbl, err := tmpl.Table("Table", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := tbl.Input
+	if len(in.KeySchema) != 2 || *in.KeySchema[0].AttributeName != dynamo.AttrPK || in.KeySchema[0].KeyType != "HASH" ||
+		*in.KeySchema[1].AttributeName != dynamo.AttrSK || in.KeySchema[1].KeyType != "RANGE" {
+		t.Errorf("key schema = %+v, want %s HASH, %s RANGE", in.KeySchema, dynamo.AttrPK, dynamo.AttrSK)
+	}
+	if len(in.GlobalSecondaryIndexes) != 1 {
+		t.Fatalf("GSIs = %d, want 1", len(in.GlobalSecondaryIndexes))
+	}
+	g := in.GlobalSecondaryIndexes[0]
+	if *g.IndexName != dynamo.IndexGSI1 || *g.KeySchema[0].AttributeName != dynamo.AttrGSI1PK || *g.KeySchema[1].AttributeName != dynamo.AttrGSI1SK {
+		t.Errorf("GSI = %+v, want %s on %s, %s", g, dynamo.IndexGSI1, dynamo.AttrGSI1PK, dynamo.AttrGSI1SK)
+	}
+	for _, ad := range in.AttributeDefinitions {
+		if ad.AttributeType != "S" {
+			t.Errorf("attribute %s is %s, want S", *ad.AttributeName, ad.AttributeType)
+		}
+	}
+	if in.BillingMode != "PAY_PER_REQUEST" {
+		t.Errorf("BillingMode = %q, want on-demand", in.BillingMode)
+	}
+	if tbl.TTLAttr != dynamo.AttrExpires {
+		t.Errorf("TTL attribute = %q, want %q", tbl.TTLAttr, dynamo.AttrExpires)
+	}
+	p := tbl.Properties
+	if pitr, _ := p["PointInTimeRecoverySpecification"].(map[string]any); pitr["PointInTimeRecoveryEnabled"] != true {
+		t.Error("point-in-time recovery is off")
+	}
+	if p["DeletionProtectionEnabled"] != true {
+		t.Error("deletion protection is off")
+	}
+	if sse, _ := p["SSESpecification"].(map[string]any); sse["SSEEnabled"] != true {
+		t.Error("encryption at rest with a KMS key is off")
+	}
+}
+
+func TestAdminTokenIsNoEcho(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	p := tmpl.Raw["Parameters"].(map[string]any)["AdminToken"].(map[string]any)
+	if p["NoEcho"] != true {
+		t.Errorf("AdminToken parameter = %v, want NoEcho", p)
+	}
+}
+
+func toStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
