@@ -309,11 +309,16 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		if !s.ClosesAt.IsZero() && !s.ClosesAt.After(s.StartsAt) {
 			fe.Add(field+".closes_at", FieldOrder)
 		}
-		id, err := NewID(r, 5)
-		if err != nil {
-			return nil, err
+		// Session ids are short (they end up on posters) and unique in the event.
+		for s.ID == "" {
+			id, err := NewID(r, 5)
+			if err != nil {
+				return nil, err
+			}
+			if _, taken := e.Session(id[:6]); !taken {
+				s.ID = id[:6]
+			}
 		}
-		s.ID = id[:6]
 		e.Sessions = append(e.Sessions, s)
 	}
 	if err := fe.Err("L'événement n'est pas valide."); err != nil {
