@@ -1,0 +1,45 @@
+package app
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFromEnv(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	long := strings.Repeat("x", 32)
+	for _, tc := range []struct {
+		name      string
+		getenv    func(string) string
+		needAdmin bool
+		wantErr   string
+	}{
+		{"survey needs only the table", env("TABLE_NAME", "t"), false, ""},
+		{"no table", env(), false, "TABLE_NAME is not set"},
+		{"organiser without admin token", env("TABLE_NAME", "t"), true, "ADMIN_TOKEN"},
+		{"short admin token", env("TABLE_NAME", "t", "ADMIN_TOKEN", "short"), true, "ADMIN_TOKEN"},
+		{"organiser", env("TABLE_NAME", "t", "ADMIN_TOKEN", long), true, ""},
+		{"bad retention", env("TABLE_NAME", "t", "RETENTION_MONTHS", "forever"), false, "RETENTION_MONTHS"},
+		{"bad base URL", env("TABLE_NAME", "t", "PUBLIC_BASE_URL", "retours.example.org"), false, "PUBLIC_BASE_URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := FromEnv(tc.getenv, tc.needAdmin)
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Errorf("FromEnv() = %v", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Errorf("FromEnv() = %v, want an error about %s", err, tc.wantErr)
+			}
+		})
+	}
+	c, _ := FromEnv(env("TABLE_NAME", "t", "RETENTION_MONTHS", "36", "PUBLIC_BASE_URL", "https://retours.example.org/"), false)
+	if c.RetentionMonths != 36 || c.BaseURL != "https://retours.example.org" {
+		t.Errorf("config = %+v", c)
+	}
+}
