@@ -15,6 +15,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/httpapi"
 )
 
@@ -25,7 +26,7 @@ func main() {
 	}
 	log := lambdacontext.NewLogger() // JSON and level from the function's LoggingConfig
 	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer))
 	if err != nil {
 		app.Exit(err)
 	}

@@ -29,6 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/retours/retours/internal/dynamo"
 )
 
 const (
@@ -140,12 +142,14 @@ func (s *Server) kill() error {
 }
 
 // Client returns a DynamoDB client for the DynamoDB Local at endpoint, with
-// region eu-west-3 and static dummy credentials.
+// region eu-west-3, static dummy credentials and the store's retry policy, so
+// that the local server and the tests retry as the Lambda functions do.
 func Client(endpoint string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(endpoint),
+		Retryer:      dynamo.NewRetryer(),
 	})
 }
 

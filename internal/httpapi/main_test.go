@@ -45,12 +45,22 @@ type testEnv struct {
 
 func newEnv(t testing.TB) *testEnv {
 	t.Helper()
-	st := dynamotest.NewStore(t)
+	return newEnvWith(t, dynamotest.NewStore(t), nil)
+}
+
+// newEnvWith is newEnv on the given store; adjust, when set, changes the
+// server's configuration before it starts.
+func newEnvWith(t testing.TB, st *dynamo.Store, adjust func(*httpapi.Config)) *testEnv {
+	t.Helper()
 	c := &clock{now: t0.Add(3 * time.Hour)}
-	srv := httpapi.New(httpapi.Config{
+	cfg := httpapi.Config{
 		Events: st, Answers: st, AdminToken: adminToken,
 		BaseURL: "https://retours.example.org", Now: c.Now,
-	})
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	srv := httpapi.New(cfg)
 	return &testEnv{t: t, Store: st, Server: srv, Handler: srv.Handler(""), Clock: c}
 }
 

@@ -483,12 +483,14 @@ func (s *Server) thanksPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderThanks(w, r, http.StatusOK, e, ss, sub, r.URL.Query().Get("note") != "", retours.NoteInput{}, nil)
+	return s.renderThanks(w, r, http.StatusOK, e, ss, sub, r.URL.Query().Get("note") != "", retours.NoteInput{}, nil, false)
 }
 
-func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, saved bool, in retours.NoteInput, fieldErrs map[string]string) error {
+// renderThanks renders the thanks page and its note form. unavailable says
+// the note could not be stored for now and should be sent again.
+func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, saved bool, in retours.NoteInput, fieldErrs map[string]string, unavailable bool) error {
 	lang := requestLang(r)
-	p := &pageData{Lang: lang, Title: msg(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text}
+	p := &pageData{Lang: lang, Title: msg(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable}
 	for _, k := range retours.NoteKinds {
 		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: msg(lang, "note."+k), Checked: k == in.Kind})
 	}
@@ -571,7 +573,7 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	if code == retours.EUNAVAILABLE {
 		w.Header().Set("Retry-After", "5")
 	}
-	return s.renderThanks(w, r, status, e, ss, sub, false, in, retours.ErrorFields(err))
+	return s.renderThanks(w, r, status, e, ss, sub, false, in, retours.ErrorFields(err), code == retours.EUNAVAILABLE)
 }
 
 var parisLoc *time.Location
