@@ -1,28 +1,54 @@
 // Package bilan aggregates an event's answers and notes into its bilan and
-// writes it in each download format. It does no I/O of its own: answers flow
-// through an Aggregator once, so memory depends on the number of questions
-// and distinct values, not on the number of answers.
+// writes it in each download format. Aggregation does no I/O: answers flow
+// through an Aggregator once, so memory depends on the number of questions,
+// sessions, profiles and distinct words, not on the number of answers.
 package bilan
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/retours/retours/internal/retours"
 )
 
-// Version is the version of the JSON shape of Bilan.
+// Version is the version of the JSON shape of Bilan (see the README's
+// "Bilan JSON"). It changes when a field changes meaning or disappears.
 const Version = 1
+
+// TopThemes is the number of themes a bilan shows.
+const TopThemes = 8
 
 // Bilan is the aggregate of an event's answers and notes.
 type Bilan struct {
-	Version     int              `json:"version"`
-	Event       EventInfo        `json:"event"`
-	GeneratedAt time.Time        `json:"generated_at"`
-	Answers     int              `json:"answers"`
-	Sessions    []SessionSummary `json:"sessions"`
-	Questions   []QuestionStats  `json:"questions"`
-	Notes       []NoteGroup      `json:"notes"`
+	Version int       `json:"version"`
+	Lang    string    `json:"lang"`
+	Event   EventInfo `json:"event"`
+	// AsOf is when the latest answer or note counted was written.
+	AsOf time.Time `json:"as_of,omitzero"`
+	// Threshold is the anonymity threshold: breakdown cells with fewer
+	// answers are suppressed.
+	Threshold int `json:"anonymity_threshold"`
+	// Answers counts every answer, Notes the notes shown.
+	Answers int `json:"answers"`
+	Notes   int `json:"notes"`
+	// ResponseRate is Answers over the registered count, when known.
+	ResponseRate *float64 `json:"response_rate,omitempty"`
+	// Questions summarises every answer, whatever its session.
+	Questions []QuestionStats `json:"questions"`
+	// Sessions: the event as a whole (id "", answers not tied to a session)
+	// when it has answers, then each session in programme order.
+	Sessions []Group `json:"sessions"`
+	// Profiles breaks the answers down by the profile question's choices.
+	Profiles   []Group     `json:"profiles,omitempty"`
+	NoteGroups []NoteGroup `json:"note_groups"`
+	Themes     []Theme     `json:"themes"`
+	// Comparison with the previous edition of the series, if any.
+	Comparison *Comparison `json:"comparison,omitempty"`
+	// GeneratedAt is when the bilan was computed. It is not part of any
+	// format, so that a stored snapshot and a fresh computation of the same
+	// answers give the same download.
+	GeneratedAt time.Time `json:"-"`
 }
 
 // EventInfo describes the event a bilan is about.
@@ -32,151 +58,481 @@ type EventInfo struct {
 	Place           string    `json:"place,omitempty"`
 	StartsAt        time.Time `json:"starts_at"`
 	EndsAt          time.Time `json:"ends_at"`
+	Series          string    `json:"series,omitempty"`
+	Edition         int       `json:"edition,omitempty"`
 	RegisteredCount int       `json:"registered_count,omitempty"`
 }
 
-// SessionSummary is the participation in one session. ID "" is the event as
-// a whole (answers not tied to a session).
-type SessionSummary struct {
-	ID      string `json:"id"`
-	Title   string `json:"title"`
-	Kind    string `json:"kind,omitempty"`
-	Answers int    `json:"answers"`
+// Group is one breakdown cell: a session, a profile, or a profile within a
+// session. A cell with fewer answers than the threshold is Suppressed and
+// carries nothing but its name.
+type Group struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Kind       string `json:"kind,omitempty"`
+	Suppressed bool   `json:"suppressed,omitempty"`
+	Answers    int    `json:"answers,omitempty"`
+	// Satisfaction is the mean of the satisfaction question, NPS the score of
+	// the first nps question.
+	Satisfaction *float64        `json:"satisfaction,omitempty"`
+	NPS          *float64        `json:"nps,omitempty"`
+	Questions    []QuestionStats `json:"questions,omitempty"`
+	// Profiles is the profile breakdown within a session (count and
+	// satisfaction only).
+	Profiles []Group `json:"profiles,omitempty"`
 }
 
 // QuestionStats summarises the answers to one question.
 type QuestionStats struct {
 	ID    string `json:"id"`
 	Kind  string `json:"kind"`
+	Role  string `json:"role,omitempty"`
 	Label string `json:"label"`
 	Count int    `json:"count"`
-	// Mean is set for rating and nps questions.
-	Mean float64 `json:"mean,omitempty"`
-	// Distribution counts each value (number or choice id) in scale or choice order.
+	// Mean, Median and CI95 are set for rating and nps questions with
+	// answers; CI95 needs two.
+	Mean   *float64  `json:"mean,omitempty"`
+	Median *float64  `json:"median,omitempty"`
+	CI95   *Interval `json:"ci95,omitempty"`
+	NPS    *NPS      `json:"nps,omitempty"`
+	// Distribution counts each value (number or choice id) in scale or
+	// choice order. For multi questions shares add up to more than 1.
 	Distribution []Bucket `json:"distribution,omitempty"`
+}
+
+// Interval is a confidence interval.
+type Interval struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+}
+
+// NPS is a Net Promoter Score: promoters answer 9 or 10, detractors 0 to 6.
+type NPS struct {
+	Score      float64 `json:"score"` // -100 to 100
+	Promoters  int     `json:"promoters"`
+	Passives   int     `json:"passives"`
+	Detractors int     `json:"detractors"`
 }
 
 // Bucket is one value of a distribution.
 type Bucket struct {
-	Value string `json:"value"`
-	Label string `json:"label"`
-	Count int    `json:"count"`
+	Value string  `json:"value"`
+	Label string  `json:"label"`
+	Count int     `json:"count"`
+	Share float64 `json:"share"` // of the question's answers
 }
 
 // NoteGroup holds the notes of one kind.
 type NoteGroup struct {
 	Kind  string     `json:"kind"`
+	Title string     `json:"title"`
 	Count int        `json:"count"`
 	Notes []NoteItem `json:"notes"`
 }
 
 // NoteItem is one note as shown in a bilan.
 type NoteItem struct {
-	Text      string    `json:"text"`
+	Text string `json:"text"`
+	// Session is the title of the note's session, or "" when the note is
+	// about the event as a whole or its session is too small to be named.
+	Session   string    `json:"session,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Aggregator accumulates answers and notes into a Bilan.
+// Coverage says which answers and notes an aggregate covers: a stored
+// snapshot stands for the current answers when its coverage is the same.
+type Coverage = retours.Coverage
+
+// Aggregator accumulates answers and notes into a Bilan. It is not safe for
+// concurrent use.
 type Aggregator struct {
-	event    *retours.Event
-	lang     string
-	answers  int
-	sessions map[string]int
-	counts   []map[string]int // per question: value → count
-	totals   []int            // per question: answers
-	sums     []int64          // per question: sum of numbers
-	notes    map[string][]NoteItem
+	event *retours.Event
+	lang  string
+	qs    []qinfo
+	// width is the length of one cell's counters: cell[0] counts answers,
+	// then each question has its answered count followed by one counter per
+	// value.
+	width int
+	// Cells are indexed by session slot (0 all, 1 the event as a whole, 2+
+	// sessions) and profile slot (0 all, 1 not given, 2+ profile choices).
+	nSess, nProf int
+	cells        []int64
+	sessions     map[string]int // session id → slot
+	profile      int            // index in qs of the profile question, or -1
+	satisfaction int            // index in qs, or -1
+	nps          int            // index in qs of the first nps question, or -1
+	coverage     Coverage
+	asOf         time.Time
+	themes       *Themes
+	notes        []noteRec
+}
+
+type qinfo struct {
+	q       *retours.Question
+	id      string
+	kind    string
+	off     int // answered count at off, values from off+1
+	lo, hi  int // numeric scale
+	choices []string
+}
+
+type noteRec struct {
+	kind, text, session string
+	createdAt           time.Time
+	id                  string
 }
 
 // New returns an Aggregator for e whose labels are in lang.
 func New(e *retours.Event, lang string) *Aggregator {
-	n := len(e.Questionnaire.Questions)
+	if !retours.IsLanguage(lang) {
+		lang = retours.Languages[0]
+	}
 	a := &Aggregator{
-		event: e, lang: lang,
-		sessions: map[string]int{},
-		counts:   make([]map[string]int, n),
-		totals:   make([]int, n),
-		sums:     make([]int64, n),
-		notes:    map[string][]NoteItem{},
-	}
-	for i := range a.counts {
-		a.counts[i] = map[string]int{}
-	}
-	return a
-}
-
-// AddAnswer adds one answer.
-func (a *Aggregator) AddAnswer(ans *retours.Answer) {
-	a.answers++
-	a.sessions[ans.SessionID]++
-	for i := range a.event.Questionnaire.Questions {
-		q := &a.event.Questionnaire.Questions[i]
-		v, ok := ans.Values[q.ID]
-		if !ok {
-			continue
-		}
-		a.totals[i]++
-		switch q.Kind {
-		case retours.QuestionRating, retours.QuestionNPS:
-			a.sums[i] += int64(v.Number)
-			a.counts[i][itoa(v.Number)]++
-		case retours.QuestionSingle, retours.QuestionMulti:
-			for _, c := range v.Choices {
-				a.counts[i][c]++
-			}
-		}
-	}
-}
-
-// AddNote adds one note. Hidden notes are left out.
-func (a *Aggregator) AddNote(n *retours.Note) {
-	if n.Hidden {
-		return
-	}
-	a.notes[n.Kind] = append(a.notes[n.Kind], NoteItem{Text: n.Text, CreatedAt: n.CreatedAt})
-}
-
-// Bilan returns the aggregate of what was added, as of now.
-func (a *Aggregator) Bilan(now time.Time) *Bilan {
-	e := a.event
-	b := &Bilan{
-		Version: Version,
-		Event: EventInfo{ID: e.ID, Title: e.Title, Place: e.Place, StartsAt: e.StartsAt, EndsAt: e.EndsAt,
-			RegisteredCount: e.RegisteredCount},
-		GeneratedAt: now.UTC(),
-		Answers:     a.answers,
-	}
-	if n := a.sessions[""]; n > 0 {
-		b.Sessions = append(b.Sessions, SessionSummary{Title: e.Title, Answers: n})
-	}
-	for _, s := range e.Sessions {
-		b.Sessions = append(b.Sessions, SessionSummary{ID: s.ID, Title: s.Title, Kind: s.Kind, Answers: a.sessions[s.ID]})
+		event: e, lang: lang, width: 1,
+		sessions: make(map[string]int, len(e.Sessions)),
+		profile:  -1, satisfaction: -1, nps: -1,
+		themes: NewThemes(),
 	}
 	for i := range e.Questionnaire.Questions {
 		q := &e.Questionnaire.Questions[i]
-		qs := QuestionStats{ID: q.ID, Kind: q.Kind, Label: q.Label.In(a.lang), Count: a.totals[i]}
+		qi := qinfo{q: q, id: q.ID, kind: q.Kind, off: a.width}
+		a.width++
 		switch q.Kind {
 		case retours.QuestionRating, retours.QuestionNPS:
-			if a.totals[i] > 0 {
-				qs.Mean = float64(a.sums[i]) / float64(a.totals[i])
-			}
-			lo, hi := q.Scale()
-			for v := lo; v <= hi; v++ {
-				qs.Distribution = append(qs.Distribution, Bucket{Value: itoa(v), Label: itoa(v), Count: a.counts[i][itoa(v)]})
-			}
+			qi.lo, qi.hi = q.Scale()
+			a.width += qi.hi - qi.lo + 1
 		case retours.QuestionSingle, retours.QuestionMulti:
 			for _, c := range q.Choices {
-				qs.Distribution = append(qs.Distribution, Bucket{Value: c.ID, Label: c.Label.In(a.lang), Count: a.counts[i][c.ID]})
+				qi.choices = append(qi.choices, c.ID)
+			}
+			a.width += len(q.Choices)
+		}
+		switch {
+		case q.Role == retours.RoleProfile && q.Kind == retours.QuestionSingle && a.profile < 0:
+			a.profile = len(a.qs)
+		case q.Role == retours.RoleSatisfaction && q.Kind == retours.QuestionRating && a.satisfaction < 0:
+			a.satisfaction = len(a.qs)
+		case q.Kind == retours.QuestionNPS && a.nps < 0:
+			a.nps = len(a.qs)
+		}
+		a.qs = append(a.qs, qi)
+	}
+	a.nSess = len(e.Sessions) + 2
+	for i, s := range e.Sessions {
+		a.sessions[s.ID] = i + 2
+	}
+	a.nProf = 2
+	if a.profile >= 0 {
+		a.nProf += len(a.qs[a.profile].choices)
+	}
+	a.cells = make([]int64, a.nSess*a.nProf*a.width)
+	return a
+}
+
+func (qi *qinfo) choice(id string) int {
+	for i, c := range qi.choices {
+		if c == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// AddAnswer adds one answer. Values that do not fit the questionnaire (a
+// number off the scale, an unknown choice) are ignored; text answers the
+// organisers hid are counted in no statistic and quoted nowhere.
+func (a *Aggregator) AddAnswer(ans *retours.Answer) {
+	a.coverage.Answers++
+	if ans.CreatedAt.After(a.asOf) {
+		a.asOf = ans.CreatedAt
+	}
+	s := 1
+	if ans.SessionID != "" {
+		if slot, ok := a.sessions[ans.SessionID]; ok {
+			s = slot
+		}
+	}
+	p := 1
+	if a.profile >= 0 {
+		qi := &a.qs[a.profile]
+		if v, ok := ans.Values[qi.id]; ok && len(v.Choices) == 1 {
+			if c := qi.choice(v.Choices[0]); c >= 0 {
+				p = 2 + c
 			}
 		}
-		b.Questions = append(b.Questions, qs)
 	}
+	w := a.width
+	// The four cells an answer counts in: all × all, all × profile,
+	// session × all, session × profile.
+	c0 := a.cells[0:w:w]
+	c1 := a.cells[p*w : p*w+w : p*w+w]
+	base := s * a.nProf * w
+	c2 := a.cells[base : base+w : base+w]
+	c3 := a.cells[base+p*w : base+p*w+w : base+p*w+w]
+	c0[0]++
+	c1[0]++
+	c2[0]++
+	c3[0]++
+	for i := range a.qs {
+		qi := &a.qs[i]
+		v, ok := ans.Values[qi.id]
+		if !ok {
+			continue
+		}
+		switch qi.kind {
+		case retours.QuestionRating, retours.QuestionNPS:
+			if v.Number < qi.lo || v.Number > qi.hi {
+				continue
+			}
+			k := qi.off + 1 + v.Number - qi.lo
+			c0[qi.off]++
+			c1[qi.off]++
+			c2[qi.off]++
+			c3[qi.off]++
+			c0[k]++
+			c1[k]++
+			c2[k]++
+			c3[k]++
+		case retours.QuestionSingle, retours.QuestionMulti:
+			counted := false
+			for _, id := range v.Choices {
+				c := qi.choice(id)
+				if c < 0 {
+					continue
+				}
+				k := qi.off + 1 + c
+				c0[k]++
+				c1[k]++
+				c2[k]++
+				c3[k]++
+				counted = true
+			}
+			if counted {
+				c0[qi.off]++
+				c1[qi.off]++
+				c2[qi.off]++
+				c3[qi.off]++
+			}
+		case retours.QuestionText:
+			if v.Text == "" || isHidden(ans.Hidden, qi.id) {
+				continue
+			}
+			c0[qi.off]++
+			c1[qi.off]++
+			c2[qi.off]++
+			c3[qi.off]++
+			a.themes.Add(v.Text, ans.SessionID)
+		}
+	}
+}
+
+func isHidden(hidden []string, id string) bool {
+	for _, h := range hidden {
+		if h == id {
+			return true
+		}
+	}
+	return false
+}
+
+// AddNote adds one note. Notes the organisers hid are left out.
+func (a *Aggregator) AddNote(n *retours.Note) {
+	a.coverage.Notes++
+	if n.CreatedAt.After(a.asOf) {
+		a.asOf = n.CreatedAt
+	}
+	if n.Hidden || !retours.ValidNoteKind(n.Kind) {
+		return
+	}
+	session := n.SessionID
+	if _, ok := a.sessions[session]; !ok {
+		session = ""
+	}
+	a.notes = append(a.notes, noteRec{kind: n.Kind, text: n.Text, session: session, createdAt: n.CreatedAt.UTC(), id: n.ID})
+	a.themes.Add(n.Text, session)
+}
+
+// Coverage returns the number of answers and notes added, hidden or not.
+func (a *Aggregator) Coverage() Coverage { return a.coverage }
+
+func (a *Aggregator) cell(s, p int) []int64 {
+	i := (s*a.nProf + p) * a.width
+	return a.cells[i : i+a.width]
+}
+
+// Bilan returns the aggregate of what was added; now is recorded as
+// GeneratedAt.
+func (a *Aggregator) Bilan(now time.Time) *Bilan {
+	e := a.event
+	th := e.AnonymityThreshold
+	if th <= 0 {
+		th = retours.DefaultAnonymityThreshold
+	}
+	all := a.cell(0, 0)
+	b := &Bilan{
+		Version: Version, Lang: a.lang,
+		Event: EventInfo{ID: e.ID, Title: e.Title, Place: e.Place, StartsAt: e.StartsAt.UTC(), EndsAt: e.EndsAt.UTC(),
+			Series: e.Series, Edition: e.Edition, RegisteredCount: e.RegisteredCount},
+		AsOf:        a.asOf.UTC(),
+		Threshold:   th,
+		Answers:     int(all[0]),
+		Questions:   a.questionStats(all),
+		GeneratedAt: now.UTC(),
+	}
+	if e.RegisteredCount > 0 {
+		r := float64(b.Answers) / float64(e.RegisteredCount)
+		b.ResponseRate = &r
+	}
+	// Which sessions may be named: the event as a whole always, a session
+	// only with enough answers.
+	named := map[string]bool{"": true}
+	if c := a.cell(1, 0); c[0] > 0 {
+		b.Sessions = append(b.Sessions, a.group(1, 0, "", e.Title, "", th, true))
+	}
+	for i, s := range e.Sessions {
+		g := a.group(i+2, 0, s.ID, s.Title, s.Kind, th, true)
+		named[s.ID] = !g.Suppressed
+		b.Sessions = append(b.Sessions, g)
+	}
+	if a.profile >= 0 {
+		q := a.qs[a.profile].q
+		for i, c := range q.Choices {
+			b.Profiles = append(b.Profiles, a.group(0, i+2, c.ID, c.Label.In(a.lang), "", th, true))
+		}
+	}
+	title := func(session string) string {
+		if session == "" || !named[session] {
+			return ""
+		}
+		s, _ := e.Session(session)
+		return s.Title
+	}
+	slices.SortStableFunc(a.notes, func(x, y noteRec) int {
+		if c := x.createdAt.Compare(y.createdAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
 	for _, k := range retours.NoteKinds {
-		items := a.notes[k]
-		sort.SliceStable(items, func(i, j int) bool { return items[i].CreatedAt.Before(items[j].CreatedAt) })
-		b.Notes = append(b.Notes, NoteGroup{Kind: k, Count: len(items), Notes: items})
+		g := NoteGroup{Kind: k, Title: msg(a.lang, "note."+k), Notes: []NoteItem{}}
+		for _, n := range a.notes {
+			if n.kind == k {
+				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: title(n.session), CreatedAt: n.createdAt})
+			}
+		}
+		g.Count = len(g.Notes)
+		b.Notes += g.Count
+		b.NoteGroups = append(b.NoteGroups, g)
+	}
+	b.Themes = a.themes.Top(TopThemes)
+	for i := range b.Themes {
+		for j := range b.Themes[i].Quotes {
+			q := &b.Themes[i].Quotes[j]
+			q.Session = title(q.Session)
+		}
 	}
 	return b
+}
+
+// group builds the cell (s, p). Session cells carry their profile
+// breakdown.
+func (a *Aggregator) group(s, p int, id, title, kind string, th int, full bool) Group {
+	c := a.cell(s, p)
+	g := Group{ID: id, Title: title, Kind: kind}
+	if c[0] < int64(th) {
+		g.Suppressed = true
+		return g
+	}
+	g.Answers = int(c[0])
+	if a.satisfaction >= 0 {
+		if st := a.numeric(c, &a.qs[a.satisfaction]); st.Mean != nil {
+			g.Satisfaction = st.Mean
+		}
+	}
+	if !full {
+		return g
+	}
+	if a.nps >= 0 {
+		if st := a.numeric(c, &a.qs[a.nps]); st.NPS != nil {
+			g.NPS = &st.NPS.Score
+		}
+	}
+	g.Questions = a.questionStats(c)
+	if s > 0 && p == 0 && a.profile >= 0 {
+		q := a.qs[a.profile].q
+		for i, ch := range q.Choices {
+			if a.cell(s, i+2)[0] == 0 {
+				continue
+			}
+			g.Profiles = append(g.Profiles, a.group(s, i+2, ch.ID, ch.Label.In(a.lang), "", th, false))
+		}
+	}
+	return g
+}
+
+func (a *Aggregator) questionStats(c []int64) []QuestionStats {
+	out := make([]QuestionStats, 0, len(a.qs))
+	for i := range a.qs {
+		qi := &a.qs[i]
+		switch qi.kind {
+		case retours.QuestionRating, retours.QuestionNPS:
+			out = append(out, a.numeric(c, qi))
+		default:
+			qs := QuestionStats{ID: qi.id, Kind: qi.kind, Role: qi.q.Role, Label: qi.q.Label.In(a.lang), Count: int(c[qi.off])}
+			if qi.kind != retours.QuestionText {
+				for j, ch := range qi.q.Choices {
+					n := int(c[qi.off+1+j])
+					qs.Distribution = append(qs.Distribution, Bucket{Value: ch.ID, Label: ch.Label.In(a.lang), Count: n, Share: share(n, qs.Count)})
+				}
+			}
+			out = append(out, qs)
+		}
+	}
+	return out
+}
+
+// numeric summarises a rating or nps question from its value counts.
+func (a *Aggregator) numeric(c []int64, qi *qinfo) QuestionStats {
+	qs := QuestionStats{ID: qi.id, Kind: qi.kind, Role: qi.q.Role, Label: qi.q.Label.In(a.lang), Count: int(c[qi.off])}
+	counts := c[qi.off+1 : qi.off+1+qi.hi-qi.lo+1]
+	for v := qi.lo; v <= qi.hi; v++ {
+		n := int(counts[v-qi.lo])
+		qs.Distribution = append(qs.Distribution, Bucket{Value: itoa(v), Label: itoa(v), Count: n, Share: share(n, qs.Count)})
+	}
+	if qs.Count == 0 {
+		return qs
+	}
+	st := summarize(qi.lo, counts)
+	qs.Mean, qs.Median = &st.mean, &st.median
+	if st.n >= 2 {
+		// Clamped to the scale: a small sample's interval is wide, but no
+		// answer lies outside the scale.
+		qs.CI95 = &Interval{Low: max(st.mean-st.half, float64(qi.lo)), High: min(st.mean+st.half, float64(qi.hi))}
+	}
+	if qi.kind == retours.QuestionNPS {
+		var nps NPS
+		for v := qi.lo; v <= qi.hi; v++ {
+			n := int(counts[v-qi.lo])
+			switch {
+			case v >= 9:
+				nps.Promoters += n
+			case v >= 7:
+				nps.Passives += n
+			default:
+				nps.Detractors += n
+			}
+		}
+		nps.Score = 100 * float64(nps.Promoters-nps.Detractors) / float64(qs.Count)
+		qs.NPS = &nps
+	}
+	return qs
+}
+
+func share(n, total int) float64 {
+	if total == 0 {
+		return 0
+	}
+	return float64(n) / float64(total)
 }
 
 func itoa(n int) string {

@@ -60,13 +60,17 @@ func WriteMarkdown(w io.Writer, b *Bilan) error {
 	}
 	sb.WriteString(".\n\n| Session | Réponses |\n|---|---:|\n")
 	for _, s := range b.Sessions {
+		if s.Suppressed {
+			fmt.Fprintf(&sb, "| %s | moins de %d réponses |\n", mdEscape(s.Title), b.Threshold)
+			continue
+		}
 		fmt.Fprintf(&sb, "| %s | %d |\n", mdEscape(s.Title), s.Answers)
 	}
 	sb.WriteString("\n## Questions\n")
 	for _, q := range b.Questions {
 		fmt.Fprintf(&sb, "\n### %s\n\n%d réponses", mdEscape(q.Label), q.Count)
-		if q.Kind == retours.QuestionRating || q.Kind == retours.QuestionNPS {
-			fmt.Fprintf(&sb, ", moyenne %.2f", q.Mean)
+		if q.Mean != nil {
+			fmt.Fprintf(&sb, ", moyenne %.2f", *q.Mean)
 		}
 		sb.WriteString(".\n")
 		if len(q.Distribution) > 0 {
@@ -76,7 +80,7 @@ func WriteMarkdown(w io.Writer, b *Bilan) error {
 			}
 		}
 	}
-	for _, g := range b.Notes {
+	for _, g := range b.NoteGroups {
 		fmt.Fprintf(&sb, "\n## %s (%d)\n\n", noteTitles[g.Kind], g.Count)
 		for _, n := range g.Notes {
 			fmt.Fprintf(&sb, "- %s\n", mdEscape(n.Text))
