@@ -53,26 +53,32 @@ func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
 	return unmarshalEvent(item)
 }
 
+// storedEvent is the JSON of the data attribute. TokenHash is read from it
+// for events stored before the hash had its own attribute, token_hash, which
+// rotation updates on its own.
 type storedEvent struct {
 	*retours.Event
-	TokenHash string `json:"token_hash"`
+	TokenHash string `json:"token_hash,omitempty"`
 }
 
+const attrTokenHash = "token_hash"
+
 func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
-	data, err := json.Marshal(storedEvent{Event: e, TokenHash: e.TokenHash})
+	data, err := json.Marshal(storedEvent{Event: e})
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: marshal event: %w", err)
 	}
 	return map[string]types.AttributeValue{
-		AttrPK:       s(eventPK(e.ID)),
-		AttrSK:       s(skMeta),
-		AttrGSI1PK:   s(gsiEvents),
-		AttrGSI1SK:   s(e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID),
-		"type":       s("event"),
-		"v":          n(eventVersion),
-		"data":       s(string(data)),
-		AttrExpires:  n(e.ExpiresAt().Unix()),
-		"created_at": s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		AttrPK:        s(eventPK(e.ID)),
+		AttrSK:        s(skMeta),
+		AttrGSI1PK:    s(gsiEvents),
+		AttrGSI1SK:    s(e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID),
+		"type":        s("event"),
+		"v":           n(eventVersion),
+		"data":        s(string(data)),
+		AttrExpires:   n(e.ExpiresAt().Unix()),
+		"created_at":  s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		attrTokenHash: s(e.TokenHash),
 	}, nil
 }
 
@@ -87,5 +93,8 @@ func unmarshalEvent(item map[string]types.AttributeValue) (*retours.Event, error
 		return nil, fmt.Errorf("dynamo: unmarshal event: %w", err)
 	}
 	e.TokenHash = se.TokenHash
+	if h := str(item, attrTokenHash); h != "" {
+		e.TokenHash = h
+	}
 	return e, nil
 }

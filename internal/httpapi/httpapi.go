@@ -98,6 +98,9 @@ func (s *Server) register() {
 
 		{"POST", "/api/events", FuncOrganiser, api(s.createEvent)},
 		{"GET", "/api/events/{event}/bilan", FuncOrganiser, api(s.getBilan)},
+		{"POST", "/api/events/{event}/token", FuncOrganiser, api(s.rotateToken)},
+		{"GET", "/api/events/{event}/export", FuncOrganiser, api(s.exportEvent)},
+		{"DELETE", "/api/events/{event}", FuncOrganiser, api(s.eraseEvent)},
 	}
 }
 

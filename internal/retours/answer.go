@@ -180,6 +180,15 @@ type EventStore interface {
 	CreateEvent(ctx context.Context, e *Event) error
 	// Event returns the event with the given id. ENOTFOUND if there is none.
 	Event(ctx context.Context, id string) (*Event, error)
+	// ReplaceToken replaces the hash of the event's organiser token, oldHash,
+	// by newHash. ENOTFOUND if there is no such event, ECONFLICT if its hash
+	// is no longer oldHash (the token was rotated meanwhile).
+	ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error
+	// EraseEvent deletes the event and everything stored under it (answers,
+	// notes and any other item) and returns how many items it deleted.
+	// ENOTFOUND if there is no such event; EUNAVAILABLE if the database is
+	// overloaded, in which case calling it again finishes the job.
+	EraseEvent(ctx context.Context, eventID string) (int, error)
 }
 
 // AnswerStore stores answers and notes. Writes are idempotent on the

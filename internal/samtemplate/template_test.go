@@ -37,7 +37,7 @@ var logicalIDs = map[string]string{
 // privilege, checked both ways.
 var wantActions = map[string][]string{
 	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
-	"OrganiserFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
 }
 
 func TestFunctionsBuildFromTheirFolders(t *testing.T) {
@@ -248,4 +248,45 @@ func toStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// TestThrottling: the HTTP API has default rate and burst limits, and every
+// POST route anyone can reach (the participants' function) has its own,
+// tighter ones, as do the organiser routes that change a token or erase.
+func TestThrottling(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	api := tmpl.Resources("AWS::Serverless::HttpApi")["Api"]
+	if api == nil {
+		t.Fatal("no HttpApi named Api in template.yaml")
+	}
+	props, _ := api["Properties"].(map[string]any)
+	number := func(m map[string]any, k string) float64 {
+		switch v := m[k].(type) {
+		case int:
+			return float64(v)
+		case float64:
+			return v
+		}
+		return 0
+	}
+	def, _ := props["DefaultRouteSettings"].(map[string]any)
+	defRate, defBurst := number(def, "ThrottlingRateLimit"), number(def, "ThrottlingBurstLimit")
+	if defRate <= 0 || defBurst <= 0 {
+		t.Fatalf("DefaultRouteSettings = %v, want a rate and a burst limit", def)
+	}
+	routes, _ := props["RouteSettings"].(map[string]any)
+	var want []string
+	for _, r := range httpapi.New(httpapi.Config{}).Routes() {
+		if r.Method == "POST" && r.Function == httpapi.FuncSurvey {
+			want = append(want, r.Method+" "+r.Path)
+		}
+	}
+	want = append(want, "POST /api/events", "POST /api/events/{event}/token", "DELETE /api/events/{event}")
+	for _, key := range want {
+		rs, _ := routes[key].(map[string]any)
+		rate, burst := number(rs, "ThrottlingRateLimit"), number(rs, "ThrottlingBurstLimit")
+		if rate <= 0 || burst <= 0 || rate > defRate || burst > defBurst {
+			t.Errorf("RouteSettings[%q] = %v, want rate and burst limits no higher than the defaults (%v, %v)", key, rs, defRate, defBurst)
+		}
+	}
 }
