@@ -15,6 +15,9 @@ import (
 
 // PutAnswer implements retours.AnswerStore.
 func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (*retours.Answer, bool, error) {
+	if !retours.ValidSubmissionID(a.SubmissionID) {
+		return nil, false, retours.Errorf(retours.EINVALID, "L'identifiant de soumission doit être un UUID.")
+	}
 	item := marshalAnswer(a, expires)
 	old, err := s.putOnce(ctx, item)
 	if err != nil {
@@ -29,6 +32,9 @@ func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.T
 
 // PutNote implements retours.AnswerStore.
 func (s *Store) PutNote(ctx context.Context, nt *retours.Note, expires time.Time) (*retours.Note, bool, error) {
+	if !retours.ValidSubmissionID(nt.SubmissionID) {
+		return nil, false, retours.Errorf(retours.EINVALID, "L'identifiant de soumission doit être un UUID.")
+	}
 	item := marshalNote(nt, expires)
 	old, err := s.putOnce(ctx, item)
 	if err != nil {
@@ -69,24 +75,12 @@ func (s *Store) putOnce(ctx context.Context, item map[string]types.AttributeValu
 
 // Answers implements retours.AnswerStore.
 func (s *Store) Answers(ctx context.Context, eventID string, fn func(*retours.Answer) error) error {
-	return s.query(ctx, eventPK(eventID), skAnswerPrefix, func(item map[string]types.AttributeValue) error {
-		a, err := unmarshalAnswer(item)
-		if err != nil {
-			return err
-		}
-		return fn(a)
-	})
+	return queryPrefix(ctx, s, eventPK(eventID), skAnswerPrefix, unmarshalAnswer, fn)
 }
 
 // Notes implements retours.AnswerStore.
 func (s *Store) Notes(ctx context.Context, eventID string, fn func(*retours.Note) error) error {
-	return s.query(ctx, eventPK(eventID), skNotePrefix, func(item map[string]types.AttributeValue) error {
-		nt, err := unmarshalNote(item)
-		if err != nil {
-			return err
-		}
-		return fn(nt)
-	})
+	return queryPrefix(ctx, s, eventPK(eventID), skNotePrefix, unmarshalNote, fn)
 }
 
 // Answers are encoded by hand rather than with attributevalue: they are the

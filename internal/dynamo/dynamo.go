@@ -58,6 +58,9 @@ func New(client *dynamodb.Client, table string) *Store {
 	return &Store{client: client, table: table}
 }
 
+// Client returns the store's DynamoDB client.
+func (s *Store) Client() *dynamodb.Client { return s.client }
+
 // Table returns the name of the store's table.
 func (s *Store) Table() string { return s.table }
 
@@ -126,34 +129,6 @@ func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.At
 		return nil, retours.Errorf(retours.ENOTFOUND, "Introuvable.")
 	}
 	return out.Item, nil
-}
-
-// query calls fn for each item of the partition pk whose sort key starts
-// with prefix, page by page.
-func (s *Store) query(ctx context.Context, pk, prefix string, fn func(map[string]types.AttributeValue) error) error {
-	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-		TableName:              aws.String(s.table),
-		KeyConditionExpression: aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
-		ExpressionAttributeNames: map[string]string{
-			"#pk": AttrPK, "#sk": AttrSK,
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: pk}, ":prefix": &types.AttributeValueMemberS{Value: prefix},
-		},
-		ConsistentRead: aws.Bool(true),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return translate(err, "query")
-		}
-		for _, item := range page.Items {
-			if err := fn(item); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func cut(sk, prefix string) string { return strings.TrimPrefix(sk, prefix) }

@@ -3,11 +3,18 @@ package dynamo_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 )
@@ -158,5 +165,70 @@ func TestNotes(t *testing.T) {
 	st.Notes(ctx, e.ID, func(n *retours.Note) error { got = append(got, n); return nil })
 	if len(got) != 1 || !reflect.DeepEqual(got[0], nt) {
 		t.Errorf("Notes() = %+v, want [%+v]", got, nt)
+	}
+}
+
+// TestAnswersReadsLargePartitions stores more answers than one Query page
+// holds, so they are read in parallel key ranges: each must come back once.
+func TestAnswersReadsLargePartitions(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e := mustEvent(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000 // about 1.5 MB with the long text below: two pages or more
+	long := strings.Repeat("Des échanges riches entre élus et associations. ", 10)
+	want := map[string]bool{}
+	var items []types.WriteRequest
+	flush := func() {
+		for len(items) > 0 {
+			out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = out.UnprocessedItems[st.Table()]
+		}
+	}
+	for i := 0; i < n; i++ {
+		sub, _ := retours.NewSubmissionID(rand.Reader)
+		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: sub, Lang: "fr", CreatedAt: t0,
+			Values: map[string]retours.Value{"satisfaction": {Number: 1 + i%5}, "commentaire": {Text: long}}}
+		want[a.ID] = true
+		items = append(items, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(a, e.ExpiresAt())}})
+		if len(items) == 25 {
+			flush()
+		}
+	}
+	flush()
+
+	seen := map[string]int{}
+	err := st.Answers(ctx, e.ID, func(a *retours.Answer) error {
+		seen[a.ID]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n {
+		t.Errorf("read %d distinct answers, want %d", len(seen), n)
+	}
+	for id, c := range seen {
+		if c != 1 || !want[id] {
+			t.Errorf("answer %s read %d times", id, c)
+		}
+	}
+
+	// An error from the callback stops the read and is returned.
+	stop := errors.New("stop")
+	calls := 0
+	err = st.Answers(ctx, e.ID, func(*retours.Answer) error {
+		if calls++; calls == 2000 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 2000 {
+		t.Errorf("Answers() = %v after %d calls, want the callback's error after 2000", err, calls)
 	}
 }
