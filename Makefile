@@ -1,16 +1,17 @@
 # retours — common tasks. `make run` and `make test` are all a newcomer needs.
 GO       ?= go
-FUNCTIONS = survey organiser
+FUNCTIONS = $(notdir $(wildcard functions/*))
 # Lambda builds: linux/arm64 for provided.al2023, no RPC shim, stripped.
 LAMBDA_ENV   = GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS = -trimpath -ldflags "-s -w" -tags lambda.norpc
 
-.PHONY: run test check vet fmt build clean tools
+.PHONY: run test check vet fmt build clean tools bench
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    run retours locally on http://127.0.0.1:$${PORT:-3000} with DynamoDB Local and a demo event"
 	@echo "make test   run every test (starts DynamoDB Local itself)"
+	@echo "make bench  measure speed, size and cost against their floors (a few minutes)"
 	@echo "make build  build each function's bootstrap for Lambda into build/<function>/"
 
 # tools checks for what the local run and the tests need, and says what to install.
@@ -24,6 +25,9 @@ run: tools
 
 test: tools check
 	$(GO) test -count=1 ./...
+
+bench: tools
+	$(GO) run ./infra/bench -json build/bench.json
 
 # check fails on unformatted code and vet findings.
 check:

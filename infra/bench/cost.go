@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/retours"
+)
+
+type priceFile struct {
+	Date   string `json:"date"`
+	Region string `json:"region"`
+	Prices map[string]struct {
+		Value  float64 `json:"value"`
+		Source string  `json:"source"`
+	} `json:"prices"`
+}
+
+// Lambda memory of every function in template.yaml.
+const lambdaGB = 0.25
+
+// cost prices 1,000 answers and a month at rest for a 165-participant event
+// from the public prices in prices.json and what this run measured: handler
+// durations and item sizes.
+func (b *bench) cost(ctx context.Context, env *benchEnv) error {
+	data, err := os.ReadFile(filepath.Join(b.root, "infra", "bench", "prices.json"))
+	if err != nil {
+		return err
+	}
+	var pf priceFile
+	if err := json.Unmarshal(data, &pf); err != nil {
+		return fmt.Errorf("prices.json: %w", err)
+	}
+	p := func(k string) float64 {
+		v, ok := pf.Prices[k]
+		if !ok {
+			panic("prices.json lacks " + k)
+		}
+		return v.Value
+	}
+	ev, err := env.store.Event(ctx, env.event.ID)
+	if err != nil {
+		return err
+	}
+	// A participant loads the form, posts it and sees the thank-you page.
+	pageMS := ms(medianOf(21, func() {
+		env.serve("GET", "/e/"+ev.ID+"/"+ev.Sessions[1].ID, "", "Accept-Encoding", "gzip")
+	}))
+	postMS := ms(b.submitP50)
+	billedMS := math.Ceil(pageMS)*2 + math.Ceil(postMS)
+	eventItemKB := float64(itemSize(mustEventItem(env, ev.ID))) / 1024
+	answer := sampleAnswer(ev)
+	answerItem := dynamo.AnswerItem(answer, ev.ExpiresAt())
+	answerKB := float64(itemSize(answerItem)) / 1024
+	rru := 3 * math.Ceil(eventItemKB/4) // a strongly consistent GetItem of the event per request
+	wru := math.Ceil(answerKB) + 1      // the answer, and its keys in GSI1
+	per1000 := 1000 * (3*p("http_api_request_per_million")/1e6 +
+		3*p("lambda_request_per_million")/1e6 + lambdaGB*billedMS/1000*p("lambda_arm_gb_second") +
+		rru*p("dynamodb_rru_per_million")/1e6 + wru*p("dynamodb_wru_per_million")/1e6)
+	b.add(Row{Section: "cost on AWS (" + pf.Date + " list prices)", Name: "1,000 answers", Value: per1000, Unit: "USD",
+		Note: fmt.Sprintf("per answer: 3 HTTP API requests and invocations (form, post, thank-you; %.0f ms billed at 256 MB as measured here), %.0f RRU, %.0f WRU; %s",
+			billedMS, rru, wru, pf.Region)})
+
+	// A month at rest: 165 answers and 60 notes stored with point-in-time
+	// recovery, the hourly aggregation and the weekly digest.
+	const answers, notes = 165, 60
+	indexEntry := 100.0 + 60 // DynamoDB's per-item overhead plus the GSI keys
+	bytes := float64(itemSize(mustEventItem(env, ev.ID))) + answers*(answerKB*1024+indexEntry) + notes*(300+indexEntry)
+	gb := bytes / (1 << 30)
+	runs := 30*24 + 4.0
+	month := gb*(p("dynamodb_storage_gb_month")+p("dynamodb_pitr_gb_month")) +
+		runs*(p("lambda_request_per_million")/1e6+p("scheduler_invocation_per_million")/1e6+lambdaGB*0.1*p("lambda_arm_gb_second")+2*p("dynamodb_rru_per_million")/1e6) +
+		1*p("ses_per_thousand_emails")/1000*4
+	b.add(Row{Section: "cost on AWS (" + pf.Date + " list prices)", Name: "165-participant event, a month at rest", Value: month, Unit: "USD",
+		Note: fmt.Sprintf("%.0f KB stored with point-in-time recovery; %d scheduled runs of about 100 ms; 4 digests", bytes/1024, int(runs))})
+	return nil
+}
+
+func medianOf(n int, fn func()) time.Duration {
+	d := make([]time.Duration, n)
+	for i := range d {
+		d[i] = timeIt(fn)
+	}
+	return median(d)
+}
+
+func mustEventItem(env *benchEnv, id string) map[string]types.AttributeValue {
+	rec := env.serve("GET", "/e/"+id, "")
+	_ = rec
+	ev, _ := env.store.Event(context.Background(), id)
+	data, _ := json.Marshal(ev)
+	// The stored item is the event's JSON plus its keys and a few attributes.
+	return map[string]types.AttributeValue{"data": &types.AttributeValueMemberS{Value: string(data) + fmt.Sprintf("%0100d", 0)}}
+}
+
+func sampleAnswer(ev *retours.Event) *retours.Answer {
+	return &retours.Answer{EventID: ev.ID, SessionID: ev.Sessions[1].ID, ID: "0123456789abcdef", SubmissionID: "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+		Lang: "fr", CreatedAt: time.Now().UTC(), Values: map[string]retours.Value{
+			"satisfaction": {Number: 4}, "nps": {Number: 9}, "rencontres": {Choices: []string{"oui"}}, "profil": {Choices: []string{"association"}},
+			"suites": {Text: "Monter un atelier de médiation numérique dans notre tiers-lieu"}, "commentaire": {Text: "Des échanges riches entre élus et associations, merci !"}}}
+}
+
+// itemSize approximates DynamoDB's item size: attribute names plus values.
+func itemSize(item map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch x := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(x.Value)
+	case *types.AttributeValueMemberN:
+		return (len(x.Value)+1)/2 + 1
+	case *types.AttributeValueMemberBOOL:
+		return 1
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range x.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range x.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		n := 3
+		for k, e := range x.Value {
+			n += 1 + len(k) + valueSize(e)
+		}
+		return n
+	}
+	return 0
+}
+
+var _ = http.StatusOK

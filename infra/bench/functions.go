@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// lambdaBuild is how `make build` builds a function for Lambda.
+var lambdaBuild = []string{"build", "-trimpath", "-ldflags", "-s -w", "-tags", "lambda.norpc"}
+
+// functions measures each function's bootstrap (built for linux/arm64 as
+// deployed) and its start-up: from process start to the first answered
+// invocation against a minimal Lambda Runtime API, built for this machine's
+// architecture so it can run here. The floor is an empty aws-lambda-go
+// handler built the same way.
+func (b *bench) functions(ctx context.Context, env *benchEnv) error {
+	dir, err := os.MkdirTemp("", "retours-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	entries, err := os.ReadDir(filepath.Join(b.root, "functions"))
+	if err != nil {
+		return err
+	}
+	pkgs := map[string]string{"empty": "./infra/bench/empty"}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+			pkgs[e.Name()] = "./functions/" + e.Name()
+		}
+	}
+	sort.Strings(names)
+	for _, arch := range []string{"arm64", runtime.GOARCH} {
+		for name, pkg := range pkgs {
+			out := filepath.Join(dir, arch, name, "bootstrap")
+			if _, err := os.Stat(out); err == nil {
+				continue
+			}
+			cmd := exec.CommandContext(ctx, "go", append(lambdaBuild, "-o", out, pkg)...)
+			cmd.Dir = b.root
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("build %s for %s: %v\n%s", name, arch, err, msg)
+			}
+		}
+	}
+	size := func(arch, name string) float64 {
+		fi, err := os.Stat(filepath.Join(dir, arch, name, "bootstrap"))
+		if err != nil {
+			return 0
+		}
+		return float64(fi.Size())
+	}
+	runs := 20
+	if b.smoke {
+		runs = 2
+	}
+	// A fresh event, so the organiser's first invocation (its bilan) does not
+	// read the answers other measurements wrote.
+	ce, err := env.createEvent(time.Now())
+	if err != nil {
+		return err
+	}
+	fresh := *env
+	fresh.event = *ce
+	env = &fresh
+	emptyStart, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, "empty", "bootstrap"), "empty", runs)
+	if err != nil {
+		return fmt.Errorf("empty handler: %w", err)
+	}
+	for _, name := range names {
+		sec := "function " + name
+		b.add(Row{Section: sec, Name: "bootstrap size (linux/arm64)", Value: size("arm64", name), Unit: "B", Floor: size("arm64", "empty"), FloorIs: "empty handler"})
+		starts, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, name, "bootstrap"), name, runs)
+		if err != nil {
+			b.add(Row{Section: sec, Name: "start-up", Note: "could not measure: " + err.Error()})
+			continue
+		}
+		note := ""
+		if runtime.GOARCH != "arm64" {
+			note = "start-up measured on a " + runtime.GOARCH + " build of the same code, on this machine"
+		}
+		fm, fx := median(emptyStart), maxOf(emptyStart)
+		m, x := median(starts), maxOf(starts)
+		b.add(Row{Section: sec, Name: fmt.Sprintf("start-up to first answer, median of %d", runs), Value: ms(m), Unit: "ms", Floor: ms(fm), FloorIs: "empty handler", Note: note})
+		b.add(Row{Section: sec, Name: fmt.Sprintf("start-up to first answer, max of %d", runs), Value: ms(x), Unit: "ms", Floor: ms(fx), FloorIs: "empty handler"})
+	}
+	return nil
+}
+
+// invocation returns the first event each function gets: what API Gateway or
+// the scheduler would send it.
+func (env *benchEnv) invocation(name string) ([]byte, error) {
+	var path, token string
+	switch name {
+	case "survey":
+		path = "/e/" + env.event.ID + "/" + env.event.Sessions[1].ID
+	case "organiser":
+		path, token = "/api/events/"+env.event.ID+"/bilan?format=json", env.event.OrganiserToken
+	default:
+		return json.Marshal(events.EventBridgeEvent{Version: "0", ID: "bench", DetailType: "Scheduled Event", Source: "aws.scheduler",
+			Time: time.Now().UTC(), Region: "eu-west-3", Detail: json.RawMessage(`{}`)})
+	}
+	raw, query, _ := strings.Cut(path, "?")
+	req := events.APIGatewayV2HTTPRequest{
+		Version: "2.0", RouteKey: "$default", RawPath: raw, RawQueryString: query,
+		Headers: map[string]string{"host": "retours.example.org", "accept-language": "fr", "x-forwarded-proto": "https"},
+		RequestContext: events.APIGatewayV2HTTPRequestContext{
+			DomainName: "retours.example.org", Stage: "$default", RequestID: "bench",
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: "GET", Path: raw, Protocol: "HTTP/1.1", SourceIP: "192.0.2.1"},
+		},
+	}
+	if token != "" {
+		req.Headers["authorization"] = "Bearer " + token
+	}
+	return json.Marshal(req)
+}
+
+// startups starts the bootstrap runs times and returns, for each run, the
+// time from process start to its answer to the first invocation.
+func (b *bench) startups(ctx context.Context, env *benchEnv, bootstrap, name string, runs int) ([]time.Duration, error) {
+	payload, err := env.invocation(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Duration
+	for i := 0; i < runs; i++ {
+		d, err := b.startOnce(ctx, env, bootstrap, name, payload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func (b *bench) startOnce(ctx context.Context, env *benchEnv, bootstrap, name string, payload []byte) (time.Duration, error) {
+	rt := newRuntimeAPI(payload)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	srv := &http.Server{Handler: rt}
+	go srv.Serve(ln)
+	defer srv.Close()
+
+	cmd := exec.CommandContext(ctx, bootstrap)
+	cmd.Env = []string{
+		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
+		"AWS_LAMBDA_FUNCTION_NAME=retours-" + name, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL=WARN",
+		"AWS_REGION=eu-west-3", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_DYNAMODB=" + b.ddb.Endpoint,
+		// Nothing is sent: any other AWS service the function calls is unreachable.
+		"AWS_ENDPOINT_URL=http://127.0.0.1:9",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"TABLE_NAME=" + env.table, "ADMIN_TOKEN=" + adminToken, "PUBLIC_BASE_URL=https://retours.example.org",
+		"RETENTION_MONTHS=24", "DIGEST_SECRET=bench-digest-secret-0123456789abcdef", "DIGEST_SENDER=retours@example.org",
+		"SES_SENDER=retours@example.org",
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	select {
+	case res := <-rt.done:
+		if res.err != "" {
+			return 0, fmt.Errorf("%s: %s", name, res.err)
+		}
+		if name == "survey" || name == "organiser" {
+			var resp events.APIGatewayV2HTTPResponse
+			if err := json.Unmarshal(res.body, &resp); err != nil || resp.StatusCode != http.StatusOK {
+				return 0, fmt.Errorf("%s answered %d: %.200s", name, resp.StatusCode, res.body)
+			}
+		}
+		return res.at.Sub(start), nil
+	case <-time.After(30 * time.Second):
+		return 0, fmt.Errorf("%s did not answer within 30 s", name)
+	}
+}
+
+// runtimeAPI is the smallest Lambda Runtime API: it hands out one invocation
+// and records the answer (or error) with the time it arrived.
+type runtimeAPI struct {
+	payload []byte
+	once    sync.Once
+	done    chan runtimeResult
+}
+
+type runtimeResult struct {
+	at   time.Time
+	body []byte
+	err  string
+}
+
+func newRuntimeAPI(payload []byte) *runtimeAPI {
+	return &runtimeAPI{payload: payload, done: make(chan runtimeResult, 1)}
+}
+
+func (rt *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix = "/2018-06-01/runtime/"
+	path := strings.TrimPrefix(r.URL.Path, prefix)
+	switch {
+	case r.Method == "GET" && path == "invocation/next":
+		first := false
+		rt.once.Do(func() { first = true })
+		if !first {
+			// Later polls wait until the process is stopped.
+			<-r.Context().Done()
+			return
+		}
+		h := w.Header()
+		h.Set("Lambda-Runtime-Aws-Request-Id", "bench-1")
+		h.Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-3:123456789012:function:retours")
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+		h.Set("Content-Type", "application/json")
+		w.Write(rt.payload)
+	case r.Method == "POST" && strings.HasSuffix(path, "/response"):
+		body, _ := io.ReadAll(r.Body)
+		at := time.Now()
+		w.WriteHeader(http.StatusAccepted)
+		rt.finish(runtimeResult{at: at, body: body})
+	case r.Method == "POST" && (strings.HasSuffix(path, "/error") || path == "init/error"):
+		body, _ := io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusAccepted)
+		rt.finish(runtimeResult{at: time.Now(), err: string(body)})
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (rt *runtimeAPI) finish(res runtimeResult) {
+	select {
+	case rt.done <- res:
+	default:
+	}
+}
+
+func median(d []time.Duration) time.Duration { return percentile(d, 50) }
+
+func maxOf(d []time.Duration) time.Duration {
+	var m time.Duration
+	for _, x := range d {
+		m = max(m, x)
+	}
+	return m
+}
