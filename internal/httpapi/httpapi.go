@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -120,7 +121,10 @@ func (s *Server) Handler(function string) http.Handler {
 		return retours.Errorf(retours.ENOTFOUND, "Page introuvable.")
 	})
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, pattern := mux.Handler(r); pattern == "" {
+		// An unclean path (//, /./, /../) is answered 404, not redirected
+		// as ServeMux would: no id contains them, and API Gateway never
+		// sends them.
+		if _, pattern := mux.Handler(r); pattern == "" || path.Clean(r.URL.Path) != r.URL.Path {
 			notFound(w, r)
 			return
 		}

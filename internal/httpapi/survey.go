@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/retours/retours/internal/retours"
 )
@@ -270,9 +272,14 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		p.Questions = append(p.Questions, v)
 	}
-	if problem, ok := fieldErrs["answers"]; ok && len(p.Errors) == 0 {
+	if problem, ok := fieldErrs["answers"]; ok && problem == retours.FieldRequired && len(p.Errors) == 0 {
 		p.Errors = append(p.Errors, errorView{Anchor: "q-" + e.Questionnaire.Questions[0].ID, Label: p.Questions[0].Label, Message: fieldMessage(lang, problem)})
+		delete(fieldErrs, "answers")
 	}
+	p.Errors = append(p.Errors, formErrors(lang, "q-"+e.Questionnaire.Questions[0].ID, fieldErrs, func(k string) bool {
+		_, ok := e.Questionnaire.Question(k)
+		return ok
+	})...)
 	return s.render(w, r, status, "form", p)
 }
 
@@ -366,8 +373,10 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, e *retours.Ev
 	sub := in.SubmissionID
 	if !retours.ValidSubmissionID(sub) {
 		// A form whose hidden id was damaged gets a fresh one.
-		if sub, err = retours.NewSubmissionID(s.cfg.Rand); err != nil {
-			return err
+		// Not err: the fields of the original error are rendered below.
+		var idErr error
+		if sub, idErr = retours.NewSubmissionID(s.cfg.Rand); idErr != nil {
+			return idErr
 		}
 	}
 	status := statusOf(err)
@@ -397,7 +406,9 @@ func rawAnswers(in map[string]json.RawMessage) (map[string][]string, error) {
 		switch t := v.(type) {
 		case nil:
 		case float64:
-			if t != float64(int(t)) {
+			// Bounded first: converting a float beyond int's range is
+			// implementation-defined. No scale goes anywhere near a million.
+			if t != math.Trunc(t) || math.Abs(t) > 1e6 {
 				return nil, &retours.Error{Code: retours.EINVALID, Message: "Réponse non valide.", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
 			}
 			out[id] = []string{itoa(int(t))}
@@ -429,18 +440,30 @@ func invalidJSON() error {
 	return retours.Errorf(retours.EINVALID, "Le corps de la requête n'est pas du JSON valide.")
 }
 
-// decodeJSON decodes exactly one JSON object into v, rejecting unknown
-// fields and trailing data.
+// decodeJSON decodes exactly one JSON object into v, rejecting invalid
+// UTF-8 (which encoding/json would silently turn into U+FFFD), unknown fields
+// and trailing data. body is read whole: callers bound it with
+// http.MaxBytesReader.
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	data, err := io.ReadAll(body)
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return err
 		}
+		return retours.Errorf(retours.EINVALID, "Le corps de la requête est incomplet.")
+	}
+	if !utf8.Valid(data) {
+		return retours.Errorf(retours.EINVALID, "Le corps de la requête n'est pas en UTF-8 valide.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
+			if ute.Field == "" {
+				return retours.Errorf(retours.EINVALID, "Le corps de la requête doit être un objet JSON.")
+			}
 			return retours.Errorf(retours.EINVALID, "Le champ %q n'a pas le bon type.", ute.Field)
 		}
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
@@ -501,7 +524,31 @@ func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int
 		p.NoteError = fieldMessage(lang, problem)
 		p.Errors = append(p.Errors, errorView{Anchor: "note-text", Label: msg(lang, "thanks.note.text"), Message: p.NoteError})
 	}
+	p.Errors = append(p.Errors, formErrors(lang, "note-kind", fieldErrs, func(k string) bool { return k == "kind" || k == "text" })...)
 	return s.render(w, r, status, "thanks", p)
+}
+
+// formErrors lists the problems of fieldErrs that belong to no field shown on
+// the form (a damaged hidden field, an answer to a question the form does not
+// have), so that a form never comes back refused without saying why.
+func formErrors(lang, anchor string, fieldErrs map[string]string, shown func(string) bool) []errorView {
+	var keys []string
+	for k := range fieldErrs {
+		if !shown(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []errorView
+	for _, k := range keys {
+		m := fieldMessage(lang, fieldErrs[k])
+		if k == "submission_id" {
+			// A fresh id was issued: sending again works.
+			m = msg(lang, "form.resend")
+		}
+		out = append(out, errorView{Anchor: anchor, Label: msg(lang, "form.label"), Message: m})
+	}
+	return out
 }
 
 // noteRequest is the JSON body of POST /e/{event}/notes.
@@ -566,8 +613,10 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	ss, _ := e.Session(in.SessionID)
 	sub := in.SubmissionID
 	if !retours.ValidSubmissionID(sub) {
-		if sub, err = retours.NewSubmissionID(s.cfg.Rand); err != nil {
-			return err
+		// Not err: the fields of the original error are rendered below.
+		var idErr error
+		if sub, idErr = retours.NewSubmissionID(s.cfg.Rand); idErr != nil {
+			return idErr
 		}
 	}
 	if code == retours.EUNAVAILABLE {

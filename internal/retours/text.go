@@ -65,7 +65,9 @@ func CleanText(s string, max int) (string, string) {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
 			return "", FieldBadText
 		}
-		if r == '\u2028' || r == '\u2029' || r == '\ufeff' {
+		// U+FFFD stands for bytes that were not valid text somewhere upstream
+		// (a JSON \ud800 escape decodes to it): refuse it as invalid UTF-8.
+		if r == '\u2028' || r == '\u2029' || r == '\ufeff' || r == utf8.RuneError {
 			return "", FieldBadText
 		}
 	}
