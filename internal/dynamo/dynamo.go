@@ -6,6 +6,13 @@
 //	event          PK=EVENT#<event>  SK=META                 GSI1PK=EVENTS         GSI1SK=<closes_at>#<event>
 //	answer         PK=EVENT#<event>  SK=ANSWER#<submission>  GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
 //	note           PK=EVENT#<event>  SK=NOTE#<submission>    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
+//	unsubscription PK=EVENT#<event>  SK=UNSUB#<organiser>
+//	digest         PK=DIGEST#<week>  SK=ORGANISER#<organiser>
+//
+// <organiser> is retours.OrganiserID of the address, <week> an ISO week
+// ("2026-W48"). The weekly digest finds the events with news by reading the
+// keys of the DAY# partitions of the past week, and the events an organiser
+// follows through the EVENTS partition from a week ago on.
 //
 // Answers and notes are keyed by the client's submission id, so a retried
 // submit meets a failed condition and gets the stored item back: the first

@@ -1,0 +1,187 @@
+package dynamo
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+var _ retours.DigestStore = (*Store)(nil)
+
+const (
+	digestPrefix   = "DIGEST#"
+	skOrganiser    = "ORGANISER#"
+	skUnsubPrefix  = "UNSUB#"
+	digestKeepDays = 400 // digest records outlive the yearly look back at what was sent
+	statusPending  = "pending"
+	statusSent     = "sent"
+)
+
+// ActiveEvents implements retours.DigestStore. It reads the keys of the
+// GSI1 day partitions that cover [from, to): one query per UTC day, never a
+// scan, and the KEYS_ONLY index keeps each item to its keys.
+func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error) {
+	from, to = from.UTC(), to.UTC()
+	seen := map[string]bool{}
+	var ids []string
+	for day := from.Truncate(24 * time.Hour); day.Before(to); day = day.Add(24 * time.Hour) {
+		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+			TableName:                 aws.String(st.table),
+			IndexName:                 aws.String(IndexGSI1),
+			KeyConditionExpression:    aws.String("#pk = :day"),
+			ProjectionExpression:      aws.String("#sk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":day": s(dayPK(day))},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, translate(err, "query day")
+			}
+			for _, item := range page.Items {
+				// GSI1SK is <event>#<created_at>; event ids have no '#'.
+				event, created, ok := strings.Cut(str(item, AttrGSI1SK), "#")
+				if !ok || seen[event] {
+					continue
+				}
+				t, err := time.Parse(time.RFC3339Nano, created)
+				if err != nil || t.Before(from) || !t.Before(to) {
+					continue
+				}
+				seen[event] = true
+				ids = append(ids, event)
+			}
+		}
+	}
+	return ids, nil
+}
+
+// EventsClosingSince implements retours.DigestStore through the EVENTS
+// partition of GSI1, sorted by closing time, so that it reads only the
+// events open during the period and never the whole history.
+func (st *Store) EventsClosingSince(ctx context.Context, t time.Time) ([]*retours.Event, error) {
+	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+		TableName:                aws.String(st.table),
+		IndexName:                aws.String(IndexGSI1),
+		KeyConditionExpression:   aws.String("#pk = :events AND #sk >= :since"),
+		ProjectionExpression:     aws.String("#id"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK, "#id": AttrPK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":events": s(gsiEvents), ":since": s(t.UTC().Format(time.RFC3339)),
+		},
+	})
+	var events []*retours.Event
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, translate(err, "query events")
+		}
+		for _, item := range page.Items {
+			e, err := st.Event(ctx, cut(str(item, AttrPK), "EVENT#"))
+			if retours.ErrorCode(err) == retours.ENOTFOUND {
+				continue // erased between the two reads
+			}
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, e)
+		}
+	}
+	return events, nil
+}
+
+func digestKey(c retours.DigestClaim) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: s(digestPrefix + c.Week), AttrSK: s(skOrganiser + c.Organiser)}
+}
+
+func millis(t time.Time) types.AttributeValue { return n(t.UnixMilli()) }
+
+// ClaimDigest implements retours.DigestStore with one conditional update:
+// of two overlapping runs, only one sees its condition hold.
+func (st *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, leaseUntil time.Time) error {
+	_, err := st.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(st.table),
+		Key:                 digestKey(c),
+		UpdateExpression:    aws.String("SET #status = :pending, attempt = :attempt, lease_until = :lease, claimed_at = :now, #exp = :exp ADD attempts :one"),
+		ConditionExpression: aws.String("attribute_not_exists(#pk) OR (#status = :pending AND lease_until < :now)"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK, "#status": "status", "#exp": AttrExpires,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pending": s(statusPending), ":attempt": s(c.Attempt), ":lease": millis(leaseUntil), ":now": millis(now),
+			":exp": n(now.AddDate(0, 0, digestKeepDays).Unix()), ":one": n(1),
+		},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return retours.Errorf(retours.ECONFLICT, "Ce digest est déjà envoyé ou en cours d'envoi.")
+	}
+	return translate(err, "claim digest")
+}
+
+// DigestSent implements retours.DigestStore.
+func (st *Store) DigestSent(ctx context.Context, c retours.DigestClaim, now time.Time, messageID string) error {
+	return st.updateClaim(ctx, c, "SET #status = :sent, sent_at = :now, message_id = :mid REMOVE lease_until, last_error",
+		map[string]types.AttributeValue{":sent": s(statusSent), ":now": s(now.UTC().Format(time.RFC3339)), ":mid": s(messageID)})
+}
+
+// DigestFailed implements retours.DigestStore. A lease of zero lets the very
+// next run claim the digest again.
+func (st *Store) DigestFailed(ctx context.Context, c retours.DigestClaim, code string) error {
+	return st.updateClaim(ctx, c, "SET lease_until = :zero, last_error = :code",
+		map[string]types.AttributeValue{":zero": n(0), ":code": s(code)})
+}
+
+// updateClaim applies update to the digest record if attempt c still holds it.
+func (st *Store) updateClaim(ctx context.Context, c retours.DigestClaim, update string, values map[string]types.AttributeValue) error {
+	values[":attempt"] = s(c.Attempt)
+	values[":pending"] = s(statusPending)
+	_, err := st.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       digestKey(c),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attempt = :attempt AND #status = :pending"),
+		ExpressionAttributeNames:  map[string]string{"#status": "status"},
+		ExpressionAttributeValues: values,
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return retours.Errorf(retours.ECONFLICT, "Ce digest n'est plus réservé par cet envoi.")
+	}
+	return translate(err, "update digest")
+}
+
+// Unsubscribe implements retours.DigestStore. The record lives in the
+// event's partition and expires with it, so erasing an event erases it too.
+func (st *Store) Unsubscribe(ctx context.Context, e *retours.Event, organiser string, now time.Time) error {
+	_, err := st.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(st.table),
+		Item: map[string]types.AttributeValue{
+			AttrPK:       s(eventPK(e.ID)),
+			AttrSK:       s(skUnsubPrefix + organiser),
+			AttrExpires:  n(e.ExpiresAt().Unix()),
+			"type":       s("unsubscription"),
+			"created_at": s(now.UTC().Format(time.RFC3339)),
+		},
+		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
+	})
+	if _, ok := isConditionFailed(err); ok {
+		return nil // already unsubscribed: keep the first date
+	}
+	return translate(err, "unsubscribe")
+}
+
+// Unsubscribed implements retours.DigestStore.
+func (st *Store) Unsubscribed(ctx context.Context, eventID string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := st.query(ctx, eventPK(eventID), skUnsubPrefix, func(item map[string]types.AttributeValue) error {
+		out[cut(str(item, AttrSK), skUnsubPrefix)] = true
+		return nil
+	})
+	return out, err
+}
