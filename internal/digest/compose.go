@@ -1,0 +1,251 @@
+package digest
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"math"
+	"strings"
+	"text/template"
+	"time"
+	_ "time/tzdata" // the schedule and the dates are in Europe/Paris, wherever the code runs
+	"unicode/utf8"
+
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/ses"
+)
+
+var paris = mustLocation("Europe/Paris")
+
+func mustLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is linked in: cannot happen
+	}
+	return loc
+}
+
+// Week returns the ISO week of t in Paris, "2026-W49": the digest of an
+// organiser is sent once per such week.
+func Week(t time.Time) string {
+	y, w := t.In(paris).ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+// Digest is one e-mail: what happened on one organiser's events.
+type Digest struct {
+	To           string
+	Lang         string // "fr" or "en"
+	Since, Until time.Time
+	Events       []*Summary       // events with something new, in the order shown
+	Quiet        []*retours.Event // the organiser's other events, listed in one line
+	BaseURL      string
+	// Unsubscribe maps each event id to the link that stops the digest for
+	// it; UnsubscribeAll stops it for every event of this mail.
+	Unsubscribe    map[string]string
+	UnsubscribeAll string
+}
+
+// Lang returns the language of a digest about events: English when each of
+// them is in English first, French otherwise.
+func Lang(events []*retours.Event) string {
+	for _, e := range events {
+		if len(e.Languages) == 0 || e.Languages[0] != "en" {
+			return "fr"
+		}
+	}
+	if len(events) == 0 {
+		return "fr"
+	}
+	return "en"
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+var (
+	textTemplate = template.Must(template.New("digest.txt").ParseFS(templateFS, "templates/digest.txt"))
+	htmlTemplate = htmltemplate.Must(htmltemplate.New("digest.html").ParseFS(templateFS, "templates/digest.html"))
+)
+
+// view is what both templates render: every sentence is written here, so
+// that the text and HTML parts say exactly the same.
+type view struct {
+	Lang, Subject, Hello, Intro, Quiet, Footer, FooterUnsubscribe, UnsubscribeAll string
+	Events                                                                        []eventView
+	LinkOrganisers, LinkBilan, LinkUnsubscribe                                    string
+}
+
+type eventView struct {
+	Title, Where, Answers                    string
+	Sessions                                 []string
+	Satisfaction, NPS, Notes, Themes, Window string
+	Quotes                                   []quoteView
+	OrganiserURL, BilanURL, UnsubscribeURL   string
+}
+
+type quoteView struct{ Text, Source string }
+
+// Compose writes the digest as an e-mail with a plain-text and an HTML part.
+// Free text is escaped in the HTML part; neither part has images or tracking.
+func Compose(d *Digest) (*ses.Message, error) {
+	v := build(d)
+	var text, html bytes.Buffer
+	if err := textTemplate.Execute(&text, v); err != nil {
+		return nil, fmt.Errorf("digest: text: %w", err)
+	}
+	if err := htmlTemplate.Execute(&html, v); err != nil {
+		return nil, fmt.Errorf("digest: html: %w", err)
+	}
+	return &ses.Message{
+		To: d.To, Subject: v.Subject, Lang: d.Lang,
+		Text: text.String(), HTML: html.String(), Unsubscribe: d.UnsubscribeAll,
+	}, nil
+}
+
+func build(d *Digest) *view {
+	l := d.Lang
+	v := &view{
+		Lang: l, Hello: msg(l, "hello"),
+		Intro:  msg(l, "intro", date(l, d.Since), date(l, d.Until)),
+		Footer: msg(l, "footer"), FooterUnsubscribe: msg(l, "footer.unsubscribe"), UnsubscribeAll: d.UnsubscribeAll,
+		LinkOrganisers: msg(l, "link.organisers"), LinkBilan: msg(l, "link.bilan"), LinkUnsubscribe: msg(l, "link.unsubscribe"),
+	}
+	var answers, notes int
+	for _, s := range d.Events {
+		answers += s.NewAnswers
+		notes += s.NewNotes
+		v.Events = append(v.Events, eventOf(d, s))
+	}
+	var what []string
+	if answers > 0 {
+		what = append(what, plural(l, "answers", answers))
+	}
+	if notes > 0 {
+		what = append(what, plural(l, "notes", notes))
+	}
+	news := strings.Join(what, msg(l, "and"))
+	if len(d.Events) == 1 {
+		v.Subject = msg(l, "subject.one", d.Events[0].Event.Title, news)
+	} else {
+		v.Subject = msg(l, "subject.many", len(d.Events), news)
+	}
+	if len(d.Quiet) > 0 {
+		titles := make([]string, len(d.Quiet))
+		for i, e := range d.Quiet {
+			titles[i] = e.Title
+		}
+		v.Quiet = msg(l, "quiet", strings.Join(titles, " · "))
+	}
+	return v
+}
+
+func eventOf(d *Digest, s *Summary) eventView {
+	l, e := d.Lang, s.Event
+	ev := eventView{
+		Title:          e.Title,
+		Where:          date(l, e.StartsAt),
+		Answers:        msg(l, "answers.total", plural(l, "answers", s.NewAnswers), s.Answers),
+		OrganiserURL:   d.BaseURL + "/o/" + e.ID,
+		BilanURL:       d.BaseURL + "/api/events/" + e.ID + "/bilan?format=html&lang=" + l,
+		UnsubscribeURL: d.Unsubscribe[e.ID],
+	}
+	if e.Place != "" {
+		ev.Where = e.Place + ", " + ev.Where
+	}
+	ev.Answers = upperFirst(ev.Answers)
+	if len(e.Sessions) > 0 {
+		for _, sc := range s.Sessions {
+			title := sc.Title
+			if sc.ID == "" {
+				title = msg(l, "session.event")
+			}
+			ev.Sessions = append(ev.Sessions, msg(l, "session.line", title, sc.New))
+		}
+	}
+	th := threshold(e)
+	if s.Satisfaction.Count > 0 {
+		scale := " / " + fmt.Sprint(s.Satisfaction.Max)
+		ev.Satisfaction = msg(l, "satisfaction", figure(l, s.Satisfaction, s.SatisfactionBefore, th, 10, func(x float64) string {
+			return decimal(l, x) + scale
+		}, func(d float64) string { return signed(decimal(l, d)) }))
+	}
+	if s.NPS.Count > 0 {
+		ev.NPS = msg(l, "nps", figure(l, s.NPS, s.NPSBefore, th, 1, func(x float64) string {
+			return signed(fmt.Sprintf("%.0f", x))
+		}, func(d float64) string { return msg(l, "points", signed(fmt.Sprintf("%.0f", d))) }))
+	}
+	if s.NewNotes > 0 {
+		n := plural(l, "notes", s.NewNotes)
+		if len(s.Quotes) < s.NewNotes {
+			n = msg(l, "notes.some", n)
+		} else {
+			n = msg(l, "notes.all", n)
+		}
+		ev.Notes = msg(l, "notes.title", n)
+		for _, q := range s.Quotes {
+			source := msg(l, "kind."+q.Kind)
+			if q.Session != "" {
+				source += ", " + q.Session
+			}
+			ev.Quotes = append(ev.Quotes, quoteView{Text: msg(l, "quote", excerpt(q.Text, 280)), Source: upperFirst(source)})
+		}
+	}
+	if len(s.NewThemes) > 0 {
+		ev.Themes = msg(l, "themes", strings.Join(s.NewThemes, ", "))
+	}
+	switch closes := e.ClosesAt; {
+	case !closes.After(d.Until):
+		ev.Window = msg(l, "window.closed", dateTime(l, closes))
+	case closes.Sub(d.Until) <= 7*24*time.Hour:
+		ev.Window = msg(l, "window.soon", dateTime(l, closes))
+	default:
+		ev.Window = msg(l, "window.open", dateTime(l, closes))
+	}
+	return ev
+}
+
+// figure writes a figure now and its change over the week, both rounded to
+// 1/unit. With fewer answers than the anonymity threshold it says so rather
+// than give a value; with fewer new answers than the threshold it gives no
+// change, which would tell the few new answers apart.
+func figure(l string, now, before Stat, th int, unit float64, value, change func(float64) string) string {
+	switch {
+	case now.Count < th:
+		return msg(l, "few", th)
+	case before.Count == 0:
+		return msg(l, "change.first", value(now.Value))
+	case now.Count-before.Count < th:
+		return value(now.Value)
+	}
+	// The change of the rounded figures, so that it matches what is shown.
+	d := math.Round(now.Value*unit)/unit - math.Round(before.Value*unit)/unit
+	if math.Round(d*unit) == 0 {
+		return msg(l, "change", value(now.Value), msg(l, "stable"))
+	}
+	return msg(l, "change", value(now.Value), change(d))
+}
+
+// excerpt shortens s to at most n characters on a word boundary and puts
+// it on one line.
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n]
+	cut := string(r)
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:.") + "…"
+}
+
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return strings.ToUpper(string(r)) + s[size:]
+}

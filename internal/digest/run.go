@@ -1,0 +1,324 @@
+package digest
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/ses"
+)
+
+// DefaultLease is how long a run holds a digest it is sending. It must
+// outlast the digest function's timeout, so that a slow run that is still
+// alive is never overlapped, and is short enough that the retries of the
+// same morning pick up a run that crashed.
+const DefaultLease = 15 * time.Minute
+
+// Config is what a Runner needs. Stores, Sender, BaseURL and Secret are
+// required.
+type Config struct {
+	Events  retours.EventStore
+	Answers retours.AnswerStore
+	Digests retours.DigestStore
+	Sender  ses.Sender
+	// BaseURL is the public URL of retours, without a trailing slash: the
+	// links of the digest start with it.
+	BaseURL string
+	// Secret signs the unsubscribe links.
+	Secret []byte
+	Lease  time.Duration
+	// Now is the wall clock, for leases; what a run reports on is set by
+	// the instant given to Run.
+	Now    func() time.Time
+	Rand   io.Reader
+	Logger *slog.Logger
+}
+
+// Runner composes and sends the weekly digests.
+type Runner struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Runner; see Config for what is required.
+func New(cfg Config) *Runner {
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	return &Runner{cfg: cfg, log: cfg.Logger}
+}
+
+// Statuses of a digest in a Report.
+const (
+	StatusSent    = "sent"    // sent by this run
+	StatusSkipped = "skipped" // already sent this week, or being sent by another run
+	StatusFailed  = "failed"  // not sent; the next run retries it
+)
+
+// Report says what a run did.
+type Report struct {
+	Week    string    `json:"week"`
+	Since   time.Time `json:"since"`
+	Until   time.Time `json:"until"`
+	Digests []Result  `json:"digests"`
+	Sent    int       `json:"sent"`
+	Failed  int       `json:"failed"`
+}
+
+// Result is what became of one organiser's digest.
+type Result struct {
+	Organiser string   `json:"organiser"` // OrganiserID
+	To        string   `json:"to"`
+	Events    []string `json:"events"` // the events with something new
+	Status    string   `json:"status"`
+	MessageID string   `json:"message_id,omitempty"`
+	Code      string   `json:"code,omitempty"` // error code of a failure
+}
+
+// ErrFailed is returned by Run when some digests could not be sent, so that
+// the Lambda runtime retries the invocation: the retry sends only those.
+var ErrFailed = errors.New("digest: some digests were not sent")
+
+// Run sends the digests of the week ending at until, to each organiser
+// address with something new in [until-7d, until) on an event it has not
+// unsubscribed from.
+//
+// Exactly once per organiser and ISO week: each digest is claimed with a
+// conditional write before it is sent and marked sent after. A second run
+// in the same week, or one overlapping this one, finds the claim and skips
+// it. A failed send gives the claim back, and Run returns ErrFailed with
+// the report, so that the next run (a Lambda retry, or the next call)
+// retries it. A run that dies between sending and marking leaves a pending
+// claim that a run after the lease sends again: the one case of a
+// duplicate, traded for never losing a digest.
+func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
+	since := until.Add(-7 * 24 * time.Hour)
+	rep := &Report{Week: Week(until), Since: since.UTC(), Until: until.UTC(), Digests: []Result{}}
+
+	active, err := r.cfg.Digests.ActiveEvents(ctx, since, until)
+	if err != nil {
+		return nil, err
+	}
+	events, err := r.cfg.Digests.EventsClosingSince(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	isActive := map[string]bool{}
+	for _, id := range active {
+		isActive[id] = true
+	}
+	known := map[string]bool{}
+	for _, e := range events {
+		known[e.ID] = true
+	}
+	// A session's own window may close after its event: read those events too.
+	for _, id := range active {
+		if known[id] {
+			continue
+		}
+		e, err := r.cfg.Events.Event(ctx, id)
+		if retours.ErrorCode(err) == retours.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	sort.SliceStable(events, func(i, j int) bool {
+		if !events[i].StartsAt.Equal(events[j].StartsAt) {
+			return events[i].StartsAt.Before(events[j].StartsAt)
+		}
+		return events[i].ID < events[j].ID
+	})
+
+	byOrganiser := map[string][]*retours.Event{}
+	for _, e := range events {
+		for _, addr := range e.OrganiserEmails {
+			byOrganiser[addr] = append(byOrganiser[addr], e)
+		}
+	}
+	addrs := make([]string, 0, len(byOrganiser))
+	for a := range byOrganiser {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+
+	unsubscribed := map[string]map[string]bool{} // event → organisers
+	summaries := map[string]*Summary{}
+	for _, addr := range addrs {
+		org := retours.OrganiserID(addr)
+		var news, quiet []*retours.Event
+		for _, e := range byOrganiser[addr] {
+			if _, ok := unsubscribed[e.ID]; !ok {
+				if unsubscribed[e.ID], err = r.cfg.Digests.Unsubscribed(ctx, e.ID); err != nil {
+					return nil, err
+				}
+			}
+			switch {
+			case unsubscribed[e.ID][org]:
+			case isActive[e.ID]:
+				news = append(news, e)
+			default:
+				quiet = append(quiet, e)
+			}
+		}
+		if len(news) == 0 {
+			continue // nothing new: no mail
+		}
+		res := r.send(ctx, addr, org, news, quiet, rep.Week, since, until, summaries)
+		switch res.Status {
+		case StatusSent:
+			rep.Sent++
+		case StatusFailed:
+			rep.Failed++
+		}
+		rep.Digests = append(rep.Digests, res)
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "digests run", slog.String("week", rep.Week),
+		slog.Int("digests", len(rep.Digests)), slog.Int("sent", rep.Sent), slog.Int("failed", rep.Failed))
+	if rep.Failed > 0 {
+		return rep, ErrFailed
+	}
+	return rep, nil
+}
+
+// send claims, composes and sends one organiser's digest.
+func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*retours.Event, week string, since, until time.Time, summaries map[string]*Summary) Result {
+	res := Result{Organiser: org, To: addr}
+	for _, e := range news {
+		res.Events = append(res.Events, e.ID)
+	}
+	attempt, err := retours.NewID(r.cfg.Rand, 10)
+	if err != nil {
+		res.Status, res.Code = StatusFailed, retours.EINTERNAL
+		return res
+	}
+	claim := retours.DigestClaim{Week: week, Organiser: org, Attempt: attempt}
+	now := r.cfg.Now()
+	switch err := r.cfg.Digests.ClaimDigest(ctx, claim, now, now.Add(r.cfg.Lease)); {
+	case retours.ErrorCode(err) == retours.ECONFLICT:
+		res.Status = StatusSkipped
+		return res
+	case err != nil:
+		return r.failed(ctx, res, err, nil)
+	}
+
+	d := &Digest{To: addr, Lang: Lang(news), Since: since, Until: until, Quiet: quiet, BaseURL: r.cfg.BaseURL,
+		Unsubscribe: map[string]string{}}
+	var all []string
+	for _, e := range append(append([]*retours.Event(nil), news...), quiet...) {
+		all = append(all, e.ID)
+		d.Unsubscribe[e.ID] = r.unsubscribeURL(org, []string{e.ID}, d.Lang)
+	}
+	d.UnsubscribeAll = r.unsubscribeURL(org, all, d.Lang)
+	for _, e := range news {
+		s, ok := summaries[e.ID]
+		if !ok {
+			if s, err = Summarise(ctx, r.cfg.Answers, e, since, until); err != nil {
+				return r.failed(ctx, res, err, &claim)
+			}
+			summaries[e.ID] = s
+		}
+		d.Events = append(d.Events, s)
+	}
+	m, err := Compose(d)
+	if err != nil {
+		return r.failed(ctx, res, err, &claim)
+	}
+	id, err := r.cfg.Sender.Send(ctx, m)
+	if err != nil {
+		return r.failed(ctx, res, err, &claim)
+	}
+	res.Status, res.MessageID = StatusSent, id
+	if err := r.cfg.Digests.DigestSent(ctx, claim, r.cfg.Now(), id); err != nil {
+		// Sent all the same: say so, and leave the claim to its lease.
+		r.log.LogAttrs(ctx, slog.LevelError, "digest sent but not recorded", slog.String("week", week),
+			slog.String("organiser", org), slog.String("code", retours.ErrorCode(err)), slog.String("error", err.Error()))
+	}
+	return res
+}
+
+// failed records a failure in the log and, when the digest was claimed,
+// gives the claim back for the next run.
+func (r *Runner) failed(ctx context.Context, res Result, err error, claim *retours.DigestClaim) Result {
+	res.Status, res.Code = StatusFailed, retours.ErrorCode(err)
+	r.log.LogAttrs(ctx, slog.LevelError, "digest not sent", slog.String("organiser", res.Organiser),
+		slog.String("code", res.Code), slog.String("error", err.Error()))
+	if claim != nil {
+		if err := r.cfg.Digests.DigestFailed(ctx, *claim, res.Code); err != nil {
+			r.log.LogAttrs(ctx, slog.LevelError, "digest claim not released", slog.String("organiser", res.Organiser),
+				slog.String("code", retours.ErrorCode(err)))
+		}
+	}
+	return res
+}
+
+func (r *Runner) unsubscribeURL(org string, events []string, lang string) string {
+	u := r.cfg.BaseURL + "/unsubscribe/" + signToken(r.cfg.Secret, org, events)
+	if lang != "fr" {
+		u += "?lang=" + lang
+	}
+	return u
+}
+
+// Unsubscription is what an unsubscribe link names.
+type Unsubscription struct {
+	Organiser string
+	Events    []*retours.Event
+}
+
+// Unsubscription checks token and returns the events it names that still
+// exist. ENOTFOUND for a link that is not valid.
+func (r *Runner) Unsubscription(ctx context.Context, token string) (*Unsubscription, error) {
+	org, ids, err := parseToken(r.cfg.Secret, token)
+	if err != nil {
+		return nil, err
+	}
+	u := &Unsubscription{Organiser: org}
+	for _, id := range ids {
+		e, err := r.cfg.Events.Event(ctx, id)
+		if retours.ErrorCode(err) == retours.ENOTFOUND {
+			continue // erased since the mail was sent
+		}
+		if err != nil {
+			return nil, err
+		}
+		u.Events = append(u.Events, e)
+	}
+	if len(u.Events) == 0 {
+		return nil, retours.Errorf(retours.ENOTFOUND, "Ces événements n'existent plus : vous ne recevrez plus de résumé à leur sujet.")
+	}
+	return u, nil
+}
+
+// Unsubscribe records the unsubscription that token names.
+func (r *Runner) Unsubscribe(ctx context.Context, token string) (*Unsubscription, error) {
+	u, err := r.Unsubscription(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range u.Events {
+		if err := r.cfg.Digests.Unsubscribe(ctx, e, u.Organiser, r.cfg.Now()); err != nil {
+			return nil, err
+		}
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "digest unsubscribed", slog.String("organiser", u.Organiser), slog.Int("events", len(u.Events)))
+	return u, nil
+}
