@@ -26,6 +26,7 @@ import (
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
+	"github.com/retours/retours/internal/ses"
 )
 
 func main() {
@@ -59,12 +60,25 @@ func run() error {
 		}
 		adminToken = "adm_" + adminToken[4:]
 	}
+	digestSecret := os.Getenv("DIGEST_SECRET")
+	if digestSecret == "" {
+		if digestSecret, _, err = retours.NewToken(rand.Reader); err != nil {
+			return err
+		}
+	}
 	cfg, err := app.FromEnv(func(k string) string {
 		switch k {
 		case "TABLE_NAME":
 			return "retours"
 		case "ADMIN_TOKEN":
 			return adminToken
+		case "DIGEST_SECRET":
+			return digestSecret
+		case "DIGEST_FROM":
+			if v := os.Getenv(k); v != "" {
+				return v
+			}
+			return "retours <digest@localhost>"
 		}
 		return os.Getenv(k)
 	}, true)
@@ -105,11 +119,20 @@ func run() error {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = base
 	}
+	// The weekly digests go to .eml files instead of SES.
+	mailDir := filepath.Join(root, ".local", "mail")
+	if cfg.Sender, err = ses.NewFolder(mailDir, cfg.DigestFrom, nil); err != nil {
+		return err
+	}
+	if err := cfg.CheckDigest(); err != nil {
+		return err
+	}
 	srv := app.NewServer(cfg, client, log)
 	handler := srv.Handler("")
 
 	fmt.Printf("\nretours is running on %s (DynamoDB Local at %s)\n", base, ddb.Endpoint)
 	fmt.Printf("Admin token: %s\n", adminToken)
+	fmt.Printf("Weekly digests are written as .eml files to %s\n", mailDir)
 	if *seed {
 		demo, err := createDemo(handler, adminToken)
 		if err != nil {
@@ -117,6 +140,10 @@ func run() error {
 		}
 		printDemo(base, adminToken, demo)
 	}
+	fmt.Printf(`
+  # send the weekly digests now (or as of an instant: ?now=2026-11-30T08:00:00%%2B01:00), then open the .eml files in %s
+  curl -s -X POST -H 'Authorization: Bearer %s' '%s/api/digests/run'
+`, mailDir, adminToken, base)
 	fmt.Println("\nPress Ctrl-C to stop.")
 
 	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

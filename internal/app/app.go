@@ -6,14 +6,17 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/httpapi"
+	"github.com/retours/retours/internal/ses"
 )
 
 // Config is the deployment's configuration. Each field documents its
@@ -23,6 +26,15 @@ type Config struct {
 	AdminToken      string // ADMIN_TOKEN, required by the organiser function, at least 32 characters
 	BaseURL         string // PUBLIC_BASE_URL, optional: the public URL printed in links and QR codes
 	RetentionMonths int    // RETENTION_MONTHS, default 24
+	// DigestFrom is the weekly digest's sender, an address verified in SES
+	// ("retours <digest@example.org>"): DIGEST_FROM. Empty turns digests off.
+	DigestFrom string
+	// DigestSecret signs the digest's unsubscribe links: DIGEST_SECRET, at
+	// least 32 characters, required by the digest function.
+	DigestSecret string
+	// Sender delivers the digests; the mains choose it (SES, or a folder
+	// locally). Nil turns sending off.
+	Sender ses.Sender
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in mains). When
@@ -33,6 +45,8 @@ func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 		AdminToken:      getenv("ADMIN_TOKEN"),
 		BaseURL:         strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
 		RetentionMonths: 24,
+		DigestFrom:      strings.TrimSpace(getenv("DIGEST_FROM")),
+		DigestSecret:    getenv("DIGEST_SECRET"),
 	}
 	var problems []string
 	if c.Table == "" {
@@ -57,13 +71,48 @@ func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 	return c, nil
 }
 
+// CheckDigest validates the digest's configuration, which only the digest
+// function (and the local server) needs.
+func (c Config) CheckDigest() error {
+	var problems []string
+	if len(c.DigestSecret) < 32 {
+		problems = append(problems, "DIGEST_SECRET must be set to at least 32 characters")
+	}
+	if c.DigestFrom != "" {
+		if _, err := mail.ParseAddress(c.DigestFrom); err != nil {
+			problems = append(problems, "DIGEST_FROM must be an e-mail address, such as: retours <digest@example.org>")
+		}
+		if c.BaseURL == "" {
+			problems = append(problems, "PUBLIC_BASE_URL must be set when DIGEST_FROM is: the digest's links start with it")
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
 // NewServer returns the HTTP server on the table of cfg.
 func NewServer(cfg Config, client *dynamodb.Client, log *slog.Logger) *httpapi.Server {
 	st := dynamo.New(client, cfg.Table)
 	return httpapi.New(httpapi.Config{
 		Events: st, Answers: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		Logger: log,
+		Digests: NewDigests(cfg, client, log),
+		Logger:  log,
+	})
+}
+
+// NewDigests returns the weekly digest's runner on the table of cfg, or nil
+// when there is no DIGEST_SECRET to sign its links.
+func NewDigests(cfg Config, client *dynamodb.Client, log *slog.Logger) *digest.Runner {
+	if cfg.DigestSecret == "" {
+		return nil
+	}
+	st := dynamo.New(client, cfg.Table)
+	return digest.New(digest.Config{
+		Events: st, Answers: st, Digests: st, Sender: cfg.Sender,
+		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 	})
 }
 

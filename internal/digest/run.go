@@ -20,8 +20,8 @@ import (
 // same morning pick up a run that crashed.
 const DefaultLease = 15 * time.Minute
 
-// Config is what a Runner needs. Stores, Sender, BaseURL and Secret are
-// required.
+// Config is what a Runner needs. Stores, BaseURL and Secret are required;
+// without a Sender, Run refuses to run and unsubscribe links still work.
 type Config struct {
 	Events  retours.EventStore
 	Answers retours.AnswerStore
@@ -108,6 +108,9 @@ var ErrFailed = errors.New("digest: some digests were not sent")
 // claim that a run after the lease sends again: the one case of a
 // duplicate, traded for never losing a digest.
 func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
+	if r.cfg.Sender == nil {
+		return nil, retours.Errorf(retours.EFORBIDDEN, "L'envoi des résumés hebdomadaires est désactivé sur ce déploiement (DIGEST_FROM).")
+	}
 	since := until.Add(-7 * 24 * time.Hour)
 	rep := &Report{Week: Week(until), Since: since.UTC(), Until: until.UTC(), Digests: []Result{}}
 

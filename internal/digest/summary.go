@@ -2,9 +2,8 @@ package digest
 
 import (
 	"context"
-	"math"
-	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/retours/retours/internal/bilan"
@@ -130,18 +129,18 @@ func Summarise(ctx context.Context, st retours.AnswerStore, e *retours.Event, si
 		s.Quotes = append(s.Quotes, q)
 	}
 
-	old := themes(bBefore)
-	for _, t := range themes(bNow) {
-		if !slices.Contains(old, t) {
-			s.NewThemes = append(s.NewThemes, t)
+	// Themes that appeared: in the top themes now, not a week ago.
+	old := map[string]bool{}
+	for _, t := range bBefore.Themes {
+		old[strings.ToLower(t.Label)] = true
+	}
+	for _, t := range bNow.Themes {
+		if !old[strings.ToLower(t.Label)] {
+			s.NewThemes = append(s.NewThemes, t.Label)
 		}
 	}
 	return s, nil
 }
-
-// themes returns the themes of a bilan, most frequent first. The bilan does
-// not extract themes yet; when it does, this is the one place to read them.
-func themes(b *bilan.Bilan) []string { return nil }
 
 func question(b *bilan.Bilan, id string) (bilan.QuestionStats, bool) {
 	for _, q := range b.Questions {
@@ -154,29 +153,18 @@ func question(b *bilan.Bilan, id string) (bilan.QuestionStats, bool) {
 
 func mean(b *bilan.Bilan, id string, max int) Stat {
 	q, ok := question(b, id)
-	if !ok {
+	if !ok || q.Mean == nil {
 		return Stat{}
 	}
-	return Stat{Value: q.Mean, Count: q.Count, Max: max}
+	return Stat{Value: *q.Mean, Count: q.Count, Max: max}
 }
 
-// nps is the Net Promoter Score, from -100 to 100: the share of 9s and 10s
-// minus the share of 0s to 6s, in points.
 func nps(b *bilan.Bilan, id string) Stat {
 	q, ok := question(b, id)
-	if !ok || q.Count == 0 {
+	if !ok || q.NPS == nil {
 		return Stat{}
 	}
-	var promoters, detractors int
-	for _, d := range q.Distribution {
-		switch d.Value {
-		case "9", "10":
-			promoters += d.Count
-		case "0", "1", "2", "3", "4", "5", "6":
-			detractors += d.Count
-		}
-	}
-	return Stat{Value: math.Round(100 * float64(promoters-detractors) / float64(q.Count)), Count: q.Count}
+	return Stat{Value: q.NPS.Score, Count: q.Count}
 }
 
 func threshold(e *retours.Event) int {

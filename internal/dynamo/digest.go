@@ -179,8 +179,12 @@ func (st *Store) Unsubscribe(ctx context.Context, e *retours.Event, organiser st
 // Unsubscribed implements retours.DigestStore.
 func (st *Store) Unsubscribed(ctx context.Context, eventID string) (map[string]bool, error) {
 	out := map[string]bool{}
-	err := st.query(ctx, eventPK(eventID), skUnsubPrefix, func(item map[string]types.AttributeValue) error {
-		out[cut(str(item, AttrSK), skUnsubPrefix)] = true
+	// Organiser ids are lower-case hexadecimal, like submission ids, so the
+	// parallel partition read applies.
+	err := queryPrefix(ctx, st, eventPK(eventID), skUnsubPrefix, func(item map[string]types.AttributeValue) (string, error) {
+		return cut(str(item, AttrSK), skUnsubPrefix), nil
+	}, func(org string) error {
+		out[org] = true
 		return nil
 	})
 	return out, err

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -26,6 +27,7 @@ import (
 const (
 	FuncSurvey    = "survey"
 	FuncOrganiser = "organiser"
+	FuncDigest    = "digest"
 )
 
 // Config is what the handlers need. Stores are required; the rest has
@@ -40,9 +42,12 @@ type Config struct {
 	BaseURL string
 	// RetentionMonths is the deployment's default retention of answers.
 	RetentionMonths int
-	Now             func() time.Time
-	Rand            io.Reader
-	Logger          *slog.Logger
+	// Digests runs the weekly digest and its unsubscribe links. Nil
+	// disables those routes.
+	Digests *digest.Runner
+	Now     func() time.Time
+	Rand    io.Reader
+	Logger  *slog.Logger
 }
 
 // Server serves retours over HTTP.
@@ -56,7 +61,7 @@ type Server struct {
 type Route struct {
 	Method   string
 	Path     string // a net/http pattern path, which is also the API Gateway route path
-	Function string // FuncSurvey or FuncOrganiser
+	Function string // FuncSurvey, FuncOrganiser or FuncDigest
 	handler  http.HandlerFunc
 }
 
@@ -102,6 +107,10 @@ func (s *Server) register() {
 		{"POST", "/api/events/{event}/token", FuncOrganiser, api(s.rotateToken)},
 		{"GET", "/api/events/{event}/export", FuncOrganiser, api(s.exportEvent)},
 		{"DELETE", "/api/events/{event}", FuncOrganiser, api(s.eraseEvent)},
+
+		{"POST", "/api/digests/run", FuncDigest, api(s.runDigests)},
+		{"GET", "/unsubscribe/{token}", FuncDigest, page(s.unsubscribePage)},
+		{"POST", "/unsubscribe/{token}", FuncDigest, page(s.unsubscribe)},
 	}
 }
 

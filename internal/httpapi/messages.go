@@ -58,6 +58,12 @@ var messages = map[string]map[string]string{
 		"field.too_many":       "Une seule réponse est possible.",
 		"field.duplicate":      "Cet identifiant est utilisé deux fois.",
 		"field.order":          "La fin doit venir après le début.",
+		"unsub.title":          "Ne plus recevoir le résumé hebdomadaire",
+		"unsub.intro":          "Vous ne recevrez plus le résumé du lundi pour :",
+		"unsub.submit":         "Confirmer le désabonnement",
+		"unsub.done.title":     "C'est fait",
+		"unsub.done":           "Vous ne recevrez plus le résumé hebdomadaire pour :",
+		"unsub.invalid":        "Ce lien de désabonnement n'est pas valide. Copiez-le en entier depuis l'e-mail.",
 	},
 	"en": {
 		"site.name":            "retours",
@@ -106,6 +112,12 @@ var messages = map[string]map[string]string{
 		"field.too_many":       "Only one answer is possible.",
 		"field.duplicate":      "This identifier is used twice.",
 		"field.order":          "The end must come after the start.",
+		"unsub.title":          "Stop the weekly digest",
+		"unsub.intro":          "You will no longer get the Monday digest for:",
+		"unsub.submit":         "Confirm",
+		"unsub.done.title":     "Done",
+		"unsub.done":           "You will no longer get the weekly digest for:",
+		"unsub.invalid":        "This unsubscribe link is not valid. Copy it whole from the e-mail.",
 	},
 }
 

@@ -55,6 +55,10 @@ type pageData struct {
 	NoteKinds    []optionView
 	NoteText     string
 	NoteError    string
+	// The digest's unsubscribe page.
+	UnsubToken  string
+	UnsubEvents []string
+	UnsubDone   bool
 }
 
 // T returns the message key in the page's language.

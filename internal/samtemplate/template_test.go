@@ -1,6 +1,7 @@
 package samtemplate_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,6 +32,7 @@ func mustLoad(t *testing.T) (*samtemplate.Template, string) {
 var logicalIDs = map[string]string{
 	httpapi.FuncSurvey:    "SurveyFunction",
 	httpapi.FuncOrganiser: "OrganiserFunction",
+	httpapi.FuncDigest:    "DigestFunction",
 }
 
 // wantActions is each function's complete list of DynamoDB actions: least
@@ -38,6 +40,7 @@ var logicalIDs = map[string]string{
 var wantActions = map[string][]string{
 	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
 	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"DigestFunction":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
 }
 
 func TestFunctionsBuildFromTheirFolders(t *testing.T) {
@@ -281,12 +284,75 @@ func TestThrottling(t *testing.T) {
 			want = append(want, r.Method+" "+r.Path)
 		}
 	}
-	want = append(want, "POST /api/events", "POST /api/events/{event}/token", "DELETE /api/events/{event}")
+	want = append(want, "POST /api/events", "POST /api/events/{event}/token", "DELETE /api/events/{event}",
+		"POST /api/digests/run", "POST /unsubscribe/{token}")
 	for _, key := range want {
 		rs, _ := routes[key].(map[string]any)
 		rate, burst := number(rs, "ThrottlingRateLimit"), number(rs, "ThrottlingBurstLimit")
 		if rate <= 0 || burst <= 0 || rate > defRate || burst > defBurst {
 			t.Errorf("RouteSettings[%q] = %v, want rate and burst limits no higher than the defaults (%v, %v)", key, rs, defRate, defBurst)
+		}
+	}
+}
+
+// TestDigestSchedule checks the digest function runs every Monday at 08:00
+// in Paris, may send mail through its one SES identity only, and has the
+// configuration it reads.
+func TestDigestSchedule(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	fn, ok := tmpl.Resource("DigestFunction")
+	if !ok {
+		t.Fatal("no DigestFunction in template.yaml")
+	}
+	props := fn["Properties"].(map[string]any)
+	var schedules []map[string]any
+	for _, ev := range props["Events"].(map[string]any) {
+		if ev := ev.(map[string]any); ev["Type"] == "ScheduleV2" {
+			schedules = append(schedules, ev["Properties"].(map[string]any))
+		}
+	}
+	if len(schedules) != 1 {
+		t.Fatalf("%d ScheduleV2 events, want 1", len(schedules))
+	}
+	if s := schedules[0]; s["ScheduleExpression"] != "cron(0 8 ? * MON *)" || s["ScheduleExpressionTimezone"] != "Europe/Paris" {
+		t.Errorf("schedule = %v, want cron(0 8 ? * MON *) in Europe/Paris", s)
+	}
+
+	var ses []string
+	for _, pol := range props["Policies"].([]any) {
+		for _, st := range pol.(map[string]any)["Statement"].([]any) {
+			st := st.(map[string]any)
+			for _, a := range toStrings(st["Action"]) {
+				if !strings.HasPrefix(a, "ses:") {
+					continue
+				}
+				ses = append(ses, a)
+				sub, _ := st["Resource"].(map[string]any)["Fn::Sub"].(string)
+				if !strings.HasSuffix(sub, ":identity/${DigestIdentity}") {
+					t.Errorf("%s is granted on %v, want the digest's SES identity only", a, st["Resource"])
+				}
+			}
+		}
+	}
+	if !slices.Equal(ses, []string{"ses:SendEmail"}) {
+		t.Errorf("SES actions = %v, want [ses:SendEmail]", ses)
+	}
+
+	vars := props["Environment"].(map[string]any)["Variables"].(map[string]any)
+	for _, k := range []string{"ADMIN_TOKEN", "DIGEST_FROM", "DIGEST_SECRET"} {
+		if _, ok := vars[k]; !ok {
+			t.Errorf("DigestFunction does not set %s", k)
+		}
+	}
+	if p := tmpl.Raw["Parameters"].(map[string]any)["DigestSecret"].(map[string]any); p["NoEcho"] != true {
+		t.Errorf("DigestSecret parameter = %v, want NoEcho", p)
+	}
+	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
+		if id == "DigestFunction" {
+			continue
+		}
+		if strings.Contains(fmt.Sprint(fn), "ses:") {
+			t.Errorf("%s may send e-mail; only the digest function should", id)
 		}
 	}
 }
