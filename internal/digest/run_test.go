@@ -63,10 +63,10 @@ func newWeek(t *testing.T) *week {
 	w.calm = mustEvent(t, w.store, "Atelier calme", day(26), []string{"carol@example.org"}, nil)
 
 	for i := 0; i < 6; i++ {
-		mustAnswer(t, w.store, w.nec, w.nec.Sessions[0].ID, "4", "9", day(20).Add(time.Duration(i)*time.Hour))
+		mustAnswer(t, w.store, w.nec, w.nec.Sessions[0].ID, "4", "9", day(20).Add(time.Duration(i)*time.Hour), "Le buffet était parfait")
 	}
 	for i := 0; i < 7; i++ {
-		mustAnswer(t, w.store, w.nec, w.nec.Sessions[1].ID, "5", "10", day(25).Add(time.Duration(i)*time.Hour))
+		mustAnswer(t, w.store, w.nec, w.nec.Sessions[1].ID, "5", "10", day(25).Add(time.Duration(i)*time.Hour), "La médiation numérique en milieu rural")
 	}
 	mustNote(t, w.store, w.nec, w.nec.Sessions[1].ID, "Autant d'élus que d'associations !", day(25))
 	mustNote(t, w.store, w.nec, "", "<b>Le buffet</b>", day(26))
@@ -97,11 +97,11 @@ func mustEvent(t *testing.T, st *dynamo.Store, title string, starts time.Time, o
 	return e
 }
 
-func mustAnswer(t *testing.T, st *dynamo.Store, e *retours.Event, session, satisfaction, nps string, at time.Time) {
+func mustAnswer(t *testing.T, st *dynamo.Store, e *retours.Event, session, satisfaction, nps string, at time.Time, comment ...string) {
 	t.Helper()
 	sub, _ := retours.NewSubmissionID(rand.Reader)
 	a, err := retours.NewAnswer(e, retours.AnswerInput{SubmissionID: sub, SessionID: session,
-		Raw: map[string][]string{"satisfaction": {satisfaction}, "nps": {nps}}}, rand.Reader, at)
+		Raw: map[string][]string{"satisfaction": {satisfaction}, "nps": {nps}, "commentaire": comment}}, rand.Reader, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +211,7 @@ func readMail(t *testing.T, raw []byte) (h mail.Header, text, html string) {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(p)
+		b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 		if strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
 			text = string(b)
 		} else {
@@ -265,6 +266,8 @@ func TestAWeekOfAnswersThroughSES(t *testing.T) {
 		"« <b>Le buffet</b> » (Étonnement)",
 		"Page des organisateurs : https://retours.example.org/o/" + w.nec.ID,
 		"Sans nouveauté cette semaine : Café numérique.",
+		// Themes of this week's free text; the buffet was already one.
+		"Thèmes apparus : médiation numérique, milieu rural\n",
 	} {
 		if !strings.Contains(alice.text, want) {
 			t.Errorf("alice's text lacks %q:\n%s", want, alice.text)
