@@ -344,7 +344,10 @@ func tokenCases(t *testing.T, srv *httpapi.Server, event, token, otherToken stri
 	var cases []badRequest
 	n := 0
 	for _, r := range srv.Routes() {
-		if r.Function == httpapi.FuncSurvey {
+		if r.Function == httpapi.FuncSurvey || strings.Contains(r.Path, "{token}") {
+			// Participants' routes take no token; the digest's unsubscribe
+			// links carry their own signature instead (forged ones:
+			// TestDigestRunAndUnsubscribe).
 			continue
 		}
 		n++
