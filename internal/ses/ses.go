@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
@@ -104,7 +103,7 @@ func Build(from string, m *Message, date time.Time) ([]byte, error) {
 	header := func(k, v string) { fmt.Fprintf(&msg, "%s: %s\r\n", k, v) }
 	header("From", sender.String())
 	header("To", to.String())
-	header("Subject", fold(len("Subject: "), mime.QEncoding.Encode("utf-8", m.Subject)))
+	header("Subject", encodeWords(m.Subject))
 	header("Date", date.Format(time.RFC1123Z))
 	header("Message-ID", "<"+id+"@"+domain+">")
 	header("MIME-Version", "1.0")
@@ -120,15 +119,40 @@ func Build(from string, m *Message, date time.Time) ([]byte, error) {
 	return msg.Bytes(), nil
 }
 
-// fold puts each encoded word of a long header value on its own line, so
-// that no line passes the 78 characters RFC 5322 recommends; prefix is the
-// length of the field name before the value.
-func fold(prefix int, v string) string {
-	v = strings.ReplaceAll(v, "?= =?", "?=\r\n =?")
-	if first, _, _ := strings.Cut(v, "\r\n"); prefix+len(first) > 78 {
-		v = "\r\n " + v
+// encodeWords writes a header value as RFC 2047 encoded words short enough
+// that no line passes the 78 characters RFC 5322 recommends, one word per
+// folded line. Short ASCII values are left as they are.
+func encodeWords(v string) string {
+	plain := len(v) <= 60
+	for i := 0; i < len(v) && plain; i++ {
+		plain = v[i] >= ' ' && v[i] <= '~'
 	}
-	return v
+	if plain {
+		return v
+	}
+	const maxEncoded = 50
+	var words []string
+	var b strings.Builder
+	for _, r := range v {
+		var enc string
+		switch {
+		case r == ' ':
+			enc = "_"
+		case r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!*+-/", r)):
+			enc = string(r)
+		default:
+			for _, c := range []byte(string(r)) {
+				enc += fmt.Sprintf("=%02X", c)
+			}
+		}
+		if b.Len()+len(enc) > maxEncoded {
+			words = append(words, "=?utf-8?q?"+b.String()+"?=")
+			b.Reset()
+		}
+		b.WriteString(enc)
+	}
+	words = append(words, "=?utf-8?q?"+b.String()+"?=")
+	return strings.Join(words, "\r\n ")
 }
 
 // SES sends through Amazon SES v2 with raw MIME content.

@@ -111,6 +111,22 @@ func TestBuild(t *testing.T) {
 	if text := strings.ReplaceAll(p.text, "\r\n", "\n"); text != m.Text || p.html != m.HTML {
 		t.Errorf("parts = %q and %q, want %q and %q", p.text, p.html, m.Text, m.HTML)
 	}
+	for _, subject := range []string{
+		"Weekly digest",
+		"This week on “Digital Commons Day”: 12 new answers and 3 new notes, and more words to fold",
+		"Un_sujet =?avec?= des signes : 100 % « réussi » ? Oui !",
+	} {
+		m := testMessage()
+		m.Subject = subject
+		raw, err := ses.Build("digest@retours.example.org", m, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := dec.DecodeHeader(mustParse(t, raw).header.Get("Subject"))
+		if err != nil || got != subject {
+			t.Errorf("Subject %q reads back as %q, %v", subject, got, err)
+		}
+	}
 	again, _ := ses.Build("retours <digest@retours.example.org>", m, date)
 	if !bytes.Equal(raw, again) {
 		t.Error("the same message builds to different bytes")
