@@ -75,6 +75,8 @@ type view struct {
 	Lang, Subject, Hello, Intro, Quiet, Footer, FooterUnsubscribe, UnsubscribeAll string
 	Events                                                                        []eventView
 	LinkOrganisers, LinkBilan, LinkUnsubscribe                                    string
+	// The HTML part names its links instead of showing their addresses.
+	HTMLOrganisers, HTMLBilan, HTMLUnsubscribe, HTMLUnsubscribeAll string
 }
 
 type eventView struct {
@@ -111,6 +113,8 @@ func build(d *Digest) *view {
 		Intro:  msg(l, "intro", date(l, d.Since), date(l, d.Until)),
 		Footer: msg(l, "footer"), FooterUnsubscribe: msg(l, "footer.unsubscribe"), UnsubscribeAll: d.UnsubscribeAll,
 		LinkOrganisers: msg(l, "link.organisers"), LinkBilan: msg(l, "link.bilan"), LinkUnsubscribe: msg(l, "link.unsubscribe"),
+		HTMLOrganisers: msg(l, "html.organisers"), HTMLBilan: msg(l, "html.bilan"),
+		HTMLUnsubscribe: msg(l, "html.unsubscribe"), HTMLUnsubscribeAll: msg(l, "html.unsubscribe.all"),
 	}
 	var answers, notes int
 	for _, s := range d.Events {

@@ -42,6 +42,10 @@ var messages = map[string]map[string]string{
 		"link.organisers":      "Page des organisateurs : ",
 		"link.bilan":           "Bilan complet : ",
 		"link.unsubscribe":     "Ne plus recevoir ce résumé pour cet événement : ",
+		"html.organisers":      "Ouvrir la page des organisateurs",
+		"html.bilan":           "Télécharger le bilan complet",
+		"html.unsubscribe":     "Ne plus recevoir ce résumé pour cet événement",
+		"html.unsubscribe.all": "Ne plus recevoir de résumé pour aucun de ces événements",
 		"quiet":                "Sans nouveauté cette semaine : %s.",
 		"footer":               "Vous recevez ce résumé chaque lundi parce que cette adresse est indiquée comme organisatrice de ces événements sur retours.",
 		"footer.unsubscribe":   "Ne plus recevoir de résumé pour aucun de ces événements : ",
@@ -82,6 +86,10 @@ var messages = map[string]map[string]string{
 		"link.organisers":      "Organisers' page: ",
 		"link.bilan":           "Full bilan: ",
 		"link.unsubscribe":     "Stop this digest for this event: ",
+		"html.organisers":      "Open the organisers' page",
+		"html.bilan":           "Download the full bilan",
+		"html.unsubscribe":     "Stop this digest for this event",
+		"html.unsubscribe.all": "Stop the digest for all of these events",
 		"quiet":                "Nothing new this week: %s.",
 		"footer":               "You get this digest every Monday because this address is listed as an organiser of these events on retours.",
 		"footer.unsubscribe":   "Stop the digest for all of these events: ",
@@ -95,7 +103,10 @@ var messages = map[string]map[string]string{
 func msg(lang, key string, args ...any) string {
 	s, ok := messages[lang][key]
 	if !ok {
-		s = messages["fr"][key]
+		s, ok = messages["fr"][key]
+	}
+	if !ok {
+		s = "[" + key + "]" // shows in the golden files
 	}
 	if len(args) == 0 {
 		return s
