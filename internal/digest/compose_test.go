@@ -106,7 +106,6 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestFigures(t *testing.T) {
-	e := goldenEvent("fr")
 	for _, tc := range []struct {
 		name        string
 		now, before Stat
@@ -126,7 +125,6 @@ func TestFigures(t *testing.T) {
 			}
 		})
 	}
-	_ = e
 }
 
 func TestLang(t *testing.T) {
