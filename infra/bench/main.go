@@ -46,6 +46,9 @@ type Report struct {
 	Rows    []Row     `json:"rows"`
 }
 
+// only restricts a run to some measurements, for working on one of them.
+var only string
+
 type bench struct {
 	smoke     bool
 	root      string
@@ -59,6 +62,7 @@ type bench struct {
 func main() {
 	smoke := flag.Bool("smoke", false, "one short iteration of each measurement (CI)")
 	out := flag.String("json", "build/bench.json", "where to write the table as JSON")
+	flag.StringVar(&only, "only", "", "run only the measurements whose name contains this (page, submit, aggregation, bilan, function, cost)")
 	flag.Parse()
 	if err := run(*smoke, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -97,6 +101,9 @@ func run(smoke bool, out string) error {
 		{"cost", b.cost},
 	}
 	for _, s := range steps {
+		if only != "" && !strings.Contains(s.name, only) && !(s.name == "cost" && strings.Contains(only, "submit")) {
+			continue
+		}
 		b.logf("measuring %s", s.name)
 		if err := s.fn(ctx, env); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
