@@ -72,12 +72,12 @@ var (
 // view is what both templates render: every sentence is written here, so
 // that the text and HTML parts say exactly the same.
 type view struct {
-	Lang, Subject, Hello, Intro, Quiet, Footer, FooterUnsubscribe, UnsubscribeAll string
-	Events                                                                        []eventView
-	LinkOrganisers, LinkBilan, LinkUnsubscribe                                    string
-	// The HTML part names its links instead of showing their addresses.
-	HTMLOrganisers, HTMLBilan, HTMLUnsubscribe, HTMLUnsubscribeAll string
+	Lang, Subject, Intro, Quiet, UnsubscribeAll string
+	Events                                      []eventView
 }
+
+// T returns the fixed text key in the digest's language.
+func (v *view) T(key string) string { return msg(v.Lang, key) }
 
 type eventView struct {
 	Title, Where, Answers                    string
@@ -108,14 +108,7 @@ func Compose(d *Digest) (*ses.Message, error) {
 
 func build(d *Digest) *view {
 	l := d.Lang
-	v := &view{
-		Lang: l, Hello: msg(l, "hello"),
-		Intro:  msg(l, "intro", date(l, d.Since), date(l, d.Until)),
-		Footer: msg(l, "footer"), FooterUnsubscribe: msg(l, "footer.unsubscribe"), UnsubscribeAll: d.UnsubscribeAll,
-		LinkOrganisers: msg(l, "link.organisers"), LinkBilan: msg(l, "link.bilan"), LinkUnsubscribe: msg(l, "link.unsubscribe"),
-		HTMLOrganisers: msg(l, "html.organisers"), HTMLBilan: msg(l, "html.bilan"),
-		HTMLUnsubscribe: msg(l, "html.unsubscribe"), HTMLUnsubscribeAll: msg(l, "html.unsubscribe.all"),
-	}
+	v := &view{Lang: l, Intro: msg(l, "intro", date(l, d.Since), date(l, d.Until)), UnsubscribeAll: d.UnsubscribeAll}
 	var answers, notes int
 	for _, s := range d.Events {
 		answers += s.NewAnswers
