@@ -5,7 +5,7 @@ FUNCTIONS = $(notdir $(wildcard functions/*))
 LAMBDA_ENV   = GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS = -trimpath -ldflags "-s -w" -tags lambda.norpc
 
-.PHONY: run test check vet fmt build clean tools bench
+.PHONY: run test check vet fmt build clean tools bench fuzz
 .DEFAULT_GOAL := help
 
 help:
@@ -25,6 +25,19 @@ run: tools
 
 test: tools check
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# fuzz runs each fuzz target for FUZZTIME after its seed corpus
+# (testdata/fuzz/<target>, also run by every go test). A failure leaves the
+# input that broke it in testdata/fuzz/<target>: commit it with the fix.
+FUZZTIME ?= 5s
+FUZZ = ./internal/httpapi:FuzzAnswerJSON ./internal/httpapi:FuzzNoteJSON \
+       ./internal/retours:FuzzQuestionnaire ./internal/retours:FuzzParseValues
+fuzz:
+	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
 
 bench: tools
 	$(GO) run ./infra/bench -json build/bench.json

@@ -4,13 +4,19 @@
 // Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { dynamotest.Main(m) }
+//
+// DynamoDB Local starts with the first test that asks for it, so a run of
+// tests that need none (go test -run=^$ -fuzz=…, whose workers run TestMain
+// too) starts no JVM.
 package dynamotest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,42 +29,58 @@ import (
 )
 
 var (
-	server   *dynamolocal.Server
-	template *samtemplate.Template
-	tables   atomic.Int64
+	mainCalled bool
+	startOnce  sync.Once
+	server     *dynamolocal.Server
+	startErr   error
+	template   *samtemplate.Template
+	tables     atomic.Int64
 )
 
-// Main starts DynamoDB Local, runs the tests and stops it.
+// Main runs the tests and stops DynamoDB Local if one of them started it.
 func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
-	infra, err := dynamolocal.FindInfraDir()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dynamotest:", err)
-		return 1
-	}
+	mainCalled = true
+	var err error
 	if template, err = samtemplate.LoadDefault(); err != nil {
 		fmt.Fprintln(os.Stderr, "dynamotest:", err)
 		return 1
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	server, err = dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: infra})
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dynamotest:", err)
-		return 1
+	code := m.Run()
+	if server != nil {
+		server.Stop()
 	}
-	defer server.Stop()
-	return m.Run()
+	return code
 }
 
-// Endpoint returns the URL of the running DynamoDB Local.
+// start starts DynamoDB Local once per test binary.
+func start() {
+	if !mainCalled {
+		startErr = errors.New("dynamotest: DynamoDB Local is not running; call dynamotest.Main from TestMain")
+		return
+	}
+	infra, err := dynamolocal.FindInfraDir()
+	if err != nil {
+		startErr = fmt.Errorf("dynamotest: %w", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if server, err = dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: infra}); err != nil {
+		server, startErr = nil, fmt.Errorf("dynamotest: %w", err)
+	}
+}
+
+// Endpoint returns the URL of the running DynamoDB Local, starting it on
+// first use.
 func Endpoint(tb testing.TB) string {
 	tb.Helper()
-	if server == nil {
-		tb.Fatal("dynamotest: DynamoDB Local is not running; call dynamotest.Main from TestMain")
+	startOnce.Do(start)
+	if startErr != nil {
+		tb.Fatal(startErr)
 	}
 	return server.Endpoint
 }

@@ -1,0 +1,219 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/retours/retours/internal/httpapi"
+	"github.com/retours/retours/internal/retours"
+)
+
+// checkSecurityHeaders fails unless h carries the headers every response
+// must have.
+func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	csp := h.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("%s: Content-Security-Policy = %q, want a default-src and frame-ancestors 'none'", what, csp)
+	}
+	for name, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"Referrer-Policy":        "no-referrer",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("%s: %s = %q, want %q", what, name, got, want)
+		}
+	}
+}
+
+// TestSecurityHeaders: every response, whatever its route, status or
+// format, carries the security headers; routes added later are covered
+// because the test walks Server.Routes().
+func TestSecurityHeaders(t *testing.T) {
+	env := newEnv(t)
+	ce := env.mustCreateEvent(necDay)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	fill := func(p string) string {
+		return wildcardPattern.ReplaceAllStringFunc(p, func(w string) string {
+			switch w {
+			case "{event}":
+				return ce.ID
+			case "{session}":
+				return ce.Sessions[0].ID
+			}
+			return "zzzzzz"
+		})
+	}
+	for _, r := range env.Server.Routes() {
+		t.Run(r.Method+" "+r.Path+" without credentials", func(t *testing.T) {
+			rec := env.do(r.Method, fill(r.Path), strings.NewReader("{}"), "Content-Type", "application/json")
+			checkSecurityHeaders(t, rec.Result().Status, rec.Header())
+		})
+		if r.Function != httpapi.FuncSurvey && !(r.Method == "DELETE" || r.Method == "POST") {
+			t.Run(r.Method+" "+r.Path+" as organiser", func(t *testing.T) {
+				rec := env.do(r.Method, fill(r.Path), nil, auth...)
+				checkSecurityHeaders(t, rec.Result().Status, rec.Header())
+			})
+		}
+	}
+	sub := uuid(t)
+	for _, tc := range []struct {
+		name   string
+		send   func() *http.Response
+		status int
+	}{
+		{"questionnaire page", func() *http.Response { return env.do("GET", "/e/"+ce.ID+"/"+ce.Sessions[0].ID, nil).Result() }, 200},
+		{"session list", func() *http.Response { return env.do("GET", "/e/"+ce.ID, nil).Result() }, 200},
+		{"form accepted", func() *http.Response {
+			return env.postForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {sub}, "q_satisfaction": {"4"}}).Result()
+		}, 303},
+		{"form refused", func() *http.Response {
+			return env.postForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {uuid(t)}, "q_satisfaction": {"9"}}).Result()
+		}, 400},
+		{"JSON answer", func() *http.Response {
+			return env.postJSON("/e/"+ce.ID+"/answers", `{"submission_id":"`+uuid(t)+`","answers":{"satisfaction":4}}`).Result()
+		}, 201},
+		{"too large", func() *http.Response {
+			return env.postJSON("/e/"+ce.ID+"/answers", `{"x":"`+strings.Repeat("a", 1<<20)+`"}`).Result()
+		}, 413},
+		{"closed", func() *http.Response {
+			return env.postJSON("/e/"+ce.ID+"/answers", `{"submission_id":"`+uuid(t)+`","session":"`+ce.Sessions[4].ID+`","answers":{"satisfaction":4}}`).Result()
+		}, 409},
+		{"unknown page", func() *http.Response { return env.do("GET", "/nowhere", nil).Result() }, 404},
+		{"unclean path", func() *http.Response { return env.do("GET", "/e//"+ce.ID, nil).Result() }, 404},
+		{"bilan CSV", func() *http.Response {
+			return env.do("GET", "/api/events/"+ce.ID+"/bilan?format=csv", nil, auth...).Result()
+		}, 200},
+		{"export", func() *http.Response { return env.do("GET", "/api/events/"+ce.ID+"/export", nil, auth...).Result() }, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := tc.send()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tc.status)
+			}
+			checkSecurityHeaders(t, tc.name, resp.Header)
+		})
+	}
+	// And when DynamoDB is down.
+	fe := newFaultEnv(t)
+	down := fe.mustCreateEvent(necDay)
+	fe.Proxy.set("PutItem", serverError)
+	rec := fe.postForm("/e/"+down.ID+"/answers", url.Values{"submission_id": {uuid(t)}, "q_satisfaction": {"4"}})
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503", rec.Code)
+	}
+	checkSecurityHeaders(t, "503", rec.Header())
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestLogsHoldNoSecrets runs a full cycle (creating an event, answers and
+// notes good and bad, the bilan, a token rotation, the export, the erasure,
+// a database failure, and every route with a wrong token) and checks that
+// the log holds ids and codes, but no token, e-mail address or free text.
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	withLog := func(c *httpapi.Config) { c.Logger = logger }
+	fe := newFaultEnv(t)
+	env := newEnvWith(t, fe.Store, withLog)
+
+	const (
+		email    = "camille.secret@example.org"
+		answerTx = "Texte-libre-de-reponse"
+		formTx   = "Texte-libre-de-formulaire"
+		noteTx   = "Texte-libre-de-note"
+		badTx    = "Texte-libre-refuse"
+		wrongTok = "rto_mauvaisjetonmauvaisjetonmauvais"
+		ip, ua   = "198.51.100.23", "Secret-Agent/1.0"
+	)
+	body := strings.Replace(necDay, "orga@example.org", email, 1)
+	ce := env.mustCreateEvent(body)
+	ev := ce.ID
+	net := []string{"X-Forwarded-For", ip, "User-Agent", ua}
+	sub := uuid(t)
+	env.postJSON("/e/"+ev+"/answers", `{"submission_id":"`+sub+`","answers":{"satisfaction":4,"commentaire":"`+answerTx+`"}}`, net...)
+	env.postJSON("/e/"+ev+"/answers", `{"submission_id":"`+sub+`","answers":{"satisfaction":4,"commentaire":"`+answerTx+`"}}`, net...)
+	env.postForm("/e/"+ev+"/answers", url.Values{"submission_id": {uuid(t)}, "q_satisfaction": {"5"}, "q_commentaire": {formTx}}, net...)
+	env.postJSON("/e/"+ev+"/notes", `{"submission_id":"`+uuid(t)+`","kind":"etonnement","text":"`+noteTx+`"}`, net...)
+	env.postForm("/e/"+ev+"/notes", url.Values{"submission_id": {uuid(t)}, "kind": {"point-fort"}, "text": {noteTx}}, net...)
+	// Refused input, which reaches the log as an error.
+	env.postJSON("/e/"+ev+"/answers", `{"submission_id":"`+uuid(t)+`","answers":{"satisfaction":9,"commentaire":"`+badTx+`\u0000"}}`, net...)
+	env.postForm("/e/"+ev+"/answers", url.Values{"submission_id": {badTx}, "q_commentaire": {badTx}}, net...)
+	env.postJSON("/e/"+ev+"/notes", `{"submission_id":"`+uuid(t)+`","kind":"`+badTx+`","text":"`+badTx+`"}`, net...)
+	env.postJSON("/e/"+ev+"/answers", `{"submission_id":"`+uuid(t)+`","`+badTx+`":1}`, net...)
+	env.postJSON("/api/events", strings.Replace(body, `"title"`, `"`+badTx+`"`, 1), "Authorization", "Bearer "+adminToken)
+	env.postJSON("/api/events", strings.Replace(body, email, email+badTx, 1), "Authorization", "Bearer "+adminToken)
+	// The organiser's side.
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	for _, f := range []string{"json", "md", "csv"} {
+		env.do("GET", "/api/events/"+ev+"/bilan?format="+f, nil, auth...)
+	}
+	env.do("GET", "/api/events/"+ev+"/bilan", nil, "Cookie", "retours_organiser="+ce.OrganiserToken)
+	env.do("GET", "/api/events/"+ev+"/bilan?token="+ce.OrganiserToken, nil)
+	env.do("GET", "/api/events/"+ev+"/export", nil, auth...)
+	rec := env.do("POST", "/api/events/"+ev+"/token", nil, auth...)
+	var rotated struct {
+		OrganiserToken string `json:"organiser_token"`
+	}
+	mustJSON(t, rec.Body.Bytes(), &rotated)
+	// Every route, with wrong credentials and free text everywhere.
+	for _, r := range env.Server.Routes() {
+		p := wildcardPattern.ReplaceAllStringFunc(r.Path, func(w string) string {
+			if w == "{event}" {
+				return ev
+			}
+			return "zzzzzz"
+		})
+		env.do(r.Method, p+"?q="+url.QueryEscape(badTx)+"&email="+url.QueryEscape(email), strings.NewReader(`{"text":"`+badTx+`","email":"`+email+`"}`),
+			"Content-Type", "application/json", "Authorization", "Bearer "+wrongTok, "Cookie", "retours_organiser="+wrongTok)
+	}
+	// A database failure, logged with its error.
+	fe.Proxy.set("PutItem", serverError)
+	env.postJSON("/e/"+ev+"/answers", `{"submission_id":"`+uuid(t)+`","answers":{"satisfaction":4,"commentaire":"`+answerTx+`"}}`, net...)
+	env.postForm("/e/"+ev+"/notes", url.Values{"submission_id": {uuid(t)}, "kind": {"point-fort"}, "text": {noteTx}}, net...)
+	fe.Proxy.set("PutItem", pass)
+	env.do("DELETE", "/api/events/"+ev+"?confirm="+ev, nil, "Authorization", "Bearer "+rotated.OrganiserToken)
+
+	out := logs.String()
+	for _, want := range []string{`"route":"POST /e/{event}/answers"`, `"status":503`, `"code":"unavailable"`, `"event":"` + ev + `"`, "event erased"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s: is the test logging at all?", want)
+		}
+	}
+	for what, secret := range map[string]string{
+		"admin token": adminToken, "organiser token": ce.OrganiserToken, "rotated token": rotated.OrganiserToken,
+		"wrong token": wrongTok, "token hash": retours.HashToken(ce.OrganiserToken), "e-mail": email,
+		"answer text": answerTx, "form text": formTx, "note text": noteTx, "refused text": badTx,
+		"IP address": ip, "user agent": ua,
+	} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds the %s:\n%s", what, out)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	t.Logf("%d log lines, none with a token, e-mail or free text", strings.Count(out, "\n"))
+}
