@@ -350,7 +350,8 @@ func TestNoIPOrUserAgentStored(t *testing.T) {
 	env := newEnv(t)
 	ce := env.mustCreateEvent(necDay)
 	const ip, ua = "203.0.113.77", "Mozilla/5.0 (Retours-UA-Marker)"
-	header := []string{"User-Agent", ua, "X-Forwarded-For", ip, "X-Real-Ip", ip, "Forwarded", "for=" + ip, "Accept-Language", "en"}
+	header := []string{"User-Agent", ua, "X-Forwarded-For", ip, "X-Real-Ip", ip, "Forwarded", "for=" + ip, "Accept-Language", "en",
+		"Cookie", "tracker=Retours-UA-Marker"}
 	session := ce.Sessions[0].ID
 	sub := uuid(t)
 	for _, rec := range []interface{ Result() *http.Response }{

@@ -24,6 +24,7 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 	for name, want := range map[string]string{
 		"X-Content-Type-Options": "nosniff",
 		"Referrer-Policy":        "no-referrer",
+		"X-Frame-Options":        "DENY",
 	} {
 		if got := h.Get(name); got != want {
 			t.Errorf("%s: %s = %q, want %q", what, name, got, want)
