@@ -101,6 +101,7 @@ func (s *Server) register() {
 		{"GET", "/e/{event}/merci", FuncSurvey, page(s.thanksPage)},
 		{"POST", "/e/{event}/answers", FuncSurvey, page(s.postAnswer)},
 		{"POST", "/e/{event}/notes", FuncSurvey, page(s.postNote)},
+		{"GET", "/confidentialite", FuncSurvey, page(s.privacyPage)},
 
 		{"POST", "/api/events", FuncOrganiser, api(s.createEvent)},
 		{"GET", "/api/events/{event}/bilan", FuncOrganiser, api(s.getBilan)},
@@ -111,6 +112,12 @@ func (s *Server) register() {
 		{"POST", "/api/digests/run", FuncDigest, api(s.runDigests)},
 		{"GET", "/unsubscribe/{token}", FuncDigest, page(s.unsubscribePage)},
 		{"POST", "/unsubscribe/{token}", FuncDigest, page(s.unsubscribe)},
+		{"GET", "/api/events/{event}/qr.png", FuncOrganiser, api(s.qrPNG)},
+		{"GET", "/api/events/{event}/qr.svg", FuncOrganiser, api(s.qrSVG)},
+		{"GET", "/api/events/{event}/poster", FuncOrganiser, page(s.poster)},
+		{"GET", "/api/events/{event}/sessions/{session}/qr.png", FuncOrganiser, api(s.qrPNG)},
+		{"GET", "/api/events/{event}/sessions/{session}/qr.svg", FuncOrganiser, api(s.qrSVG)},
+		{"GET", "/api/events/{event}/sessions/{session}/poster", FuncOrganiser, page(s.poster)},
 	}
 }
 
@@ -141,8 +148,9 @@ func (s *Server) Handler(function string) http.Handler {
 	}))
 }
 
-// middleware sets the security headers every response carries and logs each
-// request with ids and codes only: no query strings, bodies or tokens.
+// middleware sets the security headers every response carries, gzips text
+// for clients that accept it, and logs each request with ids and codes only:
+// no query strings, bodies or tokens.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := s.cfg.Now()
@@ -153,19 +161,19 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		rec := &statusRecorder{ResponseWriter: w}
+		cw := newCompressWriter(w, r)
+		rec := &statusRecorder{ResponseWriter: cw}
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			// A handler that writes nothing would make API Gateway answer 504.
 			rec.WriteHeader(http.StatusNoContent)
 		}
+		cw.Close()
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("route", r.Pattern),
 			slog.Int("status", rec.status), slog.Duration("duration", s.cfg.Now().Sub(start)))
 	})
 }
-
-const contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 type statusRecorder struct {
 	http.ResponseWriter

@@ -12,8 +12,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -23,25 +24,34 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+// surveyCSS styles the participants' pages. It is inlined (one round trip,
+// nothing to cache or invalidate) and allowed by its hash in the
+// Content-Security-Policy, so no inline style from anywhere else applies.
+//
+//go:embed templates/survey.css
+var surveyCSS string
 
-const css = `*{box-sizing:border-box}body{margin:0 auto;max-width:40rem;padding:1rem;font:1.125rem/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff}
-a{color:#0b4fa8}a:focus,button:focus,input:focus,textarea:focus{outline:3px solid #b34700;outline-offset:2px}
-header{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.5rem;font-size:1rem}.event{margin:0;color:#444}
-.lang{display:inline-block;min-height:44px;padding:.6rem 0}h1{font-size:1.6rem;line-height:1.25}h2{font-size:1.25rem}
-fieldset,.q{border:0;margin:0 0 1.5rem;padding:0}legend,label[for]{font-weight:600;display:block;margin-bottom:.25rem}
-.help{margin:.1rem 0 .4rem;color:#444}.options{display:flex;flex-wrap:wrap;gap:.4rem}
-.opt{display:flex;align-items:center;gap:.4rem;min-height:44px;min-width:44px;padding:.3rem .7rem;border:2px solid #5a5a5a;border-radius:.4rem}
-.opt input{width:1.3rem;height:1.3rem;margin:0}textarea{width:100%;font:inherit;padding:.5rem;border:2px solid #5a5a5a;border-radius:.4rem}
-button{font:inherit;font-weight:600;min-height:48px;padding:.6rem 1.4rem;border:0;border-radius:.4rem;background:#0b4fa8;color:#fff}
-.errors{border:3px solid #b00020;padding:0 1rem;margin-bottom:1rem}.error{color:#b00020;font-weight:600;margin:.2rem 0}
-.has-error .opt,.has-error textarea{border-color:#b00020}.req{font-weight:400;color:#444}.now{color:#fff;background:#1b6e20;padding:0 .4rem;border-radius:.3rem}
-.sessions{padding:0;list-style:none}.sessions li{margin:.6rem 0}.sessions a{display:inline-block;min-height:44px;padding:.5rem 0;font-weight:600}.when{color:#444}`
+// pages maps each page name to its template set, built once: every
+// template defined in templates/ is a page rendered inside "layout", except
+// the parts below and the poster, which is a document of its own.
+var pages = func() map[string]*template.Template {
+	base := template.Must(template.New("").ParseFS(templateFS, "templates/*.html"))
+	m := map[string]*template.Template{"poster": base}
+	for _, t := range base.Templates() {
+		name := t.Name()
+		if name == "" || name == "layout" || name == "errors" || name == "poster" {
+			continue
+		}
+		set := template.Must(base.Clone())
+		template.Must(set.New("content").Parse(`{{template "` + name + `" .}}`))
+		m[name] = set
+	}
+	return m
+}()
 
 // pageData is what the page templates render.
 type pageData struct {
 	Lang, Title  string
-	LangQuery    template.URL
 	CSS          template.CSS
 	Event        *retours.Event
 	Session      *retours.Session
@@ -49,6 +59,7 @@ type pageData struct {
 	Questions    []questionView
 	SubmissionID string
 	Errors       []errorView
+	ErrorsTitle  string // message key of the error summary's heading
 	Unavailable  bool
 	Message      string
 	NoteSaved    bool
@@ -59,6 +70,15 @@ type pageData struct {
 	UnsubToken  string
 	UnsubEvents []string
 	UnsubDone   bool
+	KindError   string
+	// SwitchHref is the same page in the other language; empty when the
+	// event is not offered in it.
+	SwitchHref  string
+	PrivacyHref string
+	// path is the address of this page for a GET, language aside: the
+	// language switch of a page re-rendered after a post leads there, since
+	// the post's own URL cannot be fetched.
+	path string
 }
 
 // T returns the message key in the page's language.
@@ -66,16 +86,18 @@ func (p *pageData) T(key string) string { return msg(p.Lang, key) }
 
 type sessionView struct {
 	ID, Title, When string
-	Current         bool
+	State           string // "now", "soon", "closed" or ""
 }
 
 type questionView struct {
 	ID, Kind, Label, Help string
 	Required              bool
+	Scale                 bool // numbered options, laid out in a grid
 	Options               []optionView
 	Text                  string
 	MaxLength             int
 	Error                 string
+	DescribedBy           string
 }
 
 type optionView struct {
@@ -88,24 +110,19 @@ type errorView struct{ Anchor, Label, Message string }
 // render writes a page with status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *pageData) error {
 	if p.Lang == "" {
-		p.Lang = requestLang(r)
+		p.Lang = pageLang(r, p.Event)
 	}
-	p.CSS = template.CSS(css)
-	var q url.Values = url.Values{}
-	for _, k := range []string{"general", "s", "note"} {
-		if v := r.URL.Query().Get(k); v != "" {
-			q.Set(k, v)
-		}
+	p.CSS = template.CSS(surveyCSS)
+	if other := msg(p.Lang, "lang.switch.code"); p.Event == nil || slices.Contains(p.Event.Languages, other) {
+		p.SwitchHref = switchHref(r, p.path, other)
 	}
-	if len(q) > 0 {
-		p.LangQuery = template.URL("&" + q.Encode())
+	p.PrivacyHref = "/confidentialite?lang=" + p.Lang
+	if p.Event != nil {
+		p.PrivacyHref += "&e=" + url.QueryEscape(p.Event.ID)
 	}
-	t, err := pages.Clone()
-	if err != nil {
-		return err
-	}
-	if _, err := t.New("content").Parse(`{{template "` + name + `" .}}`); err != nil {
-		return err
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -115,10 +132,36 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", p.Lang)
-	h.Set("Vary", "Accept-Language")
+	h.Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// switchHref returns the link to this page in lang: the request's own URL
+// for a GET, else path. Only the parameters pages read are kept.
+func switchHref(r *http.Request, path, lang string) string {
+	u := &url.URL{Path: r.URL.Path, RawQuery: r.URL.RawQuery}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && path != "" {
+		u, _ = url.Parse(path)
+	}
+	in, out := u.Query(), url.Values{"lang": {lang}}
+	for _, k := range []string{"general", "s", "note", "e"} {
+		if v := in.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return u.Path + "?" + out.Encode()
+}
+
+// pageLang picks the language of a page about e: the reader's (see
+// requestLang) when the event is offered in it, else the event's first.
+func pageLang(r *http.Request, e *retours.Event) string {
+	lang := requestLang(r)
+	if e != nil && len(e.Languages) > 0 && !slices.Contains(e.Languages, lang) {
+		return e.Languages[0]
+	}
+	return lang
 }
 
 // page adapts an HTML handler: errors become a page in the reader's
@@ -136,7 +179,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 			return
 		}
 		lang := requestLang(r)
-		p := &pageData{Lang: lang}
+		p := &pageData{Lang: lang, Title: msg(lang, "error.title")}
 		switch status {
 		case http.StatusNotFound:
 			p.Message = msg(lang, "err.not_found")
@@ -149,6 +192,10 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 			p.Message = msg(lang, "err.internal")
 		default:
 			p.Message = retours.ErrorMessage(err)
+		}
+		if r.Method != http.MethodGet {
+			// A failed post has no page of its own to switch language on.
+			p.path = "/"
 		}
 		if err := s.render(w, r, status, "error", p); err != nil {
 			http.Error(w, msg(lang, "err.internal"), http.StatusInternalServerError)
@@ -167,35 +214,51 @@ func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(e.Sessions) > 0 && r.URL.Query().Get("general") == "" {
-		return s.render(w, r, http.StatusOK, "sessions", &pageData{Title: e.Title, Event: e, Sessions: s.sessionViews(e, requestLang(r))})
+		lang := pageLang(r, e)
+		return s.render(w, r, http.StatusOK, "sessions", &pageData{Lang: lang, Title: e.Title, Event: e, Sessions: s.sessionViews(e, lang)})
 	}
 	return s.showForm(w, r, e, nil)
 }
 
-// sessionViews lists the sessions in time order, the one in progress first.
+// sessionViews lists the sessions for the event page: the ones in progress
+// first, then the others in time order. A session is in progress from its
+// start until the next start time or the end of the event; parallel
+// ateliers are in progress together.
 func (s *Server) sessionViews(e *retours.Event, lang string) []sessionView {
 	now := s.cfg.Now()
-	sessions := append([]retours.Session(nil), e.Sessions...)
-	sort.SliceStable(sessions, func(i, j int) bool { return sessions[i].StartsAt.Before(sessions[j].StartsAt) })
-	current := -1
-	if !now.After(e.EndsAt) {
-		for i, ss := range sessions {
+	sessions := slices.Clone(e.Sessions)
+	slices.SortStableFunc(sessions, func(a, b retours.Session) int { return a.StartsAt.Compare(b.StartsAt) })
+	var current time.Time
+	if now.Before(e.EndsAt) {
+		for _, ss := range sessions {
 			if !ss.StartsAt.After(now) {
-				current = i
+				current = ss.StartsAt
 			}
 		}
 	}
-	loc := paris()
-	var out []sessionView
-	for i, ss := range sessions {
-		v := sessionView{ID: ss.ID, Title: ss.Title, When: ss.StartsAt.In(loc).Format("15:04"), Current: i == current}
-		if v.Current {
-			out = append([]sessionView{v}, out...)
+	oneDay := sameDay(e.StartsAt, e.EndsAt)
+	var first, rest []sessionView
+	for _, ss := range sessions {
+		v := sessionView{ID: ss.ID, Title: ss.Title, When: formatDate(ss.StartsAt, lang)}
+		if oneDay {
+			v.When = ss.StartsAt.In(paris()).Format("15:04")
+		}
+		opens, closes := e.Window(ss.ID)
+		switch {
+		case now.Before(opens):
+			v.State = "soon"
+		case !now.Before(closes):
+			v.State = "closed"
+		case !current.IsZero() && ss.StartsAt.Equal(current):
+			v.State = "now"
+		}
+		if v.State == "now" {
+			first = append(first, v)
 		} else {
-			out = append(out, v)
+			rest = append(rest, v)
 		}
 	}
-	return out
+	return append(first, rest...)
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) error {
@@ -230,11 +293,13 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, e *retours.Eve
 	return s.renderForm(w, r, http.StatusOK, e, ss, sub, nil, nil, false)
 }
 
+// renderClosed renders the kind page that says when answers are accepted.
 func (s *Server) renderClosed(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, sessionID string) error {
-	lang := requestLang(r)
+	lang := pageLang(r, e)
 	opens, closes := e.Window(sessionID)
-	p := &pageData{Title: msg(lang, "closed.title"), Event: e, Lang: lang}
+	p := &pageData{Title: msg(lang, "closed.title"), Event: e, Lang: lang, path: formPath(e, sessionID)}
 	if s.cfg.Now().Before(opens) {
+		p.Title = msg(lang, "closed.before.title")
 		p.Message = fmt.Sprintf(msg(lang, "closed.before"), formatDate(opens, lang))
 	} else {
 		p.Message = fmt.Sprintf(msg(lang, "closed.after"), formatDate(closes, lang))
@@ -242,12 +307,27 @@ func (s *Server) renderClosed(w http.ResponseWriter, r *http.Request, status int
 	return s.render(w, r, status, "closed", p)
 }
 
+// formPath is the address of the questionnaire about a session, or about
+// the event as a whole when sessionID is "".
+func formPath(e *retours.Event, sessionID string) string {
+	switch {
+	case sessionID != "":
+		return "/e/" + e.ID + "/" + sessionID
+	case len(e.Sessions) > 0:
+		return "/e/" + e.ID + "?general=1"
+	}
+	return "/e/" + e.ID
+}
+
 // renderForm renders the questionnaire with the given values and errors.
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, raw map[string][]string, fieldErrs map[string]string, unavailable bool) error {
-	lang := requestLang(r)
-	p := &pageData{Event: e, Session: ss, SubmissionID: sub, Lang: lang, Title: e.Title, Unavailable: unavailable}
+	lang := pageLang(r, e)
+	p := &pageData{Event: e, Session: ss, SubmissionID: sub, Lang: lang, Title: e.Title, Unavailable: unavailable, ErrorsTitle: "form.errors"}
 	if ss != nil {
-		p.Title = ss.Title
+		p.Title = ss.Title + " – " + e.Title
+		p.path = formPath(e, ss.ID)
+	} else {
+		p.path = formPath(e, "")
 	}
 	for _, q := range e.Questionnaire.Questions {
 		v := questionView{ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Help: q.Help.In(lang), Required: q.Required, MaxLength: q.TextLimit()}
@@ -257,6 +337,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		switch q.Kind {
 		case retours.QuestionRating, retours.QuestionNPS:
+			v.Scale = true
 			lo, hi := q.Scale()
 			for n := lo; n <= hi; n++ {
 				v.Options = append(v.Options, optionView{Value: itoa(n), Label: itoa(n), Checked: chosen[itoa(n)]})
@@ -270,10 +351,16 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 				v.Text = raw[q.ID][0]
 			}
 		}
+		var described []string
+		if v.Help != "" {
+			described = append(described, "q-"+q.ID+"-help")
+		}
 		if problem, ok := fieldErrs[q.ID]; ok {
 			v.Error = fieldMessage(lang, problem)
+			described = append(described, "q-"+q.ID+"-error")
 			p.Errors = append(p.Errors, errorView{Anchor: "q-" + q.ID, Label: v.Label, Message: v.Error})
 		}
+		v.DescribedBy = strings.Join(described, " ")
 		p.Questions = append(p.Questions, v)
 	}
 	if problem, ok := fieldErrs["answers"]; ok && problem == retours.FieldRequired && len(p.Errors) == 0 {
@@ -516,13 +603,18 @@ func (s *Server) thanksPage(w http.ResponseWriter, r *http.Request) error {
 // renderThanks renders the thanks page and its note form. unavailable says
 // the note could not be stored for now and should be sent again.
 func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, saved bool, in retours.NoteInput, fieldErrs map[string]string, unavailable bool) error {
-	lang := requestLang(r)
-	p := &pageData{Lang: lang, Title: msg(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable}
+	lang := pageLang(r, e)
+	p := &pageData{Lang: lang, Title: msg(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable, ErrorsTitle: "thanks.note.errors"}
+	p.path = "/e/" + e.ID + "/merci"
+	if ss != nil {
+		p.path += "?s=" + ss.ID
+	}
 	for _, k := range retours.NoteKinds {
 		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: msg(lang, "note."+k), Checked: k == in.Kind})
 	}
 	if problem, ok := fieldErrs["kind"]; ok {
-		p.Errors = append(p.Errors, errorView{Anchor: "note-kind", Label: msg(lang, "thanks.note.kind"), Message: fieldMessage(lang, problem)})
+		p.KindError = fieldMessage(lang, problem)
+		p.Errors = append(p.Errors, errorView{Anchor: "note-kind", Label: msg(lang, "thanks.note.kind"), Message: p.KindError})
 	}
 	if problem, ok := fieldErrs["text"]; ok {
 		p.NoteError = fieldMessage(lang, problem)
@@ -542,7 +634,7 @@ func formErrors(lang, anchor string, fieldErrs map[string]string, shown func(str
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	var out []errorView
 	for _, k := range keys {
 		m := fieldMessage(lang, fieldErrs[k])
@@ -629,24 +721,68 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	return s.renderThanks(w, r, status, e, ss, sub, false, in, retours.ErrorFields(err), code == retours.EUNAVAILABLE)
 }
 
-var parisLoc *time.Location
-
-func paris() *time.Location {
-	if parisLoc == nil {
-		if loc, err := time.LoadLocation("Europe/Paris"); err == nil {
-			parisLoc = loc
-		} else {
-			parisLoc = time.UTC
+// privacyPage says what is kept about participants, for how long, and who
+// to ask. With ?e= it names the event and the day its answers are erased.
+func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request) error {
+	var e *retours.Event
+	if id := r.URL.Query().Get("e"); retours.ValidID(id) {
+		ev, err := s.cfg.Events.Event(r.Context(), id)
+		switch {
+		case err == nil:
+			e = ev
+		case retours.ErrorCode(err) != retours.ENOTFOUND:
+			// The general notice is still worth showing.
+			s.logError(r, statusOf(err), err)
 		}
 	}
+	lang := pageLang(r, e)
+	p := &pageData{Lang: lang, Title: msg(lang, "privacy.title"), Event: e}
+	p.Message = fmt.Sprintf(msg(lang, "privacy.retention"), s.cfg.RetentionMonths)
+	if e != nil {
+		p.Message = fmt.Sprintf(msg(lang, "privacy.retention.event"), e.Title, formatDay(e.ExpiresAt(), lang))
+	}
+	return s.render(w, r, http.StatusOK, "privacy", p)
+}
+
+var (
+	parisOnce sync.Once
+	parisLoc  *time.Location
+)
+
+// paris is the time zone dates are shown in: retours serves French events.
+func paris() *time.Location {
+	parisOnce.Do(func() {
+		var err error
+		if parisLoc, err = time.LoadLocation("Europe/Paris"); err != nil {
+			parisLoc = time.UTC
+		}
+	})
 	return parisLoc
 }
 
+var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// formatDate writes a day and time for a sentence ("le %s", "on %s").
 func formatDate(t time.Time, lang string) string {
 	t = t.In(paris())
 	if lang == "en" {
 		return t.Format("2 January 2006, 15:04")
 	}
-	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	return fmt.Sprintf("%d %s %d à %s", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
+	return fmt.Sprintf("%d %s %d à %s", t.Day(), frMonths[t.Month()-1], t.Year(), t.Format("15:04"))
+}
+
+// formatDay writes a day for a sentence.
+func formatDay(t time.Time, lang string) string {
+	t = t.In(paris())
+	if lang == "en" {
+		return t.Format("2 January 2006")
+	}
+	return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
+}
+
+// sameDay reports whether a and b fall on the same day in Paris.
+func sameDay(a, b time.Time) bool {
+	ya, ma, da := a.In(paris()).Date()
+	yb, mb, db := b.In(paris()).Date()
+	return ya == yb && ma == mb && da == db
 }
