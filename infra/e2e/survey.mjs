@@ -1,0 +1,348 @@
+// The participants' journey in a real browser: Debian's Chromium, headless,
+// driven by playwright-core, with axe-core checking every page.
+//
+//   node infra/e2e/survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path> [out=<dir>]
+//
+// form is a session's questionnaire (open now), event the event page, closed
+// a questionnaire whose answers have closed and upcoming one not open yet.
+// Screenshots go to out when given. In French and in English, it:
+//   - opens the session URL at 360×640 and runs axe on each page: event page,
+//     form, form with errors, thank-you page, note with errors, note saved,
+//     closed and not-yet-open pages, privacy notice, unknown page;
+//   - sends the form empty by keyboard, follows the error summary's link,
+//     fills every question by keyboard only (Tab, arrows, Space, typing) and
+//     sends it, then leaves a note the same way;
+//   - switches language with the visible link;
+//   - checks at 320 px, at 200 % text size and at 200 % page zoom that
+//     nothing overflows sideways and that reading order follows the layout.
+// Everywhere it checks: no request leaves the server, no console error (so
+// no Content-Security-Policy violation), the stylesheet applies, focus is
+// visible at each Tab stop, and controls are at least 44 px.
+// It prints one line per check and exits 1 on any failure.
+
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const [base, ...rest] = process.argv.slice(2);
+const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+for (const k of ['form', 'event', 'closed', 'upcoming']) {
+  if (!base || !arg[k]) {
+    console.error('usage: node survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path> [out=<dir>]');
+    process.exit(2);
+  }
+}
+const out = arg.out;
+if (out) mkdirSync(out, { recursive: true });
+
+const failures = [];
+const axeResults = [];
+function fail(where, what) {
+  failures.push(`${where}: ${what}`);
+  console.log(`FAIL ${where}: ${what}`);
+}
+function ok(where, what) {
+  console.log(`ok   ${where}: ${what}`);
+}
+
+const text = {
+  fr: { thanks: 'Merci !', switchTo: 'English', saved: 'Votre réponse est bien enregistrée.', noteSaved: 'Merci, votre note est enregistrée.' },
+  en: { thanks: 'Thank you!', switchTo: 'Français', saved: 'Your answer has been saved.', noteSaved: 'Thank you, your note has been saved.' },
+};
+
+const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 360, height: 640 },
+  deviceScaleFactor: 1,
+  hasTouch: false,
+});
+
+try {
+  for (const lang of ['fr', 'en']) {
+    await journey(lang);
+  }
+  await layout('fr');
+} catch (err) {
+  fail('run', err.stack || String(err));
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+console.log('\naxe-core results (violations per page):');
+for (const r of axeResults) console.log(`  ${r.page.padEnd(14)} ${r.lang}  ${r.violations} violation(s), ${r.passes} rules passed`);
+if (failures.length) {
+  console.log(`\n${failures.length} failure(s):`);
+  for (const f of failures) console.log('  - ' + f);
+  process.exit(1);
+}
+console.log('\nall checks passed');
+
+// newPage opens a tab that reports any request to another origin, console
+// error or page error as a failure.
+async function newPage(lang, where) {
+  const page = await context.newPage();
+  await page.setExtraHTTPHeaders({ 'Accept-Language': lang === 'fr' ? 'fr-FR,fr;q=0.9' : 'en-GB,en;q=0.9' });
+  const origin = new URL(base).origin;
+  page.on('request', (req) => {
+    const u = req.url();
+    if (!u.startsWith(origin + '/') && !u.startsWith('data:')) fail(where(), `request to another origin: ${u}`);
+  });
+  page.on('console', (m) => {
+    // Chromium logs failed loads of 4xx pages as errors; the tests visit
+    // those on purpose and check their status instead.
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) fail(where(), `console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => fail(where(), `page error: ${e.message}`));
+  return page;
+}
+
+async function goto(page, path, wantStatus) {
+  const resp = await page.goto(base + path, { waitUntil: 'load' });
+  if (resp.status() !== wantStatus) fail(path, `status ${resp.status()}, want ${wantStatus}`);
+  return resp;
+}
+
+// audit runs axe and the checks every page shares.
+async function audit(page, name, lang) {
+  const where = `${name} (${lang})`;
+  const htmlLang = await page.evaluate(() => document.documentElement.lang);
+  if (htmlLang !== lang) fail(where, `<html lang="${htmlLang}">, want ${lang}`);
+  const styled = await page.evaluate(() => getComputedStyle(document.body).maxWidth);
+  if (styled !== '640px') fail(where, `stylesheet not applied (body max-width ${styled}): blocked by the Content-Security-Policy?`);
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  axeResults.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
+  for (const v of res.violations) {
+    fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+  if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
+  await checkTargets(page, where);
+  await checkReflow(page, where);
+}
+
+// checkTargets checks that every link, button and option is at least 44 px
+// tall and wide.
+async function checkTargets(page, where) {
+  const small = await page.evaluate(() => [...document.querySelectorAll('a, button, label.opt, textarea')]
+    .map((el) => ({ el, r: el.getBoundingClientRect() }))
+    .filter(({ r }) => r.width > 0 && (r.height < 44 || r.width < 44))
+    .map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`));
+  for (const s of small) fail(where, `tap target under 44 px: ${s}`);
+}
+
+// checkReflow checks that nothing is wider than the viewport and that the
+// reading order (the DOM's) runs top to bottom, left to right on a line.
+async function checkReflow(page, where) {
+  const r = await page.evaluate(() => {
+    const problems = [];
+    const vw = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth > vw) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} px in ${vw} px`);
+    const els = [...document.querySelectorAll('header p, header a, h1, h2, main p, legend, label, textarea, button, main a, footer a')]
+      .filter((el) => el.getClientRects().length > 0);
+    let prev = null;
+    for (const el of els) {
+      const b = el.getBoundingClientRect();
+      const name = `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 25)}"`;
+      if (b.right > vw + 1) problems.push(`${name} overflows the viewport (right edge ${Math.round(b.right)} > ${vw})`);
+      if (prev) {
+        const a = prev.b;
+        const sameLine = Math.abs(b.top - a.top) < 2 || (b.top < a.bottom - 2 && b.top >= a.top);
+        if (b.top < a.top - 2 || (sameLine && b.left < a.left - 2 && !prev.el.contains(el))) {
+          problems.push(`${name} is read after ${prev.name} but shown before it`);
+        }
+      }
+      prev = { el, b, name };
+    }
+    return problems;
+  });
+  for (const p of r) fail(where, p);
+}
+
+// tabTo presses Tab until test(active element) holds, checking that each
+// stop shows a visible focus indicator.
+async function tabTo(page, where, describe, test) {
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const a = await page.evaluate(() => {
+      const el = document.activeElement;
+      const box = el.closest('label.opt') || el;
+      const cs = getComputedStyle(box);
+      const own = getComputedStyle(el);
+      const visible = (s) => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
+      return {
+        tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '', id: el.id, value: el.value,
+        href: el.getAttribute('href') || '', text: el.textContent.trim().slice(0, 40),
+        focusVisible: visible(cs) || visible(own),
+      };
+    });
+    if (a.tag === 'body') continue;
+    if (!a.focusVisible) fail(where, `no visible focus on ${a.tag} ${a.name || a.text}`);
+    if (test(a)) return a;
+  }
+  throw new Error(`${where}: Tab never reached ${describe}`);
+}
+
+async function submitAndWait(page) {
+  const nav = page.waitForNavigation({ waitUntil: 'load' });
+  await page.keyboard.press('Enter');
+  return nav;
+}
+
+async function shot(page, name) {
+  if (!out) return;
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  ok(name, `screenshot ${join(out, name + '.png')}`);
+}
+
+async function journey(lang) {
+  let where = `journey (${lang})`;
+  const page = await newPage(lang, () => where);
+  await page.setViewportSize({ width: 360, height: 640 });
+  const t = text[lang];
+
+  where = `event page (${lang})`;
+  await goto(page, arg.event, 200);
+  await audit(page, 'event', lang);
+  await shot(page, `event-360-${lang}`);
+
+  // The QR code of a session opens its questionnaire directly.
+  where = `form (${lang})`;
+  await goto(page, arg.form, 200);
+  await audit(page, 'form', lang);
+  await shot(page, `form-360-${lang}`);
+
+  // The language switch is the first stop after the event's name.
+  const sw = await tabTo(page, where, 'the language switch', (a) => a.tag === 'a');
+  if (sw.text !== t.switchTo) fail(where, `first link is "${sw.text}", want the language switch "${t.switchTo}"`);
+  await submitAndWait(page);
+  const other = lang === 'fr' ? 'en' : 'fr';
+  const switched = await page.evaluate(() => document.documentElement.lang);
+  if (switched !== other) fail(where, `after the switch, lang="${switched}", want ${other}`);
+  else ok(where, `the language switch leads to the ${other} page`);
+  await goto(page, arg.form, 200);
+
+  // Send it empty but for one text: the error state.
+  where = `form errors (${lang})`;
+  await tabTo(page, where, 'the first text question', (a) => a.tag === 'textarea');
+  await page.keyboard.type(lang === 'fr' ? 'Monter un atelier chez nous' : 'Run a workshop at home');
+  await tabTo(page, where, 'the submit button', (a) => a.tag === 'button');
+  const errResp = await submitAndWait(page);
+  if (errResp.status() !== 400) fail(where, `status ${errResp.status()}, want 400`);
+  const kept = await page.$eval('textarea', (el) => el.value);
+  if (!/atelier|workshop/.test(kept)) fail(where, `the text typed was not kept: "${kept}"`);
+  await audit(page, 'form-error', lang);
+  await shot(page, `form-error-360-${lang}`);
+  const title = await page.title();
+  if (!/^(Erreur|Error) – /.test(title)) fail(where, `title "${title}" does not start by saying there is an error`);
+
+  // The error summary's link takes focus to the question.
+  const link = await tabTo(page, where, 'the error summary link', (a) => a.tag === 'a' && a.href.startsWith('#'));
+  await page.keyboard.press('Enter');
+  const focused = await page.evaluate(() => document.activeElement.id);
+  if ('#' + focused !== link.href) fail(where, `following ${link.href} focused #${focused}`);
+  else ok(where, `the summary link ${link.href} moves focus to the question`);
+
+  // Fill every question by keyboard: arrows move within a radio group.
+  where = `form filling (${lang})`;
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight'); // satisfaction 1 → 4
+  await tabTo(page, where, 'the NPS question', (a) => a.name === 'q_nps');
+  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight'); // 0 → 9
+  await tabTo(page, where, 'the meetings question', (a) => a.name === 'q_rencontres');
+  await page.keyboard.press('Space');
+  await tabTo(page, where, 'the profile question', (a) => a.name === 'q_profil');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown'); // elu → agent → association
+  await tabTo(page, where, 'the comment', (a) => a.name === 'q_commentaire');
+  await page.keyboard.type(lang === 'fr' ? 'Très bon atelier, merci !' : 'Great workshop, thanks!');
+  const values = await page.evaluate(() => Object.fromEntries(new FormData(document.querySelector('form'))));
+  const want = { q_satisfaction: '4', q_nps: '9', q_rencontres: 'oui', q_profil: 'association' };
+  for (const [k, v] of Object.entries(want)) {
+    if (values[k] !== v) fail(where, `${k} = ${values[k]}, want ${v}`);
+  }
+  await tabTo(page, where, 'the submit button', (a) => a.tag === 'button');
+  await submitAndWait(page);
+
+  where = `thanks (${lang})`;
+  if (!page.url().includes('/merci')) fail(where, `after sending, at ${page.url()}, want the thank-you page`);
+  const h1 = await page.$eval('h1', (el) => el.textContent);
+  if (h1 !== t.thanks) fail(where, `h1 "${h1}", want "${t.thanks}"`);
+  const status = await page.$eval('[role=status]', (el) => el.textContent);
+  if (status !== t.saved) fail(where, `status "${status}", want "${t.saved}"`);
+  else ok(where, 'answer sent by keyboard only');
+  await audit(page, 'thanks', lang);
+  await shot(page, `thanks-360-${lang}`);
+
+  // A note sent empty, then a real one, by keyboard.
+  where = `note errors (${lang})`;
+  await tabTo(page, where, 'the note button', (a) => a.tag === 'button');
+  const noteErr = await submitAndWait(page);
+  if (noteErr.status() !== 400) fail(where, `status ${noteErr.status()}, want 400`);
+  await audit(page, 'note-error', lang);
+  where = `note (${lang})`;
+  await tabTo(page, where, 'the note kind', (a) => a.name === 'kind');
+  await page.keyboard.press('Space');
+  await tabTo(page, where, 'the note text', (a) => a.tag === 'textarea');
+  await page.keyboard.type(lang === 'fr' ? "Autant d'élus que d'associations !" : 'As many councillors as non-profits!');
+  await tabTo(page, where, 'the note button', (a) => a.tag === 'button');
+  await submitAndWait(page);
+  const done = await page.$eval('[role=status]', (el) => el.textContent).catch(() => '');
+  if (!done.startsWith(t.noteSaved)) fail(where, `status "${done}", want "${t.noteSaved}…"`);
+  else ok(where, 'note sent by keyboard only');
+  await audit(page, 'note-saved', lang);
+
+  for (const [name, path, code] of [['closed', arg.closed, 200], ['upcoming', arg.upcoming, 200],
+    ['privacy', '/confidentialite', 200], ['not-found', '/e/nothing-here', 404]]) {
+    where = `${name} (${lang})`;
+    await goto(page, path, code);
+    const hasForm = await page.$('form');
+    if (hasForm) fail(where, 'shows a form');
+    await audit(page, name, lang);
+    await shot(page, `${name}-360-${lang}`);
+  }
+  await page.close();
+}
+
+// layout checks reflow and reading order where low vision puts them.
+async function layout(lang) {
+  let where = 'layout';
+  const page = await newPage(lang, () => where);
+
+  where = 'form at 320 px';
+  await page.setViewportSize({ width: 320, height: 640 });
+  await goto(page, arg.form, 200);
+  await checkReflow(page, where);
+  await shot(page, 'form-320-fr');
+
+  where = 'event page at 320 px';
+  await goto(page, arg.event, 200);
+  await checkReflow(page, where);
+
+  // 200 % text size on a phone (the browser's font-size setting).
+  where = 'form at 360 px, text 200 %';
+  await page.setViewportSize({ width: 360, height: 640 });
+  await goto(page, arg.form, 200);
+  await page.evaluate(() => { document.documentElement.style.fontSize = '200%'; });
+  await checkReflow(page, where);
+  await shot(page, 'form-360-text200-fr');
+
+  // 200 % page zoom on a 1280×800 screen leaves 640×400 CSS pixels.
+  where = 'form at 200 % zoom of 1280×800';
+  await page.setViewportSize({ width: 640, height: 400 });
+  await goto(page, arg.form, 200);
+  await checkReflow(page, where);
+  await shot(page, 'form-zoom200-fr');
+  if (!failures.some((f) => f.startsWith('form at') || f.startsWith('event page at'))) {
+    ok('layout', 'no sideways scrolling and reading order follows the layout at 320 px, 200 % text and 200 % zoom');
+  }
+  await page.close();
+}
