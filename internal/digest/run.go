@@ -164,7 +164,7 @@ func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 	sort.Strings(addrs)
 
 	unsubscribed := map[string]map[string]bool{} // event → organisers
-	summaries := map[string]*Summary{}
+	p := &period{week: rep.Week, since: since, until: until, summaries: map[string]*Summary{}}
 	for _, addr := range addrs {
 		org := retours.OrganiserID(addr)
 		var news, quiet []*retours.Event
@@ -185,7 +185,7 @@ func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 		if len(news) == 0 {
 			continue // nothing new: no mail
 		}
-		res := r.send(ctx, addr, org, news, quiet, rep.Week, since, until, summaries)
+		res := r.send(ctx, p, addr, news, quiet)
 		switch res.Status {
 		case StatusSent:
 			rep.Sent++
@@ -202,8 +202,16 @@ func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 	return rep, nil
 }
 
+// period is the week a run reports on.
+type period struct {
+	week         string
+	since, until time.Time
+	summaries    map[string]*Summary // by event, shared by its organisers' digests
+}
+
 // send claims, composes and sends one organiser's digest.
-func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*retours.Event, week string, since, until time.Time, summaries map[string]*Summary) Result {
+func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet []*retours.Event) Result {
+	org := retours.OrganiserID(addr)
 	res := Result{Organiser: org, To: addr}
 	for _, e := range news {
 		res.Events = append(res.Events, e.ID)
@@ -213,7 +221,7 @@ func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*reto
 		res.Status, res.Code = StatusFailed, retours.EINTERNAL
 		return res
 	}
-	claim := retours.DigestClaim{Week: week, Organiser: org, Attempt: attempt}
+	claim := retours.DigestClaim{Week: p.week, Organiser: org, Attempt: attempt}
 	now := r.cfg.Now()
 	switch err := r.cfg.Digests.ClaimDigest(ctx, claim, now, now.Add(r.cfg.Lease)); {
 	case retours.ErrorCode(err) == retours.ECONFLICT:
@@ -223,7 +231,7 @@ func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*reto
 		return r.failed(ctx, res, err, nil)
 	}
 
-	d := &Digest{To: addr, Lang: Lang(news), Since: since, Until: until, Quiet: quiet, BaseURL: r.cfg.BaseURL,
+	d := &Digest{To: addr, Lang: Lang(news), Since: p.since, Until: p.until, Quiet: quiet, BaseURL: r.cfg.BaseURL,
 		Unsubscribe: map[string]string{}}
 	var all []string
 	for _, e := range append(append([]*retours.Event(nil), news...), quiet...) {
@@ -232,12 +240,12 @@ func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*reto
 	}
 	d.UnsubscribeAll = r.unsubscribeURL(org, all, d.Lang)
 	for _, e := range news {
-		s, ok := summaries[e.ID]
+		s, ok := p.summaries[e.ID]
 		if !ok {
-			if s, err = Summarise(ctx, r.cfg.Answers, e, since, until); err != nil {
+			if s, err = Summarise(ctx, r.cfg.Answers, e, p.since, p.until); err != nil {
 				return r.failed(ctx, res, err, &claim)
 			}
-			summaries[e.ID] = s
+			p.summaries[e.ID] = s
 		}
 		d.Events = append(d.Events, s)
 	}
@@ -252,7 +260,7 @@ func (r *Runner) send(ctx context.Context, addr, org string, news, quiet []*reto
 	res.Status, res.MessageID = StatusSent, id
 	if err := r.cfg.Digests.DigestSent(ctx, claim, r.cfg.Now(), id); err != nil {
 		// Sent all the same: say so, and leave the claim to its lease.
-		r.log.LogAttrs(ctx, slog.LevelError, "digest sent but not recorded", slog.String("week", week),
+		r.log.LogAttrs(ctx, slog.LevelError, "digest sent but not recorded", slog.String("week", p.week),
 			slog.String("organiser", org), slog.String("code", retours.ErrorCode(err)), slog.String("error", err.Error()))
 	}
 	return res
