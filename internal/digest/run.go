@@ -14,11 +14,15 @@ import (
 	"github.com/retours/retours/internal/ses"
 )
 
-// DefaultLease is how long a run holds a digest it is sending. It must
-// outlast the digest function's timeout, so that a slow run that is still
-// alive is never overlapped, and is short enough that the retries of the
-// same morning pick up a run that crashed.
-const DefaultLease = 15 * time.Minute
+// DefaultLease is how long a run holds the one digest it is sending: far
+// longer than claiming, composing and sending one digest take, and short
+// enough that a digest whose run died is sent by a run a few minutes later.
+const DefaultLease = 5 * time.Minute
+
+// deadlineMargin is the time a run keeps before its context's deadline (the
+// Lambda timeout): it starts no digest after that, and fails, so that the
+// retry carries on where it stopped instead of dying in the middle.
+const deadlineMargin = 30 * time.Second
 
 // Config is what a Runner needs. Stores, BaseURL and Secret are required;
 // without a Sender, Run refuses to run and unsubscribe links still work.
@@ -185,7 +189,13 @@ func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 		if len(news) == 0 {
 			continue // nothing new: no mail
 		}
-		res := r.send(ctx, p, addr, news, quiet)
+		var res Result
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineMargin {
+			res = result(addr, news)
+			res.Status, res.Code = StatusFailed, retours.EUNAVAILABLE
+		} else {
+			res = r.send(ctx, p, addr, news, quiet)
+		}
 		switch res.Status {
 		case StatusSent:
 			rep.Sent++
@@ -211,11 +221,8 @@ type period struct {
 
 // send claims, composes and sends one organiser's digest.
 func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet []*retours.Event) Result {
-	org := retours.OrganiserID(addr)
-	res := Result{Organiser: org, To: addr}
-	for _, e := range news {
-		res.Events = append(res.Events, e.ID)
-	}
+	res := result(addr, news)
+	org := res.Organiser
 	attempt, err := retours.NewID(r.cfg.Rand, 10)
 	if err != nil {
 		res.Status, res.Code = StatusFailed, retours.EINTERNAL
@@ -262,6 +269,15 @@ func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet [
 		// Sent all the same: say so, and leave the claim to its lease.
 		r.log.LogAttrs(ctx, slog.LevelError, "digest sent but not recorded", slog.String("week", p.week),
 			slog.String("organiser", org), slog.String("code", retours.ErrorCode(err)), slog.String("error", err.Error()))
+	}
+	return res
+}
+
+// result starts the report of one organiser's digest about news.
+func result(addr string, news []*retours.Event) Result {
+	res := Result{Organiser: retours.OrganiserID(addr), To: addr}
+	for _, e := range news {
+		res.Events = append(res.Events, e.ID)
 	}
 	return res
 }

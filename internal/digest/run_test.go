@@ -433,6 +433,26 @@ func TestFailedSendIsRetriedNextRun(t *testing.T) {
 	}
 }
 
+// A run near its Lambda timeout starts no digest and fails, so that the
+// retry sends them.
+func TestRunStopsBeforeItsDeadline(t *testing.T) {
+	w := newWeek(t)
+	box := &outbox{}
+	r := newRunner(w, box, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	rep, err := r.Run(ctx, monday)
+	if !errors.Is(err, digest.ErrFailed) || rep.Failed != 2 || len(box.sent) != 0 {
+		t.Fatalf("near the deadline: %v, %+v, %d sent; want both deferred", err, rep, len(box.sent))
+	}
+	if _, err := r.Run(t.Context(), monday); err != nil {
+		t.Fatal(err)
+	}
+	if got := box.to(); !slices.Equal(got, []string{"alice@example.org", "bob@example.org"}) {
+		t.Errorf("the retry sent to %v, want alice and bob", got)
+	}
+}
+
 // A run that died after claiming leaves a pending digest: others leave it
 // alone while its lease runs, and send it once the lease is over.
 func TestCrashedRunIsTakenOverAfterItsLease(t *testing.T) {
