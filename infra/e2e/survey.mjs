@@ -1,11 +1,13 @@
 // The participants' journey in a real browser: Debian's Chromium, headless,
 // driven by playwright-core, with axe-core checking every page.
 //
-//   node infra/e2e/survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path> [out=<dir>]
+//   node infra/e2e/survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path>
+//        [poster=<path> token=<organiser token>] [out=<dir>]
 //
 // form is a session's questionnaire (open now), event the event page, closed
 // a questionnaire whose answers have closed and upcoming one not open yet.
-// Screenshots go to out when given. In French and in English, it:
+// poster is an organiser's A4 poster, fetched with the organisers' cookie
+// set to token. Screenshots go to out when given. In French and in English, it:
 //   - opens the session URL at 360×640 and runs axe on each page: event page,
 //     form, form with errors, thank-you page, note with errors, note saved,
 //     closed and not-yet-open pages, privacy notice, unknown page;
@@ -14,7 +16,8 @@
 //     sends it, then leaves a note the same way;
 //   - switches language with the visible link;
 //   - checks at 320 px, at 200 % text size and at 200 % page zoom that
-//     nothing overflows sideways and that reading order follows the layout.
+//     nothing overflows sideways and that reading order follows the layout;
+//   - runs axe on the poster and prints it to PDF on A4: exactly one page.
 // Everywhere it checks: no request leaves the server, no console error (so
 // no Content-Security-Policy violation), the stylesheet applies, focus is
 // visible at each Tab stop, and controls are at least 44 px.
@@ -71,6 +74,7 @@ try {
     await journey(lang);
   }
   await layout('fr');
+  if (arg.poster) await poster('fr');
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
@@ -343,6 +347,32 @@ async function layout(lang) {
   await shot(page, 'form-zoom200-fr');
   if (!failures.some((f) => f.startsWith('form at') || f.startsWith('event page at'))) {
     ok('layout', 'no sideways scrolling and reading order follows the layout at 320 px, 200 % text and 200 % zoom');
+  }
+  await page.close();
+}
+
+// poster checks the organisers' poster: accessible, and one A4 page.
+async function poster(lang) {
+  let where = 'poster';
+  const origin = new URL(base);
+  await context.addCookies([{ name: 'retours_organiser', value: arg.token || '', domain: origin.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const page = await newPage(lang, () => where);
+  await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
+  await goto(page, arg.poster, 200);
+  const styled = await page.evaluate(() => getComputedStyle(document.querySelector('.poster')).display);
+  if (styled !== 'flex') fail(where, `stylesheet not applied (.poster display ${styled}): blocked by the Content-Security-Policy?`);
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+  axeResults.push({ page: 'poster', lang, violations: res.violations.length, passes: res.passes.length });
+  for (const v of res.violations) fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  await shot(page, 'poster-a4-fr');
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  if (pages !== 1) fail(where, `prints on ${pages} A4 pages, want 1`);
+  else ok(where, 'prints on one A4 page');
+  if (out) {
+    await page.screenshot({ path: join(out, 'poster-print-fr.png'), fullPage: true });
   }
   await page.close();
 }

@@ -55,8 +55,9 @@ const lastYear = `{
 }`
 
 type created struct {
-	ID       string `json:"id"`
-	Sessions []struct {
+	ID             string `json:"id"`
+	OrganiserToken string `json:"organiser_token"`
+	Sessions       []struct {
 		ID string `json:"id"`
 	} `json:"sessions"`
 }
@@ -105,6 +106,8 @@ func TestSurveyInChromium(t *testing.T) {
 		"event=/e/"+ev.ID,
 		"closed=/e/"+old.ID+"/"+old.Sessions[0].ID,
 		"upcoming=/e/"+ev.ID+"/"+ev.Sessions[4].ID,
+		"poster=/api/events/"+ev.ID+"/sessions/"+atelier+"/poster",
+		"token="+ev.OrganiserToken,
 		"out="+out)
 	cmd.Dir = root
 	output, err := cmd.CombinedOutput()
