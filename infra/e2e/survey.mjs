@@ -54,7 +54,7 @@ function ok(where, what) {
 }
 
 const text = {
-  fr: { thanks: 'Merci !', switchTo: 'English', saved: 'Votre réponse est bien enregistrée.', noteSaved: 'Merci, votre note est enregistrée.' },
+  fr: { thanks: 'Merci\u00a0!', switchTo: 'English', saved: 'Votre réponse est bien enregistrée.', noteSaved: 'Merci, votre note est enregistrée.' },
   en: { thanks: 'Thank you!', switchTo: 'Français', saved: 'Your answer has been saved.', noteSaved: 'Thank you, your note has been saved.' },
 };
 
