@@ -1,19 +1,125 @@
 package bilan
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // messages holds the words of every format, per language. A test checks
 // both languages have every key.
 var messages = map[string]map[string]string{
 	"fr": {
+		"title":                "Bilan",
+		"colon":                " : ",
+		"semicolon":            " ; ",
+		"asof":                 "Réponses arrêtées au",
+		"edition":              "édition",
+		"participation":        "Participation",
+		"answers":              "Réponses",
+		"notes":                "Notes",
+		"registered":           "Inscrit·es",
+		"response_rate":        "Taux de réponse",
+		"session":              "Session",
+		"event_whole":          "L'événement dans son ensemble",
+		"satisfaction":         "Satisfaction",
+		"nps":                  "NPS",
+		"suppressed":           "moins de %d réponses",
+		"indicators":           "Indicateurs clés",
+		"mean":                 "moyenne",
+		"median":               "médiane",
+		"ci95":                 "intervalle de confiance à 95 %",
+		"promoters":            "promoteurs",
+		"passives":             "passifs",
+		"detractors":           "détracteurs",
+		"questions":            "Réponses par question",
+		"value":                "Valeur",
+		"share":                "Part",
+		"text_answers":         "réponses en texte libre, résumées dans les thèmes",
+		"profiles":             "Par profil",
+		"profile":              "Profil",
+		"sessions":             "Par session",
+		"session_profiles":     "Sessions et profils",
+		"themes":               "Thèmes qui reviennent",
+		"theme":                "Thème",
+		"mentions":             "Mentions",
+		"no_themes":            "Pas assez de texte libre pour dégager des thèmes.",
+		"notes_title":          "Rapport d'étonnement et notes",
+		"no_notes":             "Aucune note.",
+		"comparison":           "Comparaison avec l'édition précédente",
+		"indicator":            "Indicateur",
+		"previous":             "Précédente",
+		"current":              "Cette édition",
+		"change":               "Évolution",
+		"method":               "Méthode",
+		"method_text":          "Les moyennes sont données avec leur intervalle de confiance à 95 % (loi de Student). Le NPS est la part de promoteurs (9 ou 10) moins celle des détracteurs (0 à 6). Pour préserver l'anonymat, toute case (session, profil, session × profil) de moins de %d réponses n'est pas détaillée, et les citations qui en viennent ne sont pas attribuées. Les notes et réponses masquées par l'organisation ne figurent pas dans ce bilan.",
+		"answers_count":        "%d réponses",
 		"note.etonnement":      "Rapport d'étonnement",
 		"note.point-fort":      "Points forts",
 		"note.amelioration":    "Points d'amélioration",
 		"note.moment-marquant": "Moments marquants",
+		"summary_sheet":        "Synthèse",
+		"answers_sheet":        "Réponses",
+		"created_at":           "Date",
+		"lang":                 "Langue",
+		"answer_id":            "Réponse",
+		"hidden":               "Masqué",
 	},
 	"en": {
+		"title":                "Report",
+		"colon":                ": ",
+		"semicolon":            "; ",
+		"asof":                 "Answers up to",
+		"edition":              "edition",
+		"participation":        "Participation",
+		"answers":              "Answers",
+		"notes":                "Notes",
+		"registered":           "Registered",
+		"response_rate":        "Response rate",
+		"session":              "Session",
+		"event_whole":          "The event as a whole",
+		"satisfaction":         "Satisfaction",
+		"nps":                  "NPS",
+		"suppressed":           "fewer than %d answers",
+		"indicators":           "Key figures",
+		"mean":                 "mean",
+		"median":               "median",
+		"ci95":                 "95% confidence interval",
+		"promoters":            "promoters",
+		"passives":             "passives",
+		"detractors":           "detractors",
+		"questions":            "Answers by question",
+		"value":                "Value",
+		"share":                "Share",
+		"text_answers":         "free-text answers, summarised in the themes",
+		"profiles":             "By profile",
+		"profile":              "Profile",
+		"sessions":             "By session",
+		"session_profiles":     "Sessions and profiles",
+		"themes":               "Recurring themes",
+		"theme":                "Theme",
+		"mentions":             "Mentions",
+		"no_themes":            "Not enough free text to find themes.",
+		"notes_title":          "Notes",
+		"no_notes":             "No notes.",
+		"comparison":           "Compared with the previous edition",
+		"indicator":            "Figure",
+		"previous":             "Previous",
+		"current":              "This edition",
+		"change":               "Change",
+		"method":               "Method",
+		"method_text":          "Means come with their 95% confidence interval (Student's t). The NPS is the share of promoters (9 or 10) minus that of detractors (0 to 6). To keep answers anonymous, no cell (session, profile, session × profile) with fewer than %d answers is detailed, and quotes from such cells are not attributed. Notes and answers hidden by the organisers are left out of this report.",
+		"answers_count":        "%d answers",
 		"note.etonnement":      "What surprised",
 		"note.point-fort":      "Strengths",
 		"note.amelioration":    "What to improve",
 		"note.moment-marquant": "Highlights",
+		"summary_sheet":        "Summary",
+		"answers_sheet":        "Answers",
+		"created_at":           "Date",
+		"lang":                 "Language",
+		"answer_id":            "Answer",
+		"hidden":               "Hidden",
 	},
 }
 
@@ -25,4 +131,55 @@ func msg(lang, key string) string {
 		return s
 	}
 	return key
+}
+
+// msgN fills the one %d of a message.
+func msgN(lang, key string, n int) string {
+	return strings.Replace(msg(lang, key), "%d", strconv.Itoa(n), 1)
+}
+
+// number formats f with two decimals at most, with a decimal comma in
+// French.
+func number(lang string, f float64) string {
+	s := strconv.FormatFloat(f, 'f', 2, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	if s == "-0" {
+		s = "0"
+	}
+	if lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// signed formats a change with its sign.
+func signed(lang string, f float64) string {
+	s := number(lang, f)
+	if f > 0 && s != "0" {
+		return "+" + s
+	}
+	return s
+}
+
+// percent formats a share (0 to 1) as a whole percentage.
+func percent(lang string, f float64) string {
+	s := strconv.FormatFloat(f*100, 'f', 0, 64)
+	if lang == "fr" {
+		return s + " %"
+	}
+	return s + "%"
+}
+
+// CheckMessages returns an error naming any key missing in a language.
+func CheckMessages() error {
+	for lang, m := range messages {
+		for other, om := range messages {
+			for k := range om {
+				if _, ok := m[k]; !ok {
+					return fmt.Errorf("bilan: message %q is in %s, not in %s", k, other, lang)
+				}
+			}
+		}
+	}
+	return nil
 }

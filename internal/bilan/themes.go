@@ -439,5 +439,5 @@ to in on at by for with about from into over under this that these those it its 
 have has had do does did i me my we our you your he she him her they them their what which who whom whose
 there here when where why how all any both each few more most other some such no nor not only own same so than
 too very can will just should would could may might must also really great good nice thanks thank lot lots
-much many well yes etc cf ok okay
+much many well yes etc cf ok okay http https www com org fr net html
 `

@@ -1,0 +1,216 @@
+package bilan_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/retours"
+	"github.com/xuri/excelize/v2"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff.\ngot:\n%s", name, got)
+	}
+}
+
+// fixtureWithComparison is the fixture bilan set beside a previous edition.
+func fixtureWithComparison(t *testing.T, lang string) *bilan.Bilan {
+	t.Helper()
+	b := fixtureBilan(t, lang)
+	prevEvent := fixtureEvent()
+	prevEvent.ID, prevEvent.Edition, prevEvent.Title = "evtnec25", 2, "Numérique En Commun[s] Auvergne 2025"
+	prevEvent.StartsAt = prevEvent.StartsAt.AddDate(-1, 0, 0)
+	agg := bilan.New(prevEvent, lang)
+	for i := 0; i < 20; i++ {
+		agg.AddAnswer(&retours.Answer{Values: map[string]retours.Value{"satisfaction": {Number: 3 + i%2}, "nps": {Number: 6 + i%5}}})
+	}
+	b.Comparison = bilan.Compare(b, agg.Bilan(t0))
+	return b
+}
+
+func eachFixture(fn func(*retours.Answer) error) error {
+	for _, a := range fixtureAnswers() {
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestFormatsGolden(t *testing.T) {
+	for _, lang := range []string{"fr", "en"} {
+		b := fixtureWithComparison(t, lang)
+		for _, tc := range []struct {
+			ext   string
+			write func(*bytes.Buffer) error
+		}{
+			{"json", func(w *bytes.Buffer) error { return bilan.WriteJSON(w, b) }},
+			{"md", func(w *bytes.Buffer) error { return bilan.WriteMarkdown(w, b) }},
+			{"html", func(w *bytes.Buffer) error { return bilan.WriteHTML(w, b) }},
+		} {
+			t.Run(lang+"."+tc.ext, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := tc.write(&buf); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "bilan."+lang+"."+tc.ext, buf.Bytes())
+				assertInert(t, tc.ext, buf.String())
+			})
+		}
+	}
+}
+
+// assertInert checks hostile text came out escaped.
+func assertInert(t *testing.T, format, out string) {
+	t.Helper()
+	for _, bad := range []string{"<script>", "<b>"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%s output contains %q unescaped", format, bad)
+		}
+	}
+	if format == "md" && strings.Contains(out, "](http") {
+		t.Error("markdown output has a live link")
+	}
+	switch format {
+	case "html":
+		if !strings.Contains(out, "&lt;script&gt;") {
+			t.Error("html output lost the escaped <script> text")
+		}
+		if strings.Contains(strings.ToLower(out), "<script") || strings.Contains(out, " on") && strings.Contains(out, "onerror=") {
+			t.Error("html output has a script")
+		}
+	case "md":
+		if !strings.Contains(out, `\<script\>`) || !strings.Contains(out, `\| café`) {
+			t.Error("markdown output did not escape the hostile note")
+		}
+	}
+}
+
+func TestCSV(t *testing.T) {
+	e := fixtureEvent()
+	for _, tc := range []struct {
+		name  string
+		opts  bilan.CSVOptions
+		comma rune
+	}{
+		{"comma", bilan.CSVOptions{}, ','},
+		{"semicolon", bilan.CSVOptions{Semicolon: true}, ';'},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := bilan.WriteCSV(&buf, e, eachFixture, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "answers."+tc.name+".csv", buf.Bytes())
+			data := buf.Bytes()
+			if bom := bytes.HasPrefix(data, []byte("\ufeff")); bom != tc.opts.Semicolon {
+				t.Errorf("byte order mark = %v, want %v", bom, tc.opts.Semicolon)
+			}
+			r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+			r.Comma = tc.comma
+			rows, err := r.ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 31 || rows[0][0] != "answer_id" {
+				t.Fatalf("%d rows, header %v; want 31 with a header", len(rows), rows[0])
+			}
+			col := map[string]int{}
+			for i, h := range rows[0] {
+				col[h] = i
+			}
+			for _, row := range rows[1:] {
+				for _, c := range row {
+					if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+						t.Errorf("cell %q would be read as a formula", c)
+					}
+				}
+			}
+			// The raw export keeps hidden texts and says they are hidden.
+			if got := rows[5][col["hidden"]]; got != "commentaire" || rows[5][col["commentaire"]] == "" {
+				t.Errorf("hidden answer row = %v", rows[5])
+			}
+			if got := rows[4][col["commentaire"]]; got != `'=HYPERLINK("http://evil.example","clic") inclusion numérique` {
+				t.Errorf("hostile text = %q, want it neutralised", got)
+			}
+		})
+	}
+}
+
+func TestXLSX(t *testing.T) {
+	for _, lang := range []string{"fr", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			b := fixtureWithComparison(t, lang)
+			var buf bytes.Buffer
+			if err := bilan.WriteXLSX(&buf, b, fixtureEvent(), eachFixture); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sheets := f.GetSheetList()
+			if len(sheets) != 2 {
+				t.Fatalf("sheets = %v, want a summary and the answers", sheets)
+			}
+			var dump strings.Builder
+			for _, sh := range sheets {
+				rows, err := f.GetRows(sh)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&dump, "== %s (%d rows)\n", sh, len(rows))
+				for i, row := range rows {
+					fmt.Fprintf(&dump, "%d: %q\n", i+1, row)
+					for j, c := range row {
+						axis, _ := excelize.CoordinatesToCellName(j+1, i+1)
+						if formula, _ := f.GetCellFormula(sh, axis); formula != "" {
+							t.Errorf("%s!%s has formula %q", sh, axis, formula)
+						}
+						if c != "" && strings.ContainsRune("=@", rune(c[0])) {
+							t.Errorf("%s!%s = %q would be read as a formula once edited", sh, axis, c)
+						}
+					}
+				}
+			}
+			golden(t, "bilan."+lang+".xlsx.txt", []byte(dump.String()))
+			rows, _ := f.GetRows(sheets[1])
+			if len(rows) != 31 {
+				t.Errorf("answers sheet has %d rows, want 31", len(rows))
+			}
+			if v, _ := f.GetCellType(sheets[1], "H2"); v != excelize.CellTypeNumber && v != excelize.CellTypeUnset {
+				t.Errorf("satisfaction cell type = %v, want a number", v)
+			}
+		})
+	}
+}
+
+func TestMessagesHaveBothLanguages(t *testing.T) {
+	if err := bilan.CheckMessages(); err != nil {
+		t.Error(err)
+	}
+}
