@@ -8,11 +8,15 @@
 //	note           PK=EVENT#<event>  SK=NOTE#<submission>    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
 //	unsubscription PK=EVENT#<event>  SK=UNSUB#<organiser>
 //	digest         PK=DIGEST#<week>  SK=ORGANISER#<organiser>
+//	bilan snapshot PK=EVENT#<event>  SK=BILAN#<lang>
+//	moderation     PK=EVENT#<event>  SK=MODERATION           GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<changed_at>
+//	series entry   PK=SERIES#<series> SK=EDITION#<000000 edition>#<event>
 //
 // <organiser> is retours.OrganiserID of the address, <week> an ISO week
 // ("2026-W48"). The weekly digest finds the events with news by reading the
 // keys of the DAY# partitions of the past week, and the events an organiser
-// follows through the EVENTS partition from a week ago on.
+// follows through the EVENTS partition from a week ago on. snapshot.go says
+// why the bilan's three items exist.
 //
 // Answers and notes are keyed by the client's submission id, so a retried
 // submit meets a failed condition and gets the stored item back: the first

@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,9 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 	if err != nil {
 		return err
 	}
+	if e.Series != "" {
+		return s.createInSeries(ctx, e, item)
+	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:           aws.String(s.table),
 		Item:                item,
@@ -33,6 +37,25 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
+		return retours.Errorf(retours.ECONFLICT, "Cet événement existe déjà.")
+	}
+	return translate(err, "create event")
+}
+
+// createInSeries writes the event and its series entry (see snapshot.go)
+// together, so that the previous edition of a series is never missed.
+func (s *Store) createInSeries(ctx context.Context, e *retours.Event, item map[string]types.AttributeValue) error {
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{
+			TableName:                aws.String(s.table),
+			Item:                     item,
+			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
+		}},
+		{Put: &types.Put{TableName: aws.String(s.table), Item: seriesItem(e)}},
+	}})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 && aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
 		return retours.Errorf(retours.ECONFLICT, "Cet événement existe déjà.")
 	}
 	return translate(err, "create event")

@@ -35,6 +35,9 @@ const (
 type Config struct {
 	Events  retours.EventStore
 	Answers retours.AnswerStore
+	// Bilans stores bilan snapshots and moderation; when nil, Answers is
+	// used if it is one.
+	Bilans retours.BilanStore
 	// AdminToken authorises event creation. Empty disables admin routes.
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes, without a
@@ -86,6 +89,9 @@ func New(cfg Config) *Server {
 		cfg.RetentionMonths = retours.DefaultRetentionMonths
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if bs, ok := cfg.Answers.(retours.BilanStore); ok && cfg.Bilans == nil {
+		cfg.Bilans = bs
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	s.register()
 	return s

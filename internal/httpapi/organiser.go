@@ -102,54 +102,89 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// bilanStore is what bilan.Load reads.
+func (s *Server) bilanStore() bilan.Store {
+	return struct {
+		retours.AnswerStore
+		retours.BilanStore
+	}{s.cfg.Answers, s.cfg.Bilans}
+}
+
+// bilanFormats lists the formats of GET /api/events/{event}/bilan with
+// their content type and file extension.
+var bilanFormats = map[string][2]string{
+	"json": {"application/json; charset=utf-8", "json"},
+	"md":   {"text/markdown; charset=utf-8", "md"},
+	"html": {"text/html; charset=utf-8", "html"},
+	"csv":  {"text/csv; charset=utf-8", "csv"},
+	"xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+}
+
+// getBilan serves the bilan in each format. The aggregate formats come from
+// the stored snapshot when it covers every answer, else are computed; the
+// X-Retours-Bilan header says which ("snapshot" or "computed"). The CSV and
+// the XLSX answers sheet are raw answers, always read afresh.
 func (s *Server) getBilan(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.organiserEvent(r)
 	if err != nil {
 		return err
 	}
-	lang := r.URL.Query().Get("lang")
+	q := r.URL.Query()
+	lang := q.Get("lang")
 	if !retours.IsLanguage(lang) {
 		lang = retours.Languages[0]
 	}
-	format := r.URL.Query().Get("format")
+	format := q.Get("format")
 	if format == "" {
 		format = "json"
 	}
-	each := func(fn func(*retours.Answer) error) error { return s.cfg.Answers.Answers(r.Context(), e.ID, fn) }
-	switch format {
-	case "json", "md":
-		agg := bilan.New(e, lang)
-		if err := each(func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
-			return err
-		}
-		if err := s.cfg.Answers.Notes(r.Context(), e.ID, func(n *retours.Note) error { agg.AddNote(n); return nil }); err != nil {
-			return err
-		}
-		b := agg.Bilan(s.cfg.Now())
-		w.Header().Set("Cache-Control", "no-store")
-		if format == "json" {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusOK)
-			return bilan.WriteJSON(w, b)
-		}
-		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="bilan-`+e.ID+`.md"`)
-		w.WriteHeader(http.StatusOK)
-		return bilan.WriteMarkdown(w, b)
-	case "csv":
-		opts := bilan.CSVOptions{Semicolon: r.URL.Query().Get("sep") == "semicolon"}
-		// Buffer so that a failed read turns into an error status, not a
-		// truncated file.
-		var buf bytes.Buffer
-		if err := bilan.WriteCSV(&buf, e, each, opts); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="reponses-`+e.ID+`.csv"`)
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		_, err := w.Write(buf.Bytes())
-		return err
+	ft, ok := bilanFormats[format]
+	if !ok {
+		return &retours.Error{Code: retours.EINVALID, Message: "Format inconnu : html, md, csv, xlsx ou json.", Fields: map[string]string{"format": retours.FieldChoice}}
 	}
-	return &retours.Error{Code: retours.EINVALID, Message: "Format inconnu : json, md ou csv.", Fields: map[string]string{"format": retours.FieldChoice}}
+	ctx := r.Context()
+	each := func(fn func(*retours.Answer) error) error { return s.cfg.Answers.Answers(ctx, e.ID, fn) }
+	// Buffered, so that a failed read turns into an error status, not a
+	// truncated file.
+	var buf bytes.Buffer
+	source := "raw"
+	name := "bilan-" + e.ID + "-" + lang
+	if format == "csv" {
+		name = "reponses-" + e.ID
+		if err := bilan.WriteCSV(&buf, e, each, bilan.CSVOptions{Semicolon: q.Get("sep") == "semicolon"}); err != nil {
+			return err
+		}
+	} else {
+		b, fromSnapshot, err := bilan.Load(ctx, s.bilanStore(), e, lang, s.cfg.Now())
+		if err != nil {
+			return err
+		}
+		source = "computed"
+		if fromSnapshot {
+			source = "snapshot"
+		}
+		switch format {
+		case "json":
+			err = bilan.WriteJSON(&buf, b)
+		case "md":
+			err = bilan.WriteMarkdown(&buf, b)
+		case "html":
+			err = bilan.WriteHTML(&buf, b)
+		case "xlsx":
+			err = bilan.WriteXLSX(&buf, b, e, each)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", ft[0])
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Retours-Bilan", source)
+	if format != "json" && format != "html" {
+		h.Set("Content-Disposition", `attachment; filename="`+name+"."+ft[1]+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(buf.Bytes())
+	return err
 }

@@ -21,14 +21,15 @@ type Snapshot struct {
 	Lang      string
 	Coverage  Coverage
 	CreatedAt time.Time
+	// Expires is when the snapshot is erased, with the event's answers.
+	Expires time.Time
 	// Data is the bilan in its versioned JSON shape.
 	Data []byte
 }
 
 // TextRef names a piece of participant text an organiser can hide from the
-// bilan: a note, or the answer to one text question.
+// bilan: a note, or the answer to one text question of an event.
 type TextRef struct {
-	EventID      string
 	SubmissionID string
 	// Question is the text question of an answer, "" for a note.
 	Question string
@@ -46,9 +47,10 @@ type BilanStore interface {
 	// PreviousEdition returns the event of the same series with the highest
 	// edition below e's. ENOTFOUND if there is none.
 	PreviousEdition(ctx context.Context, e *Event) (*Event, error)
-	// SetHidden hides (or shows again) a note or a text answer in the bilan.
-	// ENOTFOUND if there is no such note, answer or text.
-	SetHidden(ctx context.Context, ref TextRef, hidden bool, now time.Time) error
+	// SetHidden hides (or shows again) a note or a text answer of e in the
+	// bilan, and counts the change in e's coverage. ENOTFOUND if there is no
+	// such note, answer or text.
+	SetHidden(ctx context.Context, e *Event, ref TextRef, hidden bool, now time.Time) error
 	// ChangedEvents returns the ids of events that had an answer, a note or
 	// a moderation change written on or after since, or whose answers closed
 	// between since and until.

@@ -41,6 +41,7 @@ var wantActions = map[string][]string{
 	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
 	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"DigestFunction":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
 }
 
 func TestFunctionsBuildFromTheirFolders(t *testing.T) {

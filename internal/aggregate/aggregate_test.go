@@ -1,0 +1,127 @@
+package aggregate_test
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/retours/retours/internal/aggregate"
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/retours"
+)
+
+func TestMain(m *testing.M) { dynamotest.Main(m) }
+
+var t0 = time.Date(2026, 10, 13, 7, 0, 0, 0, time.UTC)
+
+func mustEvent(tb testing.TB, st *dynamo.Store, series string, edition int) *retours.Event {
+	tb.Helper()
+	e, err := retours.NewEvent(retours.EventInput{
+		Title: "Numérique En Commun[s] Auvergne", Place: "Clermont-Ferrand",
+		StartsAt: t0, EndsAt: t0.Add(8 * time.Hour), RegisteredCount: 165, Series: series, Edition: edition,
+		Sessions: []retours.SessionInput{
+			{Title: "Plénière d'ouverture", Kind: retours.KindPleniere, StartsAt: t0},
+			{Title: "Atelier inclusion", Kind: retours.KindAtelier, StartsAt: t0.Add(2 * time.Hour)},
+		},
+	}, rand.Reader, t0.Add(-24*time.Hour), 24)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, e.TokenHash, _ = retours.NewToken(rand.Reader)
+	if err := st.CreateEvent(context.Background(), e); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+func mustAnswer(tb testing.TB, st *dynamo.Store, e *retours.Event, at time.Time, satisfaction string) *retours.Answer {
+	tb.Helper()
+	sub, _ := retours.NewSubmissionID(rand.Reader)
+	a, err := retours.NewAnswer(e, retours.AnswerInput{
+		SubmissionID: sub, SessionID: e.Sessions[1].ID, Lang: "fr",
+		Raw: map[string][]string{"satisfaction": {satisfaction}, "nps": {"9"}, "profil": {"agent"}, "commentaire": {"La médiation numérique, enfin"}},
+	}, rand.Reader, at)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, _, err := st.PutAnswer(context.Background(), a, e.ExpiresAt()); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func TestRun(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e := mustEvent(t, st, "", 0)
+	quiet := mustEvent(t, st, "", 0)
+	var answers []*retours.Answer
+	for i := 0; i < 6; i++ {
+		answers = append(answers, mustAnswer(t, st, e, t0.Add(3*time.Hour), "4"))
+	}
+	now := t0.Add(3*time.Hour + 30*time.Minute)
+	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Period: time.Hour}
+
+	run := func(name string, want aggregate.Result) {
+		t.Helper()
+		got, err := r.Run(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got != want {
+			t.Errorf("%s: run = %+v, want %+v", name, got, want)
+		}
+	}
+	run("first run", aggregate.Result{Events: 1, Snapshots: 2})
+	for _, lang := range []string{"fr", "en"} {
+		snap, err := st.Snapshot(ctx, e.ID, lang)
+		if err != nil || snap.Coverage != (retours.Coverage{Answers: 6}) {
+			t.Fatalf("snapshot %s = %+v, %v; want one covering 6 answers", lang, snap, err)
+		}
+	}
+	if _, err := st.Snapshot(ctx, quiet.ID, "fr"); retours.ErrorCode(err) != retours.ENOTFOUND {
+		t.Errorf("event without answers got a snapshot: %v", err)
+	}
+
+	now = now.Add(time.Hour)
+	run("nothing new", aggregate.Result{Events: 1, Current: 2})
+
+	mustAnswer(t, st, e, now.Add(-time.Minute), "2")
+	run("a new answer", aggregate.Result{Events: 1, Snapshots: 2})
+
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: answers[0].SubmissionID, Question: "commentaire"}, true, now); err != nil {
+		t.Fatal(err)
+	}
+	run("a moderation change", aggregate.Result{Events: 1, Snapshots: 2})
+	if snap, _ := st.Snapshot(ctx, e.ID, "fr"); snap.Coverage != (retours.Coverage{Answers: 7, Moderation: 1}) {
+		t.Errorf("coverage after moderation = %+v", snap.Coverage)
+	}
+
+	// Once more after the answers close, though nothing changed (and a
+	// first, empty one for the quiet event); then not again.
+	now = e.ClosesAt.Add(10 * time.Minute)
+	run("answers closed", aggregate.Result{Events: 2, Snapshots: 4})
+	now = now.Add(time.Hour)
+	run("closed, within the margin", aggregate.Result{Events: 2, Current: 4})
+	now = now.Add(time.Hour)
+	run("closed and done", aggregate.Result{})
+}
+
+func TestRunSkipsErasedEvents(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e := mustEvent(t, st, "", 0)
+	mustAnswer(t, st, e, t0.Add(3*time.Hour), "5")
+	if _, err := st.EraseEvent(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(3*time.Hour + 30*time.Minute)
+	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if got, err := r.Run(ctx); err != nil || got != (aggregate.Result{}) {
+		t.Errorf("run after erasure = %+v, %v; want nothing done", got, err)
+	}
+}

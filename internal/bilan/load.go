@@ -1,0 +1,102 @@
+package bilan
+
+import (
+	"bytes"
+	"context"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// Store is what Compute and Load read: answers and notes, snapshots and the
+// previous edition. The aggregation itself (Aggregator) does no I/O; these
+// two functions only feed it.
+type Store interface {
+	retours.AnswerStore
+	retours.BilanStore
+}
+
+// Compute reads every answer and note of e and returns its bilan in lang,
+// set beside the previous edition of its series when there is one, and the
+// coverage it was computed from.
+func Compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
+	b, cov, err := compute(ctx, st, e, lang, now)
+	if err != nil {
+		return nil, cov, err
+	}
+	prev, err := st.PreviousEdition(ctx, e)
+	switch retours.ErrorCode(err) {
+	case "":
+		pb, err := load(ctx, st, prev, lang, now)
+		if err != nil {
+			return nil, cov, err
+		}
+		b.Comparison = Compare(b, pb)
+	case retours.ENOTFOUND:
+	default:
+		return nil, cov, err
+	}
+	return b, cov, nil
+}
+
+func compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
+	// The moderation count is read first: a change made while answers are
+	// read makes the result look stale, never up to date.
+	before, err := st.Coverage(ctx, e.ID)
+	if err != nil {
+		return nil, before, err
+	}
+	agg := New(e, lang)
+	if err := st.Answers(ctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
+		return nil, before, err
+	}
+	if err := st.Notes(ctx, e.ID, func(n *retours.Note) error { agg.AddNote(n); return nil }); err != nil {
+		return nil, before, err
+	}
+	cov := agg.Coverage()
+	cov.Moderation = before.Moderation
+	return agg.Bilan(now), cov, nil
+}
+
+// Load returns the bilan of e in lang: the stored snapshot when it covers
+// every current answer, note and moderation change (fromSnapshot is then
+// true), else a fresh Compute. Both give the same bilan.
+func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (b *Bilan, fromSnapshot bool, err error) {
+	snap, err := st.Snapshot(ctx, e.ID, lang)
+	if err == nil {
+		cov, err := st.Coverage(ctx, e.ID)
+		if err != nil {
+			return nil, false, err
+		}
+		if cov == snap.Coverage {
+			if b, err := ReadJSON(snap.Data); err == nil && b.Version == Version {
+				b.GeneratedAt = snap.CreatedAt
+				return b, true, nil
+			}
+		}
+	} else if retours.ErrorCode(err) != retours.ENOTFOUND {
+		return nil, false, err
+	}
+	b, _, err = Compute(ctx, st, e, lang, now)
+	return b, false, err
+}
+
+// load is Load without the comparison, for the previous edition.
+func load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, error) {
+	if snap, err := st.Snapshot(ctx, e.ID, lang); err == nil {
+		if b, err := ReadJSON(snap.Data); err == nil && b.Version == Version {
+			return b, nil
+		}
+	}
+	b, _, err := compute(ctx, st, e, lang, now)
+	return b, err
+}
+
+// NewSnapshot returns the snapshot that stores b, computed from cov.
+func NewSnapshot(e *retours.Event, b *Bilan, cov retours.Coverage, now time.Time) (*retours.Snapshot, error) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, b); err != nil {
+		return nil, err
+	}
+	return &retours.Snapshot{EventID: e.ID, Lang: b.Lang, Coverage: cov, CreatedAt: now.UTC(), Expires: e.ExpiresAt(), Data: buf.Bytes()}, nil
+}
