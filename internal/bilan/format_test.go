@@ -168,6 +168,16 @@ func TestXLSX(t *testing.T) {
 			if err := bilan.WriteXLSX(&buf, b, fixtureEvent(), eachFixture); err != nil {
 				t.Fatal(err)
 			}
+			// The same bilan gives the same bytes, every time.
+			for i := 0; i < 20; i++ {
+				var again bytes.Buffer
+				if err := bilan.WriteXLSX(&again, b, fixtureEvent(), eachFixture); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+					t.Fatal("two writes of the same bilan differ")
+				}
+			}
 			f, err := excelize.OpenReader(&buf)
 			if err != nil {
 				t.Fatal(err)

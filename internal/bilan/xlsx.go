@@ -1,8 +1,12 @@
 package bilan
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/retours/retours/internal/retours"
 	"github.com/xuri/excelize/v2"
@@ -157,5 +161,37 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	if err := aw.Flush(); err != nil {
 		return err
 	}
-	return f.Write(w)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	return sortZip(w, buf.Bytes())
+}
+
+// sortZip copies the zip archive data to w with its entries in name order.
+// excelize writes stream-written sheets in map order, and a download must
+// be the same bytes each time (a stored snapshot and a fresh computation
+// are compared byte for byte). Entries are copied raw, not recompressed.
+func sortZip(w io.Writer, data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	zw := zip.NewWriter(w)
+	for _, zf := range files {
+		raw, err := zf.OpenRaw()
+		if err != nil {
+			return err
+		}
+		out, err := zw.CreateRaw(&zf.FileHeader)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, raw); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
