@@ -11,6 +11,18 @@ import (
 //go:embed templates/bilan.html
 var templateFS embed.FS
 
+// HTMLStyle is the stylesheet the HTML bilan inlines: servers allow it by
+// its hash in their Content-Security-Policy.
+//
+//go:embed templates/bilan.css
+var HTMLStyle string
+
+// htmlDoc is what the HTML template renders.
+type htmlDoc struct {
+	*doc
+	CSS template.CSS
+}
+
 type secCtx struct {
 	S     section
 	Level int
@@ -26,7 +38,7 @@ var htmlTemplate = template.Must(template.New("bilan.html").Funcs(template.FuncM
 // SVG, no script, no external resource. Every text is escaped by
 // html/template.
 func WriteHTML(w io.Writer, b *Bilan) error {
-	return htmlTemplate.Execute(w, layout(b))
+	return htmlTemplate.Execute(w, htmlDoc{layout(b), template.CSS(HTMLStyle)})
 }
 
 // chartSVG draws a horizontal bar chart. Labels go through

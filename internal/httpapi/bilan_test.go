@@ -3,10 +3,13 @@ package httpapi_test
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -140,7 +143,17 @@ func TestBilanFormatsHeaders(t *testing.T) {
 			}
 		})
 	}
-	rec := env.do("GET", "/api/events/"+ce.ID+"/bilan?format=pdf", nil, auth...)
+	// The HTML bilan's stylesheet is allowed by its hash, and nothing else.
+	rec := env.do("GET", "/api/events/"+ce.ID+"/bilan?format=html", nil, auth...)
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(rec.Body.String())
+	if style == nil {
+		t.Fatal("the html bilan has no stylesheet")
+	}
+	sum := sha256.Sum256([]byte(style[1]))
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"';") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy = %q, want the bilan's stylesheet hash only", csp)
+	}
+	rec = env.do("GET", "/api/events/"+ce.ID+"/bilan?format=pdf", nil, auth...)
 	var e struct {
 		Error string `json:"error"`
 	}

@@ -9,7 +9,7 @@ import (
 // inlineStyles lists every stylesheet a page inlines in a <style> element.
 // The Content-Security-Policy allows exactly these, by hash: a page that
 // inlines another stylesheet must add it here, or browsers will not apply it.
-var inlineStyles = []string{surveyCSS, posterCSS}
+var inlineStyles = []string{surveyCSS, posterCSS, organisersCSS}
 
 // contentSecurityPolicy allows nothing but the listed stylesheets, data: for
 // the empty favicon that stops browsers asking for /favicon.ico, and forms

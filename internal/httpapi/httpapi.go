@@ -111,6 +111,12 @@ func (s *Server) register() {
 
 		{"POST", "/api/events", FuncOrganiser, api(s.createEvent)},
 		{"GET", "/api/events/{event}/bilan", FuncOrganiser, api(s.getBilan)},
+		{"GET", "/api/events/{event}/texts", FuncOrganiser, api(s.listTexts)},
+		{"PUT", "/api/events/{event}/texts/{ref}", FuncOrganiser, api(s.putText)},
+		{"GET", "/o/{event}", FuncOrganiser, page(s.organisersPage)},
+		{"POST", "/o/{event}/login", FuncOrganiser, page(s.organisersLogin)},
+		{"POST", "/o/{event}/logout", FuncOrganiser, page(s.organisersLogout)},
+		{"POST", "/o/{event}/texts/{ref}", FuncOrganiser, page(s.organisersHide)},
 		{"POST", "/api/events/{event}/token", FuncOrganiser, api(s.rotateToken)},
 		{"GET", "/api/events/{event}/export", FuncOrganiser, api(s.exportEvent)},
 		{"DELETE", "/api/events/{event}", FuncOrganiser, api(s.eraseEvent)},

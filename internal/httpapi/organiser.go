@@ -181,6 +181,10 @@ func (s *Server) getBilan(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Content-Type", ft[0])
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Retours-Bilan", source)
+	if format == "html" {
+		// The page inlines the bilan's own stylesheet, allowed by its hash.
+		h.Set("Content-Security-Policy", buildCSP([]string{bilan.HTMLStyle}))
+	}
 	if format != "json" && format != "html" {
 		h.Set("Content-Disposition", `attachment; filename="`+name+"."+ft[1]+`"`)
 	}

@@ -75,6 +75,8 @@ type pageData struct {
 	// event is not offered in it.
 	SwitchHref  string
 	PrivacyHref string
+	// Orga is the organisers' page (organisers.go).
+	Orga *orgaView
 	// path is the address of this page for a GET, language aside: the
 	// language switch of a page re-rendered after a post leads there, since
 	// the post's own URL cannot be fetched.
