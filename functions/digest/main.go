@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/ses"
 )
@@ -37,7 +38,9 @@ func main() {
 	if cfg.DigestFrom != "" {
 		cfg.Sender = ses.NewSES(sesv2.NewFromConfig(awsCfg), cfg.DigestFrom, nil)
 	}
-	client := dynamodb.NewFromConfig(awsCfg)
+	client := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		o.Retryer, o.HTTPClient = dynamo.NewRetryer(), dynamo.NewHTTPClient()
+	})
 	srv := app.NewServer(cfg, client, log)
 	lambda.Start(app.DigestHandler(app.NewDigests(cfg, client, log), srv.Handler(httpapi.FuncDigest), time.Now, log))
 }

@@ -26,7 +26,7 @@ func main() {
 	}
 	log := lambdacontext.NewLogger() // JSON and level from the function's LoggingConfig
 	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer))
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer), config.WithHTTPClient(dynamo.NewHTTPClient()))
 	if err != nil {
 		app.Exit(err)
 	}

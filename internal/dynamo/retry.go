@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
 
 // Retry policy of the store's client. An on-demand table throttles for a
@@ -15,9 +16,15 @@ import (
 // them stay well within the functions' 10 s timeout, so a participant whose
 // write keeps failing still gets a "try again" answer rather than a gateway
 // timeout.
+//
+// AttemptTimeout bounds one attempt: DynamoDB answers in milliseconds, so an
+// attempt still waiting after two seconds is stuck on a bad connection, and
+// the retryer sends it again on a fresh one. Writes are conditional, so an
+// attempt that landed unseen is found again rather than doubled.
 const (
 	RetryMaxAttempts = 5
 	RetryMaxBackoff  = time.Second
+	AttemptTimeout   = 2 * time.Second
 )
 
 // NewRetryer returns the retryer the store's clients are meant to use (pass it
@@ -35,4 +42,11 @@ func NewRetryer() aws.Retryer {
 		o.MaxBackoff = RetryMaxBackoff
 		o.RateLimiter = ratelimit.None
 	})
+}
+
+// NewHTTPClient returns the HTTP client the store's clients are meant to use
+// (pass it to config.WithHTTPClient or dynamodb.Options.HTTPClient): the
+// SDK's, with AttemptTimeout per attempt.
+func NewHTTPClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTimeout(AttemptTimeout)
 }

@@ -6,6 +6,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -173,6 +174,14 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		if d, ok := r.Context().Deadline(); ok {
+			// Keep time to answer before the invocation's deadline, so
+			// that a database that does not answer yields the "try again"
+			// page rather than a gateway timeout.
+			ctx, cancel := context.WithDeadline(r.Context(), d.Add(-replyMargin))
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		cw := newCompressWriter(w, r)
 		rec := &statusRecorder{ResponseWriter: cw}
 		next.ServeHTTP(rec, r)
@@ -186,6 +195,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			slog.Int("status", rec.status), slog.Duration("duration", s.cfg.Now().Sub(start)))
 	})
 }
+
+// replyMargin is the time kept, before a request's deadline (a Lambda
+// invocation's), to render an answer when the database is too slow.
+const replyMargin = time.Second
 
 type statusRecorder struct {
 	http.ResponseWriter

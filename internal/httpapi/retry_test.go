@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/retours/retours/internal/dynamo"
@@ -31,18 +33,20 @@ const (
 	serverError               // 500 InternalServerError
 	lostResponse              // forward, then answer 500: the write happened, its response was lost
 	dropped                   // forward, then close the connection without answering
+	hang                      // answer nothing until the client gives up
 )
 
 func (f fault) String() string {
-	return [...]string{"pass", "throughput", "throttling", "serverError", "lostResponse", "dropped"}[f]
+	return [...]string{"pass", "throughput", "throttling", "serverError", "lostResponse", "dropped", "hang"}[f]
 }
 
 // faultProxy stands between a store and DynamoDB Local and fails requests as
 // the test says, the way DynamoDB fails them: same status, x-amzn-ErrorType
 // header and JSON body.
 type faultProxy struct {
-	target string
-	srv    *httptest.Server
+	target  string
+	srv     *httptest.Server
+	closing chan struct{} // closed when the test ends
 
 	mu     sync.Mutex
 	queue  map[string][]fault // operation → faults for its next requests
@@ -54,7 +58,10 @@ func newFaultProxy(t testing.TB) *faultProxy {
 	t.Helper()
 	p := &faultProxy{target: dynamotest.Endpoint(t), queue: map[string][]fault{}, always: map[string]fault{}, calls: map[string]int{}}
 	p.srv = httptest.NewServer(p)
+	p.closing = make(chan struct{})
 	t.Cleanup(p.srv.Close)
+	t.Cleanup(func() { close(p.closing) }) // runs first: ends hanging requests
+
 	return p
 }
 
@@ -109,6 +116,15 @@ func (p *faultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case serverError:
 		awsError(w, http.StatusInternalServerError, "InternalServerError", "Internal server error")
 		return
+	case hang:
+		// Read the request first: only then does the server notice the
+		// client hanging up.
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-p.closing:
+		}
+		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -154,7 +170,8 @@ func awsError(w http.ResponseWriter, status int, code, message string) {
 }
 
 // faultEnv is a test server whose store reaches DynamoDB Local through a
-// faultProxy, with the production retry policy but millisecond delays.
+// faultProxy, with the production retry policy but millisecond delays, and
+// attempts cut after a second.
 // Direct reads the same table without the proxy.
 type faultEnv struct {
 	*testEnv
@@ -169,6 +186,7 @@ func newFaultEnv(t *testing.T) *faultEnv {
 	table := dynamotest.NewTable(t, direct)
 	client := dynamodb.New(dynamolocal.Client(p.srv.URL).Options(), func(o *dynamodb.Options) {
 		o.Retryer = retry.AddWithMaxBackoffDelay(dynamo.NewRetryer(), time.Millisecond)
+		o.HTTPClient = awshttp.NewBuildableClient().WithTimeout(time.Second)
 	})
 	env := newEnvWith(t, dynamo.New(client, table), nil)
 	return &faultEnv{testEnv: env, Proxy: p, Direct: dynamo.New(direct, table)}
@@ -203,6 +221,7 @@ func TestRetriesRideOutTransientErrors(t *testing.T) {
 		{"write landed, response lost", "PutItem", []fault{lostResponse}},
 		{"write landed, connection dropped", "PutItem", []fault{dropped}},
 		{"write landed, response lost, then throttled", "PutItem", []fault{lostResponse, throughput}},
+		{"write stuck on a connection", "PutItem", []fault{hang}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env.Proxy.reset()
@@ -230,7 +249,7 @@ func TestRetriesRideOutTransientErrors(t *testing.T) {
 	if rec.Code != http.StatusSeeOther {
 		t.Errorf("throttled form = %d, want 303: %s", rec.Code, rec.Body)
 	}
-	if got, want := len(env.storedAnswers(ce.ID)), 8; got != want {
+	if got, want := len(env.storedAnswers(ce.ID)), 9; got != want {
 		t.Errorf("stored %d answers, want %d: one per submission", got, want)
 	}
 }
@@ -338,4 +357,29 @@ func TestRetriesExhausted(t *testing.T) {
 			t.Errorf("stored %d answers, want 3", n)
 		}
 	})
+}
+
+// TestDeadlineLeavesTimeToAnswer: when DynamoDB does not answer at all, the
+// participant still gets the "try again" page before the invocation's
+// deadline, instead of the gateway's timeout.
+func TestDeadlineLeavesTimeToAnswer(t *testing.T) {
+	env := newFaultEnv(t)
+	ce := env.mustCreateEvent(necDay)
+	env.Proxy.set("PutItem", hang)
+	sub := uuid(t)
+	form := url.Values{"submission_id": {sub}, "q_satisfaction": {"4"}, "q_commentaire": {"Patience"}}
+	deadline := time.Now().Add(4 * time.Second)
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, "POST", "/e/"+ce.ID+"/answers", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	env.Handler.ServeHTTP(rec, req)
+	if done := time.Now(); !done.Before(deadline) {
+		t.Errorf("answered %v after the deadline", done.Sub(deadline))
+	}
+	body := rec.Body.String()
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(body, "réessayez dans un instant") || !strings.Contains(body, `value="`+sub+`"`) || !strings.Contains(body, "Patience") {
+		t.Errorf("status = %d, want 503 with the form kept:\n%s", rec.Code, body)
+	}
 }
