@@ -34,7 +34,7 @@ func TestSurveyPageWeight(t *testing.T) {
 		for name, fetch := range weighedPages(t, env, ce, lang) {
 			t.Run(name+" "+lang, func(t *testing.T) {
 				gz, raw := pageWeight(t, fetch)
-				t.Logf("%s: %d bytes gzipped, %d bytes raw", lang, gz, raw)
+				t.Logf("%s, %s: %d bytes gzipped, %d bytes raw", name, lang, gz, raw)
 				if gz > maxPageWeight {
 					t.Errorf("page weighs %d bytes gzipped, want at most %d", gz, maxPageWeight)
 				}
