@@ -249,6 +249,10 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 	}
 	if e.RetentionMonths <= 0 || e.RetentionMonths > 120 {
 		fe.Add("retention_months", FieldRange)
+	} else if e.ClosesAt.After(e.ExpiresAt()) {
+		// An answer accepted then would be erased by the TTL soon after it
+		// arrived: the retention must outlast the answer window.
+		fe.Add("retention_months", FieldRange)
 	}
 	if e.AnonymityThreshold == 0 {
 		e.AnonymityThreshold = DefaultAnonymityThreshold

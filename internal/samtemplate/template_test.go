@@ -257,7 +257,7 @@ func toStrings(v any) []string {
 // TestThrottling: the HTTP API has default rate and burst limits, and every
 // POST route outside the organiser function (the participants' and the
 // digest's, which anyone can reach) has its own, tighter ones, as do the
-// organiser routes that create events, change a token or erase.
+// organiser routes that create events, log in, change a token or erase.
 func TestThrottling(t *testing.T) {
 	tmpl, _ := mustLoad(t)
 	api := tmpl.Resources("AWS::Serverless::HttpApi")["Api"]
