@@ -14,9 +14,9 @@ import (
 // batchSize is the most deletes one BatchWriteItem takes.
 const batchSize = 25
 
-// EraseEvent implements retours.EventStore. Every item of an event lives in
-// its partition, so erasing is: list the partition's keys, delete them, and
-// delete the event itself last, so that an erasure cut short leaves the event
+// EraseEvent implements retours.EventStore. Every item of an event but its
+// series entry lives in its partition, so erasing is: list the partition's
+// keys, delete them and the series entry, and delete the event itself last, so that an erasure cut short leaves the event
 // in place and the organiser can run it again. A participant whose request
 // read the event just before it went may still write an answer: a last sweep
 // catches it, and its TTL bounds what a request still in flight after that
@@ -26,12 +26,27 @@ func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 		return 0, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
 	}
 	pk := eventPK(eventID)
+	var items []map[string]types.AttributeValue
+	// The series entry is the one item of an event outside its partition.
+	metaItem, err := s.getItem(ctx, pk, skMeta)
+	switch code := retours.ErrorCode(err); {
+	case code == "":
+		e, err := unmarshalEvent(metaItem)
+		if err != nil {
+			return 0, err
+		}
+		if e.Series != "" {
+			si := seriesItem(e)
+			items = append(items, map[string]types.AttributeValue{AttrPK: si[AttrPK], AttrSK: si[AttrSK]})
+		}
+	case code != retours.ENOTFOUND:
+		return 0, err
+	}
 	keys, err := s.partitionKeys(ctx, pk)
 	if err != nil {
 		return 0, err
 	}
 	var meta map[string]types.AttributeValue
-	items := keys[:0:0]
 	for _, k := range keys {
 		if k[AttrSK].(*types.AttributeValueMemberS).Value == skMeta {
 			meta = k

@@ -250,8 +250,9 @@ func TestEraseEvent(t *testing.T) {
 	}
 
 	rec := env.do("DELETE", path+"?confirm="+ce.ID, nil, auth...)
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased_items":32`) {
-		t.Fatalf("erase = %d %s, want 32 items erased", rec.Code, rec.Body)
+	// The event, 30 answers, a note and the event's entry in its series.
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased_items":33`) {
+		t.Fatalf("erase = %d %s, want 33 items erased", rec.Code, rec.Body)
 	}
 	// Read the table back: nothing of the event is left, in the table or in
 	// its index, and the other event is whole.
@@ -270,13 +271,26 @@ func TestEraseEvent(t *testing.T) {
 			t.Errorf("the event is still listed in %s", dynamo.IndexGSI1)
 		}
 	}
+	kept := 0
 	for _, item := range env.rawItems() {
-		if attrS(item, dynamo.AttrPK) == "EVENT#"+ce.ID || strings.HasPrefix(attrS(item, dynamo.AttrGSI1SK), ce.ID+"#") {
+		if attrS(item, dynamo.AttrPK) == "EVENT#"+ce.ID || strings.HasPrefix(attrS(item, dynamo.AttrGSI1SK), ce.ID+"#") ||
+			strings.HasSuffix(attrS(item, dynamo.AttrSK), "#"+ce.ID) || strings.HasSuffix(attrS(item, dynamo.AttrGSI1SK), "#"+ce.ID) {
 			t.Errorf("item %s %s left after erasure", attrS(item, dynamo.AttrPK), attrS(item, dynamo.AttrSK))
 		}
+		walkStrings(item, func(s string) {
+			if s == ce.ID {
+				t.Errorf("item %s %s still names the event", attrS(item, dynamo.AttrPK), attrS(item, dynamo.AttrSK))
+			}
+		})
+		if strings.HasSuffix(attrS(item, dynamo.AttrSK), "#"+other.ID) {
+			kept++
+		}
 	}
-	if n := len(env.rawItems()); n != before-32 {
-		t.Errorf("%d items in the table, want %d", n, before-32)
+	if kept != 1 {
+		t.Errorf("the other event has %d series entries, want 1", kept)
+	}
+	if n := len(env.rawItems()); n != before-33 {
+		t.Errorf("%d items in the table, want %d", n, before-33)
 	}
 	if a, n := env.countItems(other.ID); a != 30 || n != 1 {
 		t.Errorf("other event has %d answers and %d notes, want 30 and 1", a, n)
