@@ -205,6 +205,7 @@ func TestLoad(t *testing.T) {
 	if rec.Code != http.StatusOK || b.Answers != loadAnswers {
 		t.Errorf("bilan = %d, %d answers; want %d", rec.Code, b.Answers, loadAnswers)
 	}
+	t.Logf("stored %d answers, bilan counts %d, %d duplicates answered 200 with the original id", len(stored), b.Answers, duplicates)
 	// Satisfaction is n%5+1 for n in 0..999: 200 of each, mean 3.
 	if len(b.Questions) == 0 || b.Questions[0].ID != "satisfaction" || b.Questions[0].Count != loadAnswers || b.Questions[0].Mean != 3 {
 		t.Errorf("bilan satisfaction = %+v, want %d answers, mean 3", b.Questions, loadAnswers)
