@@ -257,6 +257,10 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong method on a page", method: "DELETE", path: "/e/" + ev, want: 404, msg: msgPageMissing},
 
 		// Organiser inputs.
+		{name: "malformed form on the organisers' login", method: "POST", path: "/o/" + ev + "/login", ctype: ctForm, body: "token=%zz", want: 400, msg: "Le formulaire est illisible"},
+		{name: "organisers' login as text/plain", method: "POST", path: "/o/" + ev + "/login", ctype: "text/plain", body: "token=" + ce.OrganiserToken, want: 400, msg: msgContentType},
+		{name: "oversize organisers' login", method: "POST", path: "/o/" + ev + "/login", ctype: ctForm, body: "token=" + strings.Repeat("a", 70<<10), want: 413, msg: msgTooLarge},
+		{name: "malformed moderation form", method: "POST", path: "/o/" + ev + "/texts/zzzzzz", ctype: ctForm, header: orga, body: "hidden=%zz", want: 400, msg: "Le formulaire est illisible"},
 		{name: "unknown bilan format", method: "GET", path: "/api/events/" + ev + "/bilan?format=pdf", header: orga, want: 400, msg: msgFormat},
 		{name: "erasure without confirmation", method: "DELETE", path: "/api/events/" + ev, header: orga, want: 400, msg: msgConfirm},
 		{name: "erasure confirming another event", method: "DELETE", path: "/api/events/" + ev + "?confirm=" + other.ID, header: orga, want: 400, msg: msgConfirm},

@@ -174,6 +174,9 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	env.do("GET", "/api/events/"+ev+"/bilan", nil, "Cookie", "retours_organiser="+ce.OrganiserToken)
 	env.do("GET", "/api/events/"+ev+"/bilan?token="+ce.OrganiserToken, nil)
 	env.do("GET", "/api/events/"+ev+"/export", nil, auth...)
+	env.postForm("/o/"+ev+"/login", url.Values{"token": {ce.OrganiserToken}})
+	env.postForm("/o/"+ev+"/login", url.Values{"token": {wrongTok}})
+	env.do("GET", "/o/"+ev, nil, "Cookie", "retours_organiser="+ce.OrganiserToken)
 	rec := env.do("POST", "/api/events/"+ev+"/token", nil, auth...)
 	var rotated struct {
 		OrganiserToken string `json:"organiser_token"`
