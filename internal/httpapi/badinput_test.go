@@ -257,6 +257,12 @@ func TestBadInput(t *testing.T) {
 		{name: "wrong method on a page", method: "DELETE", path: "/e/" + ev, want: 404, msg: msgPageMissing},
 
 		// Organiser inputs.
+		{name: "moderation: truncated JSON", method: "PUT", path: "/api/events/" + ev + "/texts/zzzzzz", ctype: ctJSON, header: orga, body: `{"hidden":`, want: 400, msg: msgBadJSON},
+		{name: "moderation: hidden as a word", method: "PUT", path: "/api/events/" + ev + "/texts/zzzzzz", ctype: ctJSON, header: orga, body: `{"hidden":"yes"}`, want: 400, msg: msgWrongType},
+		{name: "moderation: hidden missing", method: "PUT", path: "/api/events/" + ev + "/texts/zzzzzz", ctype: ctJSON, header: orga, body: `{}`, want: 400, msg: "manque"},
+		{name: "moderation: unknown text", method: "PUT", path: "/api/events/" + ev + "/texts/zzzzzz", ctype: ctJSON, header: orga, body: `{"hidden":true}`, want: 404, msg: "Ce texte n'existe pas"},
+		{name: "moderation: traversal in the text reference", method: "PUT", path: "/api/events/" + ev + "/texts/..%2F..%2Fx", ctype: ctJSON, header: orga, body: `{"hidden":true}`, want: 404, msg: "introuvable"},
+		{name: "moderation: form instead of JSON", method: "PUT", path: "/api/events/" + ev + "/texts/zzzzzz", ctype: ctForm, header: orga, body: "hidden=1", want: 400, msg: "JSON"},
 		{name: "malformed form on the organisers' login", method: "POST", path: "/o/" + ev + "/login", ctype: ctForm, body: "token=%zz", want: 400, msg: "Le formulaire est illisible"},
 		{name: "organisers' login as text/plain", method: "POST", path: "/o/" + ev + "/login", ctype: "text/plain", body: "token=" + ce.OrganiserToken, want: 400, msg: msgContentType},
 		{name: "oversize organisers' login", method: "POST", path: "/o/" + ev + "/login", ctype: ctForm, body: "token=" + strings.Repeat("a", 70<<10), want: 413, msg: msgTooLarge},

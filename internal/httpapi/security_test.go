@@ -54,6 +54,9 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Run(r.Method+" "+r.Path+" without credentials", func(t *testing.T) {
 			rec := env.do(r.Method, fill(r.Path), strings.NewReader("{}"), "Content-Type", "application/json")
 			checkSecurityHeaders(t, rec.Result().Status, rec.Header())
+			if c := rec.Header().Get("Set-Cookie"); r.Function == httpapi.FuncSurvey && c != "" {
+				t.Errorf("participants' route sets a cookie: %s", c)
+			}
 		})
 		if r.Function != httpapi.FuncSurvey && !(r.Method == "DELETE" || r.Method == "POST") {
 			t.Run(r.Method+" "+r.Path+" as organiser", func(t *testing.T) {
@@ -71,7 +74,11 @@ func TestSecurityHeaders(t *testing.T) {
 		{"questionnaire page", func() *http.Response { return env.do("GET", "/e/"+ce.ID+"/"+ce.Sessions[0].ID, nil).Result() }, 200},
 		{"session list", func() *http.Response { return env.do("GET", "/e/"+ce.ID, nil).Result() }, 200},
 		{"form accepted", func() *http.Response {
-			return env.postForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {sub}, "q_satisfaction": {"4"}}).Result()
+			resp := env.postForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {sub}, "q_satisfaction": {"4"}}).Result()
+			if len(resp.Cookies()) > 0 {
+				t.Errorf("answering sets cookies %v: the privacy notice promises none", resp.Cookies())
+			}
+			return resp
 		}, 303},
 		{"form refused", func() *http.Response {
 			return env.postForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {uuid(t)}, "q_satisfaction": {"9"}}).Result()
