@@ -16,10 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -381,5 +383,19 @@ func TestDeadlineLeavesTimeToAnswer(t *testing.T) {
 	body := rec.Body.String()
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(body, "réessayez dans un instant") || !strings.Contains(body, `value="`+sub+`"`) || !strings.Contains(body, "Patience") {
 		t.Errorf("status = %d, want 503 with the form kept:\n%s", rec.Code, body)
+	}
+
+	// The same through the Lambda adapter, whose context carries the
+	// invocation's deadline.
+	deadline = time.Now().Add(4 * time.Second)
+	lctx, lcancel := context.WithDeadline(t.Context(), deadline)
+	defer lcancel()
+	resp, err := httpadapter.NewV2(env.Server.Handler(httpapi.FuncSurvey)).ProxyWithContext(lctx,
+		sampleRequest(t, "POST", "/e/"+ce.ID+"/answers", "application/x-www-form-urlencoded", form.Encode()))
+	if done := time.Now(); err != nil || !done.Before(deadline) {
+		t.Errorf("through the adapter: %v, answered %v after the deadline", err, done.Sub(deadline))
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Headers["Retry-After"] == "" {
+		t.Errorf("through the adapter: status = %d, headers %v; want 503 with Retry-After", resp.StatusCode, resp.Headers)
 	}
 }
