@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -92,14 +93,20 @@ func (c Config) CheckDigest() error {
 	return nil
 }
 
+// SurveyTimeout is the survey function's timeout in template.yaml (a test
+// keeps them equal).
+const SurveyTimeout = 10 * time.Second
+
 // NewServer returns the HTTP server on the table of cfg.
 func NewServer(cfg Config, client *dynamodb.Client, log *slog.Logger) *httpapi.Server {
 	st := dynamo.New(client, cfg.Table)
 	return httpapi.New(httpapi.Config{
 		Events: st, Answers: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		Digests: NewDigests(cfg, client, log),
-		Logger:  log,
+		Digests:        NewDigests(cfg, client, log),
+		Logger:         log,
+		SurveyEventTTL: httpapi.SurveyEventTTL,
+		SurveyTimeout:  SurveyTimeout,
 	})
 }
 

@@ -105,6 +105,21 @@ func (s *Server) eraseEvent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.cfg.SurveyEventTTL > 0 {
+		// A participant's request that read the event before the erasure may
+		// still store an answer from its cached copy: sweep once more when no
+		// such request can be running.
+		select {
+		case <-time.After(s.cfg.SurveyEventTTL + s.cfg.SurveyTimeout):
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
+		late, err := s.cfg.Events.EraseEvent(r.Context(), e.ID)
+		if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND {
+			return err
+		}
+		n += late
+	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "event erased", slog.String("event", e.ID), slog.Int("items", n))
 	writeJSON(w, http.StatusOK, eraseResponse{ID: e.ID, Erased: n})
 	return nil

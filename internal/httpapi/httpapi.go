@@ -49,9 +49,15 @@ type Config struct {
 	// Digests runs the weekly digest and its unsubscribe links. Nil
 	// disables those routes.
 	Digests *digest.Runner
-	Now     func() time.Time
-	Rand    io.Reader
-	Logger  *slog.Logger
+	// SurveyEventTTL is how long the participants' routes keep an event they
+	// read (SurveyEventTTL in production); 0 reads the store every time.
+	SurveyEventTTL time.Duration
+	// SurveyTimeout bounds a participant's request (the survey function's
+	// timeout): erasure waits for it, and the cache, before its last sweep.
+	SurveyTimeout time.Duration
+	Now           func() time.Time
+	Rand          io.Reader
+	Logger        *slog.Logger
 }
 
 // Server serves retours over HTTP.
@@ -59,6 +65,9 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	routes []Route
+	// surveyEvents serves the participants' routes; organiser routes read
+	// the store directly.
+	surveyEvents *eventCache
 }
 
 // Route is one registered route.
@@ -94,6 +103,7 @@ func New(cfg Config) *Server {
 		cfg.Bilans = bs
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.surveyEvents = newEventCache(cfg.Events, cfg.SurveyEventTTL, cfg.Now)
 	s.register()
 	return s
 }

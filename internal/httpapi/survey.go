@@ -211,7 +211,7 @@ func isJSON(r *http.Request) bool {
 }
 
 func (s *Server) eventPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,7 @@ func (s *Server) sessionViews(e *retours.Event, lang string) []sessionView {
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return err
 	}
@@ -394,7 +394,7 @@ type answerResponse struct {
 }
 
 func (s *Server) postAnswer(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return err
 	}
@@ -590,7 +590,7 @@ func parseForm(r *http.Request) error {
 }
 
 func (s *Server) thanksPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return err
 	}
@@ -659,7 +659,7 @@ type noteRequest struct {
 }
 
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return err
 	}
@@ -728,7 +728,7 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request) error {
 	var e *retours.Event
 	if id := r.URL.Query().Get("e"); retours.ValidID(id) {
-		ev, err := s.cfg.Events.Event(r.Context(), id)
+		ev, err := s.surveyEvents.Event(r.Context(), id)
 		switch {
 		case err == nil:
 			e = ev

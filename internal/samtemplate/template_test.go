@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/samtemplate"
@@ -356,5 +358,30 @@ func TestDigestSchedule(t *testing.T) {
 		if strings.Contains(fmt.Sprint(fn), "ses:") {
 			t.Errorf("%s may send e-mail; only the digest function should", id)
 		}
+	}
+}
+
+// TestTimeoutsAllowErasure: erasing an event waits for the participants'
+// cached copies and requests (SurveyEventTTL + the survey function's
+// timeout), so the organiser function must outlast that wait.
+func TestTimeoutsAllowErasure(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	timeout := func(id string) time.Duration {
+		fn, ok := tmpl.Resource(id)
+		if !ok {
+			t.Fatalf("no %s", id)
+		}
+		v, ok := fn["Properties"].(map[string]any)["Timeout"]
+		if !ok {
+			v = tmpl.Raw["Globals"].(map[string]any)["Function"].(map[string]any)["Timeout"]
+		}
+		return time.Duration(v.(float64)) * time.Second
+	}
+	if got := timeout("SurveyFunction"); got != app.SurveyTimeout {
+		t.Errorf("SurveyFunction timeout = %v, want app.SurveyTimeout = %v", got, app.SurveyTimeout)
+	}
+	wait := httpapi.SurveyEventTTL + app.SurveyTimeout
+	if got := timeout("OrganiserFunction"); got < wait+10*time.Second {
+		t.Errorf("OrganiserFunction timeout = %v, want at least the erasure's wait %v plus 10 s to sweep", got, wait)
 	}
 }
