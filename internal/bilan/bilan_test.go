@@ -2,6 +2,8 @@ package bilan_test
 
 import (
 	"math"
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -241,5 +243,27 @@ func TestCompare(t *testing.T) {
 	}
 	if len(c.Questions) != 2 || c.Questions[0].ID != "satisfaction" || c.Questions[1].ID != "nps" {
 		t.Errorf("questions = %+v, want satisfaction and nps matched by id", c.Questions)
+	}
+}
+
+// TestOrderDoesNotMatter: stores read answers in no particular order, and
+// the same answers must give the same bilan.
+func TestOrderDoesNotMatter(t *testing.T) {
+	want := fixtureBilan(t, "fr")
+	answers, notes := fixtureAnswers(), fixtureNotes()
+	for seed := uint64(0); seed < 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		r.Shuffle(len(answers), func(i, j int) { answers[i], answers[j] = answers[j], answers[i] })
+		r.Shuffle(len(notes), func(i, j int) { notes[i], notes[j] = notes[j], notes[i] })
+		agg := bilan.New(fixtureEvent(), "fr")
+		for _, a := range answers {
+			agg.AddAnswer(a)
+		}
+		for _, n := range notes {
+			agg.AddNote(n)
+		}
+		if got := agg.Bilan(t0.Add(48 * time.Hour)); !reflect.DeepEqual(got, want) {
+			t.Fatalf("shuffle %d gives another bilan:\n%+v\nwant\n%+v", seed, got.Themes, want.Themes)
+		}
 	}
 }

@@ -53,6 +53,7 @@ type Themes struct {
 	bigrams map[uint64]int32 // two unigram indexes → index in terms
 	terms   []term
 	texts   int
+	hash    uint64 // of the text being added
 	// Buffers reused from text to text, so that adding a text allocates
 	// nothing once its words are known.
 	buf  []byte
@@ -70,8 +71,17 @@ type term struct {
 	bigram bool
 	last   int // index of the last text counted, to count each text once
 	forms  [4]form
-	quotes [MaxQuotes]Quote
+	quotes [MaxQuotes]quote
 	nq     int
+}
+
+// quote is a candidate example. The kept ones are those whose text hashes
+// lowest: a choice that varies from theme to theme but does not depend on
+// the order texts arrive in (stores read partitions in parallel), so that
+// the same answers always give the same bilan.
+type quote struct {
+	Quote
+	hash uint64
 }
 
 type form struct {
@@ -113,6 +123,7 @@ func ExtractThemes(texts []string, n int) []Theme {
 // with the quotes taken from it.
 func (t *Themes) Add(text, session string) {
 	t.texts++
+	t.hash = hashText(text)
 	t.tokenize(text)
 	for i := range t.toks {
 		tk := &t.toks[i]
@@ -158,15 +169,51 @@ func (t *Themes) count(idx int32, text string, s0, s1 int, session string) {
 			break
 		}
 	}
-	if tm.nq < MaxQuotes {
-		for i := 0; i < tm.nq; i++ {
-			if tm.quotes[i].Text == text {
-				return
+	tm.addQuote(quote{Quote{Text: text, Session: session}, t.hash})
+}
+
+// addQuote keeps q if it is among the MaxQuotes lowest hashes. The same text
+// from two sessions counts once, with the lesser session id.
+func (tm *term) addQuote(q quote) {
+	for i := 0; i < tm.nq; i++ {
+		if o := &tm.quotes[i]; o.hash == q.hash && o.Text == q.Text {
+			if q.Session < o.Session {
+				o.Session = q.Session
 			}
+			return
 		}
-		tm.quotes[tm.nq] = Quote{Text: text, Session: session}
-		tm.nq++
 	}
+	if tm.nq < MaxQuotes {
+		tm.quotes[tm.nq] = q
+		tm.nq++
+		return
+	}
+	worst := 0
+	for i := 1; i < tm.nq; i++ {
+		if quoteLess(tm.quotes[worst], tm.quotes[i]) {
+			worst = i
+		}
+	}
+	if quoteLess(q, tm.quotes[worst]) {
+		tm.quotes[worst] = q
+	}
+}
+
+func quoteLess(a, b quote) bool {
+	if a.hash != b.hash {
+		return a.hash < b.hash
+	}
+	return a.Text < b.Text
+}
+
+// hashText is 64-bit FNV-1a, inlined to stay allocation-free.
+func hashText(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // tokenize splits text into words and records in t.toks those that make
@@ -364,9 +411,16 @@ func (t *Themes) Top(n int) []Theme {
 	}
 	out := make([]Theme, 0, len(picked))
 	for _, p := range picked {
-		th := Theme{Label: p.tm.label(), Count: p.tm.count, Quotes: make([]Quote, p.tm.nq)}
+		qs := slices.Clone(p.tm.quotes[:p.tm.nq])
+		slices.SortFunc(qs, func(a, b quote) int {
+			if quoteLess(a, b) {
+				return -1
+			}
+			return 1
+		})
+		th := Theme{Label: p.tm.label(), Count: p.tm.count, Quotes: make([]Quote, len(qs))}
 		for i := range th.Quotes {
-			q := p.tm.quotes[i]
+			q := qs[i].Quote
 			q.Text = truncateRunes(q.Text, MaxQuoteRunes)
 			th.Quotes[i] = q
 		}
@@ -385,8 +439,13 @@ func containsWord(phrase, word string) bool {
 func (tm *term) label() string {
 	best := tm.forms[0]
 	for _, f := range tm.forms[1:] {
-		// On a tie the shorter spelling wins (the singular), then the first.
-		if f.n > best.n || f.n == best.n && f.n > 0 && utf8.RuneCountInString(f.text) < utf8.RuneCountInString(best.text) {
+		// On a tie the shorter spelling wins (the singular), then the first
+		// in alphabetical order: never the first to arrive, which varies.
+		if f.n == 0 {
+			continue
+		}
+		fl, bl := utf8.RuneCountInString(f.text), utf8.RuneCountInString(best.text)
+		if f.n > best.n || f.n == best.n && (fl < bl || fl == bl && strings.ToLower(f.text) < strings.ToLower(best.text)) {
 			best = f
 		}
 	}

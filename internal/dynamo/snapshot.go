@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -143,6 +144,53 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 }
 
 func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
+	// One Query suffices for a small partition; a large one is counted in
+	// the 256 key ranges queryPrefix reads, in parallel, for the reason
+	// given there.
+	if n, done, err := st.countRange(ctx, pk, prefix, 1); err != nil || done {
+		return n, err
+	}
+	ranges := make(chan string)
+	go func() {
+		defer close(ranges)
+		for _, a := range segmentDigits {
+			for _, b := range segmentDigits {
+				select {
+				case ranges <- prefix + string(a) + string(b):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		total int
+		first error
+	)
+	for w := 0; w < readConcurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range ranges {
+				n, _, err := st.countRange(ctx, pk, p, 0)
+				mu.Lock()
+				total += n
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return total, first
+}
+
+// countRange counts the items of pk whose sort key starts with prefix, in
+// at most maxPages pages (0: all); done says whether it counted them all.
+func (st *Store) countRange(ctx context.Context, pk, prefix string, maxPages int) (n int, done bool, err error) {
 	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
 		TableName:                 aws.String(st.table),
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
@@ -151,15 +199,17 @@ func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
 		Select:                    types.SelectCount,
 		ConsistentRead:            aws.Bool(true),
 	})
-	total := 0
-	for p.HasMorePages() {
+	for pages := 0; p.HasMorePages(); pages++ {
+		if maxPages > 0 && pages == maxPages {
+			return n, false, nil
+		}
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, translate(err, "count")
+			return 0, false, translate(err, "count")
 		}
-		total += int(page.Count)
+		n += int(page.Count)
 	}
-	return total, nil
+	return n, true, nil
 }
 
 // PreviousEdition implements retours.BilanStore. Editions whose event was
