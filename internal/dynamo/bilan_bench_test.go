@@ -22,8 +22,11 @@ import (
 // DynamoDB Local, end to end, and where its time goes. It seeds the answers
 // once, with BatchWriteItem, then runs:
 //
-//	query       the bare paginated Query of the answers: the floor
-//	decode      Query and decoding into retours.Answer
+//	query       the bare paginated Query of the answers, one page after the
+//	            other: the floor of a plain read
+//	ranges      the same items read as the store reads them, in 256 key
+//	            ranges, 8 at a time, not decoded: the floor of the store
+//	decode      the store's read, decoded into retours.Answer
 //	aggregate   Query, decoding and aggregation: the bilan of the answers
 //	compute     bilan.Compute, as a download without a snapshot does: the
 //	            above plus the coverage counts, the notes and the previous
@@ -65,6 +68,54 @@ func BenchmarkBilan100k(b *testing.B) {
 			}
 			if got != n {
 				b.Fatalf("queried %d items, want %d", got, n)
+			}
+		}
+		perAnswer(b, time.Since(start))
+	})
+	b.Run("ranges", func(b *testing.B) {
+		const digits = "0123456789abcdef"
+		start := time.Now()
+		for b.Loop() {
+			ranges := make(chan string)
+			go func() {
+				defer close(ranges)
+				for _, x := range digits {
+					for _, y := range digits {
+						ranges <- "ANSWER#" + string(x) + string(y)
+					}
+				}
+			}()
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			got := 0
+			for w := 0; w < 8; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for prefix := range ranges {
+						p := dynamodb.NewQueryPaginator(st.Client(), &dynamodb.QueryInput{
+							TableName:              aws.String(st.Table()),
+							KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+							ExpressionAttributeValues: map[string]types.AttributeValue{
+								":pk": &types.AttributeValueMemberS{Value: "EVENT#" + e.ID}, ":p": &types.AttributeValueMemberS{Value: prefix}},
+							ConsistentRead: aws.Bool(true),
+						})
+						for p.HasMorePages() {
+							page, err := p.NextPage(ctx)
+							if err != nil {
+								b.Error(err)
+								return
+							}
+							mu.Lock()
+							got += len(page.Items)
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			if got != n {
+				b.Fatalf("read %d items, want %d", got, n)
 			}
 		}
 		perAnswer(b, time.Since(start))

@@ -13,34 +13,61 @@ import (
 // each page costs more than the last (100,000 answers: over a minute). Answer
 // and note sort keys end in a submission id, a lower-case hexadecimal UUID
 // (checked on every write), so the key space splits into 256 ranges by its
-// first two hexadecimal digits, which are read in parallel. A partition that
-// fits in one page is read with one Query, as before.
+// first two hexadecimal digits, which are read in parallel. The first range
+// is read alone first: when it is small, so is the partition, and the rest
+// is read with one more Query.
 const (
 	segmentDigits   = "0123456789abcdef"
 	readConcurrency = 8
+	// probeLarge is how many items in the first of 256 ranges make a
+	// partition worth reading in parallel: about 4,000 in all, more than one
+	// page.
+	probeLarge = 16
 )
 
 // queryPrefix calls fn, on the caller's goroutine, with each item of the
 // partition pk whose sort key starts with prefix, decoded by decode; decode
 // runs on the reading goroutines. Order is not defined.
 func queryPrefix[T any](ctx context.Context, s *Store, pk, prefix string, decode func(map[string]types.AttributeValue) (T, error), fn func(T) error) error {
-	first, err := s.client.Query(ctx, s.prefixQuery(pk, prefix, nil))
+	deliver := func(items []map[string]types.AttributeValue) error {
+		for _, item := range items {
+			v, err := decode(item)
+			if err != nil {
+				return err
+			}
+			if err := fn(v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// The first of the 256 ranges tells the partition's size: a Query over
+	// the whole partition would cost DynamoDB Local as much as the
+	// partition, however few items it returns.
+	probe, err := s.client.Query(ctx, s.prefixQuery(pk, prefix+"00", nil))
 	if err != nil {
 		return translate(err, "query")
 	}
-	for _, item := range first.Items {
-		v, err := decode(item)
-		if err != nil {
-			return err
-		}
-		if err := fn(v); err != nil {
-			return err
+	if err := deliver(probe.Items); err != nil {
+		return err
+	}
+	if len(probe.LastEvaluatedKey) == 0 && len(probe.Items) < probeLarge {
+		// A small partition: the other 255 ranges in one Query.
+		in := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
+		for {
+			page, err := s.client.Query(ctx, in)
+			if err != nil {
+				return translate(err, "query")
+			}
+			if err := deliver(page.Items); err != nil {
+				return err
+			}
+			if len(page.LastEvaluatedKey) == 0 {
+				return nil
+			}
+			in.ExclusiveStartKey = page.LastEvaluatedKey
 		}
 	}
-	if len(first.LastEvaluatedKey) == 0 {
-		return nil
-	}
-	last := str(first.LastEvaluatedKey, AttrSK)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -49,13 +76,12 @@ func queryPrefix[T any](ctx context.Context, s *Store, pk, prefix string, decode
 		start  map[string]types.AttributeValue
 	}
 	var segments []segment
+	if len(probe.LastEvaluatedKey) > 0 {
+		segments = append(segments, segment{prefix + "00", probe.LastEvaluatedKey})
+	}
 	for _, a := range segmentDigits {
 		for _, b := range segmentDigits {
-			p := prefix + string(a) + string(b)
-			switch {
-			case len(last) >= len(p) && last[:len(p)] == p:
-				segments = append(segments, segment{p, first.LastEvaluatedKey})
-			case p > last:
+			if p := prefix + string(a) + string(b); p != prefix+"00" {
 				segments = append(segments, segment{p, nil})
 			}
 		}
@@ -131,6 +157,21 @@ func queryPrefix[T any](ctx context.Context, s *Store, pk, prefix string, decode
 	default:
 	}
 	return ctx.Err()
+}
+
+// rangeQuery queries the items of pk whose sort key lies between lo and hi.
+func (s *Store) rangeQuery(pk, lo, hi string) *dynamodb.QueryInput {
+	return &dynamodb.QueryInput{
+		TableName:              aws.String(s.table),
+		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": AttrPK, "#sk": AttrSK,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk}, ":lo": &types.AttributeValueMemberS{Value: lo}, ":hi": &types.AttributeValueMemberS{Value: hi},
+		},
+		ConsistentRead: aws.Bool(true),
+	}
 }
 
 func (s *Store) prefixQuery(pk, prefix string, start map[string]types.AttributeValue) *dynamodb.QueryInput {

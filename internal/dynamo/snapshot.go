@@ -144,11 +144,16 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 }
 
 func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
-	// One Query suffices for a small partition; a large one is counted in
-	// the 256 key ranges queryPrefix reads, in parallel, for the reason
-	// given there.
-	if n, done, err := st.countRange(ctx, pk, prefix, 1); err != nil || done {
-		return n, err
+	// As queryPrefix does: the first of the 256 key ranges tells whether the
+	// partition is small (then the rest is counted with one Query) or large
+	// (then every range is counted, in parallel).
+	head, done, err := st.countRange(ctx, st.prefixQuery(pk, prefix+"00", nil), 1)
+	if err != nil {
+		return 0, err
+	}
+	if done && head < probeLarge {
+		rest, _, err := st.countRange(ctx, st.rangeQuery(pk, prefix+"01", prefix+"\uffff"), 0)
+		return head + rest, err
 	}
 	ranges := make(chan string)
 	go func() {
@@ -174,7 +179,7 @@ func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
 		go func() {
 			defer wg.Done()
 			for p := range ranges {
-				n, _, err := st.countRange(ctx, pk, p, 0)
+				n, _, err := st.countRange(ctx, st.prefixQuery(pk, p, nil), 0)
 				mu.Lock()
 				total += n
 				if err != nil && first == nil {
@@ -188,17 +193,11 @@ func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
 	return total, first
 }
 
-// countRange counts the items of pk whose sort key starts with prefix, in
-// at most maxPages pages (0: all); done says whether it counted them all.
-func (st *Store) countRange(ctx context.Context, pk, prefix string, maxPages int) (n int, done bool, err error) {
-	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-		TableName:                 aws.String(st.table),
-		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#sk": AttrSK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(pk), ":prefix": s(prefix)},
-		Select:                    types.SelectCount,
-		ConsistentRead:            aws.Bool(true),
-	})
+// countRange counts the items in returns, in at most maxPages pages (0:
+// all); done says whether it counted them all.
+func (st *Store) countRange(ctx context.Context, in *dynamodb.QueryInput, maxPages int) (n int, done bool, err error) {
+	in.Select = types.SelectCount
+	p := dynamodb.NewQueryPaginator(st.client, in)
 	for pages := 0; p.HasMorePages(); pages++ {
 		if maxPages > 0 && pages == maxPages {
 			return n, false, nil
