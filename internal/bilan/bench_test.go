@@ -13,15 +13,19 @@ import (
 	"github.com/retours/retours/internal/retours"
 )
 
-// benchWords make up the synthetic free texts: a bounded vocabulary, as in
-// real feedback, where the same few hundred words recur.
-var benchWords = strings.Fields(`médiation numérique inclusion territoires tiers-lieux ateliers élus
-associations échanges accueil temps pauses plénière intervenants témoignages conseillers numériques
-réseau partenaires collectivités formation outils données ouvertes sobriété accessibilité usagers
-habitants démarches administratives accompagnement aidants France Services café repas salle son
-organisation programme rencontres contacts projets financement coopération ruralité jeunes seniors
-le la les des et pour avec très trop plus moins pas merci bravo super vraiment intéressant riche
-concret utile long court bruyant agréable chaleureux clair dense passionnant inspirant`)
+// benchPhrases make up the synthetic free texts, two to four to a text:
+// real feedback reuses the same few hundred words and phrases, where random
+// words would make every pair of words a new phrase.
+var benchPhrases = []string{
+	"la médiation numérique", "les tiers-lieux", "des échanges riches", "entre élus et associations",
+	"trop court", "plus de temps pour les ateliers", "la table ronde sur la ruralité", "très intéressant",
+	"des exemples concrets", "les conseillers numériques", "un accueil chaleureux", "la salle était bruyante",
+	"le repas", "les pauses café", "France Services", "les aidants numériques", "la sobriété numérique",
+	"l'accessibilité des démarches", "des données ouvertes", "great networking", "the workshop was inspiring",
+	"more time for questions", "les intervenants", "le programme était dense", "rencontrer d'autres acteurs",
+	"des projets de coopération", "le financement des projets", "les jeunes et le numérique", "les seniors",
+	"un grand merci à l'équipe", "à refaire l'an prochain", "manque de temps", "trop de plénières",
+}
 
 // SyntheticAnswers returns n answers to fixtureEvent's questionnaire drawn
 // from a fixed seed: every session, every profile, a text in one in three.
@@ -39,11 +43,11 @@ func syntheticAnswers(e *retours.Event, n int) []*retours.Answer {
 			v["profil"] = retours.Value{Choices: []string{profiles[r.IntN(len(profiles))].ID}}
 		}
 		if r.IntN(3) == 0 {
-			words := make([]string, 4+r.IntN(10))
-			for j := range words {
-				words[j] = benchWords[r.IntN(len(benchWords))]
+			parts := make([]string, 2+r.IntN(3))
+			for j := range parts {
+				parts[j] = benchPhrases[r.IntN(len(benchPhrases))]
 			}
-			v["commentaire"] = retours.Value{Text: strings.Join(words, " ")}
+			v["commentaire"] = retours.Value{Text: strings.Join(parts, ", ")}
 		}
 		session := ""
 		if k := r.IntN(len(e.Sessions) + 1); k > 0 {

@@ -42,10 +42,12 @@ func Compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 func compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
 	// The moderation count is read first: a change made while answers are
 	// read makes the result look stale, never up to date.
-	before, err := st.Coverage(ctx, e.ID)
+	var before retours.Coverage
+	moderation, err := st.Moderation(ctx, e.ID)
 	if err != nil {
 		return nil, before, err
 	}
+	before.Moderation = moderation
 	agg := New(e, lang)
 	if err := st.Answers(ctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
 		return nil, before, err

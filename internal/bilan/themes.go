@@ -51,9 +51,12 @@ type Themes struct {
 	words   map[string]wordInfo
 	unigram map[string]int32 // singular key → index in terms
 	bigrams map[uint64]int32 // two unigram indexes → index in terms
-	terms   []term
-	texts   int
-	hash    uint64 // of the text being added
+	// terms are stored in chunks, so that adding one never copies the
+	// others; term i is chunks[i/termChunk][i%termChunk].
+	chunks [][]term
+	nterms int
+	texts  int
+	hash   uint64 // of the text being added
 	// Buffers reused from text to text, so that adding a text allocates
 	// nothing once its words are known.
 	buf  []byte
@@ -133,10 +136,10 @@ func (t *Themes) Add(text, session string) {
 			pair := uint64(uint32(prev.term))<<32 | uint64(uint32(tk.term))
 			idx, ok := t.bigrams[pair]
 			if !ok {
-				if len(t.terms) >= MaxThemeTerms {
+				if t.nterms >= MaxThemeTerms {
 					continue
 				}
-				idx = t.newTerm(t.terms[prev.term].key+" "+t.terms[tk.term].key, true)
+				idx = t.newTerm(t.term(prev.term).key+" "+t.term(tk.term).key, true)
 				t.bigrams[pair] = idx
 			}
 			t.count(idx, text, prev.s0, tk.s1, session)
@@ -145,12 +148,21 @@ func (t *Themes) Add(text, session string) {
 }
 
 func (t *Themes) newTerm(key string, bigram bool) int32 {
-	t.terms = append(t.terms, term{key: key, bigram: bigram})
-	return int32(len(t.terms) - 1)
+	if t.nterms%termChunk == 0 {
+		t.chunks = append(t.chunks, make([]term, 0, termChunk))
+	}
+	c := &t.chunks[len(t.chunks)-1]
+	*c = append(*c, term{key: key, bigram: bigram})
+	t.nterms++
+	return int32(t.nterms - 1)
 }
 
+const termChunk = 1024
+
+func (t *Themes) term(i int32) *term { return &t.chunks[i/termChunk][i%termChunk] }
+
 func (t *Themes) count(idx int32, text string, s0, s1 int, session string) {
-	tm := &t.terms[idx]
+	tm := t.term(idx)
 	if tm.last == t.texts {
 		return
 	}
@@ -299,11 +311,11 @@ func (t *Themes) unigramTerm(w []byte) int32 {
 	if idx, ok := t.unigram[string(key)]; ok {
 		return idx
 	}
-	if len(t.terms) >= MaxThemeTerms {
+	if t.nterms >= MaxThemeTerms {
 		return -1
 	}
 	idx := t.newTerm(string(key), false)
-	t.unigram[t.terms[idx].key] = idx
+	t.unigram[t.term(idx).key] = idx
 	return idx
 }
 
@@ -368,8 +380,8 @@ func (t *Themes) Top(n int) []Theme {
 		tm  *term
 	}
 	var cands []cand
-	for i := range t.terms {
-		if tm := &t.terms[i]; tm.count >= minThemeCount {
+	for i := range int32(t.nterms) {
+		if tm := t.term(i); tm.count >= minThemeCount {
 			cands = append(cands, cand{tm.key, tm})
 		}
 	}

@@ -32,7 +32,7 @@ import (
 //	            above plus the coverage counts, the notes and the previous
 //	            edition
 //
-//	go test -run '^$' -bench BenchmarkBilan100k -benchtime 3x ./internal/dynamo
+//	go test -run '^$' -bench BenchmarkBilan100k -benchtime 2x ./internal/dynamo
 func BenchmarkBilan100k(b *testing.B) {
 	const n = 100_000
 	st := dynamotest.NewStore(b)

@@ -132,15 +132,20 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 	if c.Notes, err = st.count(ctx, eventPK(eventID), skNotePrefix); err != nil {
 		return c, err
 	}
+	c.Moderation, err = st.Moderation(ctx, eventID)
+	return c, err
+}
+
+// Moderation implements retours.BilanStore.
+func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 	item, err := st.getItem(ctx, eventPK(eventID), skModeration)
 	switch retours.ErrorCode(err) {
 	case "":
-		c.Moderation = num(item, "n")
+		return num(item, "n"), nil
 	case retours.ENOTFOUND:
-	default:
-		return c, err
+		return 0, nil
 	}
-	return c, nil
+	return 0, err
 }
 
 func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {

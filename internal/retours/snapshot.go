@@ -44,6 +44,9 @@ type BilanStore interface {
 	Snapshot(ctx context.Context, eventID, lang string) (*Snapshot, error)
 	// Coverage returns the event's current coverage.
 	Coverage(ctx context.Context, eventID string) (Coverage, error)
+	// Moderation returns the number of moderation changes made to the
+	// event's texts: Coverage.Moderation alone, without counting answers.
+	Moderation(ctx context.Context, eventID string) (int, error)
 	// PreviousEdition returns the event of the same series with the highest
 	// edition below e's. ENOTFOUND if there is none.
 	PreviousEdition(ctx context.Context, e *Event) (*Event, error)
