@@ -77,19 +77,21 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 }
 
 func (r *Runner) event(ctx context.Context, e *retours.Event, now time.Time, res *Result) error {
-	cov, err := r.Store.Coverage(ctx, e.ID)
-	if err != nil {
-		return err
-	}
 	closed := !now.Before(e.ClosesAt)
 	for _, lang := range e.Languages {
 		snap, err := r.Store.Snapshot(ctx, e.ID, lang)
 		switch retours.ErrorCode(err) {
 		case "":
 			// Up to date, and taken after closing if the answers are closed.
-			if snap.Coverage == cov && (!closed || !snap.CreatedAt.Before(e.ClosesAt)) {
-				res.Current++
-				continue
+			if !closed || !snap.CreatedAt.Before(e.ClosesAt) {
+				current, err := bilan.Current(ctx, r.Store, e, snap, now)
+				if err != nil {
+					return err
+				}
+				if current {
+					res.Current++
+					continue
+				}
 			}
 		case retours.ENOTFOUND:
 		default:

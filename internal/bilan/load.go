@@ -48,15 +48,34 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 		return nil, before, err
 	}
 	before.Moderation = moderation
+	// Answers written up to a request's length before now may still be
+	// arriving: the coverage counts what came after a safe margin before.
+	since := now.Add(-SnapshotMargin).UTC()
+	after := 0
 	agg := New(e, lang)
-	if err := st.Answers(ctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
+	err = st.Answers(ctx, e.ID, func(a *retours.Answer) error {
+		if a.CreatedAt.After(since) {
+			after++
+		}
+		agg.AddAnswer(a)
+		return nil
+	})
+	if err != nil {
 		return nil, before, err
 	}
-	if err := st.Notes(ctx, e.ID, func(n *retours.Note) error { agg.AddNote(n); return nil }); err != nil {
+	err = st.Notes(ctx, e.ID, func(n *retours.Note) error {
+		if n.CreatedAt.After(since) {
+			after++
+		}
+		agg.AddNote(n)
+		return nil
+	})
+	if err != nil {
 		return nil, before, err
 	}
 	cov := agg.Coverage()
 	cov.Moderation = before.Moderation
+	cov.Since, cov.After = since, after
 	return agg.Bilan(now), cov, nil
 }
 
@@ -66,11 +85,11 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (b *Bilan, fromSnapshot bool, err error) {
 	snap, err := st.Snapshot(ctx, e.ID, lang)
 	if err == nil {
-		cov, err := st.Coverage(ctx, e.ID)
+		current, err := Current(ctx, st, e, snap, now)
 		if err != nil {
 			return nil, false, err
 		}
-		if cov == snap.Coverage {
+		if current {
 			if b, err := ReadJSON(snap.Data); err == nil && b.Version == Version {
 				b.GeneratedAt = snap.CreatedAt
 				return b, true, nil
@@ -81,6 +100,49 @@ func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time
 	}
 	b, _, err = Compute(ctx, st, e, lang, now)
 	return b, false, err
+}
+
+// SnapshotMargin is how long before a computation an answer may have been
+// written and still be arriving: longer than any request.
+const SnapshotMargin = time.Minute
+
+// Current reports whether snap still covers every answer, note and
+// moderation change of e: no moderation since, and as many answers and
+// notes written since its Since as it counted. Answers cannot be written
+// once every answer window has closed, so an old snapshot of a closed event
+// costs one GetItem to check.
+func Current(ctx context.Context, st Store, e *retours.Event, snap *retours.Snapshot, now time.Time) (bool, error) {
+	mod, err := st.Moderation(ctx, e.ID)
+	if err != nil || mod != snap.Coverage.Moderation {
+		return false, err
+	}
+	since := snap.Coverage.Since
+	if since.IsZero() {
+		cov, err := st.Coverage(ctx, e.ID)
+		return err == nil && cov.Answers == snap.Coverage.Answers && cov.Notes == snap.Coverage.Notes, err
+	}
+	until := now
+	if last := lastClose(e); last.Before(until) {
+		until = last
+	}
+	after := 0
+	if until.After(since) {
+		if after, err = st.CountSince(ctx, e, since, until); err != nil {
+			return false, err
+		}
+	}
+	return after == snap.Coverage.After, nil
+}
+
+// lastClose is when the last answer window of e closes.
+func lastClose(e *retours.Event) time.Time {
+	last := e.ClosesAt
+	for _, s := range e.Sessions {
+		if _, closes := e.Window(s.ID); closes.After(last) {
+			last = closes
+		}
+	}
+	return last
 }
 
 // load is Load without the comparison, for the previous edition.

@@ -75,6 +75,8 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 			"answers":    n(int64(snap.Coverage.Answers)),
 			"notes":      n(int64(snap.Coverage.Notes)),
 			"moderation": n(int64(snap.Coverage.Moderation)),
+			"since":      s(snap.Coverage.Since.UTC().Format(time.RFC3339Nano)),
+			"after":      n(int64(snap.Coverage.After)),
 			"created_at": s(snap.CreatedAt.UTC().Format(time.RFC3339Nano)),
 			"data":       &types.AttributeValueMemberB{Value: buf.Bytes()},
 		},
@@ -92,6 +94,12 @@ func (st *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.S
 	snap.Coverage.Answers = num(item, "answers")
 	snap.Coverage.Notes = num(item, "notes")
 	snap.Coverage.Moderation = num(item, "moderation")
+	snap.Coverage.After = num(item, "after")
+	if v := str(item, "since"); v != "" {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.IsZero() {
+			snap.Coverage.Since = t
+		}
+	}
 	if snap.CreatedAt, err = time.Parse(time.RFC3339Nano, str(item, "created_at")); err != nil {
 		return nil, fmt.Errorf("dynamo: snapshot created_at: %w", err)
 	}
@@ -134,6 +142,44 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 	}
 	c.Moderation, err = st.Moderation(ctx, eventID)
 	return c, err
+}
+
+// CountSince implements retours.BilanStore with one Query of GSI1 per day
+// from since to until, over the event's keys from since on: it reads only
+// the recent items' keys.
+func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until time.Time) (int, error) {
+	since, until = since.UTC(), until.UTC()
+	// created_at has a variable number of decimals, so keys do not sort
+	// exactly by time within a second: start at the second, then compare.
+	lo := e.ID + "#" + since.Format("2006-01-02T15:04:05")
+	hi := e.ID + "#~"
+	n := 0
+	for day := since.Truncate(24 * time.Hour); !day.After(until); day = day.Add(24 * time.Hour) {
+		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+			TableName:                 aws.String(st.table),
+			IndexName:                 aws.String(IndexGSI1),
+			KeyConditionExpression:    aws.String("#pk = :pk AND #gsk BETWEEN :lo AND :hi"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#gsk": AttrGSI1SK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(dayPK(day)), ":lo": s(lo), ":hi": s(hi)},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return 0, translate(err, "count since")
+			}
+			for _, item := range page.Items {
+				sk := str(item, AttrSK)
+				if !strings.HasPrefix(sk, skAnswerPrefix) && !strings.HasPrefix(sk, skNotePrefix) {
+					continue
+				}
+				_, created, _ := strings.Cut(str(item, AttrGSI1SK), "#")
+				if t, err := time.Parse(time.RFC3339Nano, created); err == nil && t.After(since) && !t.After(until) {
+					n++
+				}
+			}
+		}
+	}
+	return n, nil
 }
 
 // Moderation implements retours.BilanStore.

@@ -24,7 +24,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if _, err := st.Snapshot(ctx, e.ID, "fr"); retours.ErrorCode(err) != retours.ENOTFOUND {
 		t.Fatalf("Snapshot before any = %v, want not found", err)
 	}
-	want := &retours.Snapshot{EventID: e.ID, Lang: "fr", Coverage: retours.Coverage{Answers: 3, Notes: 2, Moderation: 1},
+	want := &retours.Snapshot{EventID: e.ID, Lang: "fr", Coverage: retours.Coverage{Answers: 3, Notes: 2, Moderation: 1, Since: t0.Add(59 * time.Minute), After: 2},
 		CreatedAt: t0.Add(time.Hour), Expires: e.ExpiresAt(), Data: []byte(`{"version":1,"text":"Très <b>bien</b>"}`)}
 	if err := st.PutSnapshot(ctx, want); err != nil {
 		t.Fatal(err)
@@ -32,6 +32,9 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	got, err := st.Snapshot(ctx, e.ID, "fr")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if got.Coverage.Since.Equal(want.Coverage.Since) {
+		got.Coverage.Since = want.Coverage.Since
 	}
 	if got.Coverage != want.Coverage || !got.CreatedAt.Equal(want.CreatedAt) || !got.Expires.Equal(want.Expires) || string(got.Data) != string(want.Data) {
 		t.Errorf("Snapshot() = %+v, want %+v", got, want)
@@ -228,5 +231,48 @@ func TestCoverageOfALargePartition(t *testing.T) {
 	flush()
 	if cov, err := st.Coverage(ctx, e.ID); err != nil || cov.Answers != n {
 		t.Errorf("Coverage = %+v, %v; want %d answers", cov, err, n)
+	}
+}
+
+func TestCountSince(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e, other := mustEvent(t), mustEvent(t)
+	for _, ev := range []*retours.Event{e, other} {
+		if err := st.CreateEvent(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Answers at t0+3h (mustAnswer's time), a note a day later at 10:00:00.5,
+	// and a moderation change, which is not an answer.
+	for i := 0; i < 3; i++ {
+		if _, _, err := st.PutAnswer(ctx, mustAnswer(t, e, "", "5"), e.ExpiresAt()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.PutAnswer(ctx, mustAnswer(t, other, "", "5"), other.ExpiresAt())
+	sub, _ := retours.NewSubmissionID(rand.Reader)
+	late := t0.Add(25*time.Hour + 500*time.Millisecond)
+	nt, _ := retours.NewNote(e, retours.NoteInput{SubmissionID: sub, Kind: retours.NotePointFort, Text: "Bien"}, rand.Reader, late)
+	if _, _, err := st.PutNote(ctx, nt, e.ExpiresAt()); err != nil {
+		t.Fatal(err)
+	}
+	st.SetHidden(ctx, e, retours.TextRef{SubmissionID: sub}, true, late)
+	for _, tc := range []struct {
+		name         string
+		since, until time.Time
+		want         int
+	}{
+		{"everything", t0, t0.Add(48 * time.Hour), 4},
+		{"after the answers", t0.Add(3 * time.Hour), t0.Add(48 * time.Hour), 1},
+		{"within the note's second", t0.Add(25 * time.Hour), t0.Add(48 * time.Hour), 1},
+		{"after the note", late, t0.Add(48 * time.Hour), 0},
+		{"until before the note", t0, t0.Add(24 * time.Hour), 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, err := st.CountSince(ctx, e, tc.since, tc.until); err != nil || got != tc.want {
+				t.Errorf("CountSince = %d, %v; want %d", got, err, tc.want)
+			}
+		})
 	}
 }

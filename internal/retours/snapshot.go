@@ -12,6 +12,11 @@ type Coverage struct {
 	Answers    int `json:"answers"`
 	Notes      int `json:"notes"`
 	Moderation int `json:"moderation"`
+	// After of the answers and notes were written after Since: a stored
+	// bilan is current when the store still has that many since then, which
+	// costs a look at recent items only, not a count of them all.
+	Since time.Time `json:"since,omitzero"`
+	After int       `json:"after,omitempty"`
 }
 
 // Snapshot is a bilan computed on schedule and stored, so that downloads
@@ -44,6 +49,9 @@ type BilanStore interface {
 	Snapshot(ctx context.Context, eventID, lang string) (*Snapshot, error)
 	// Coverage returns the event's current coverage.
 	Coverage(ctx context.Context, eventID string) (Coverage, error)
+	// CountSince counts e's answers and notes written after since and up to
+	// until, from the day partitions of GSI1.
+	CountSince(ctx context.Context, e *Event, since, until time.Time) (int, error)
 	// Moderation returns the number of moderation changes made to the
 	// event's texts: Coverage.Moderation alone, without counting answers.
 	Moderation(ctx context.Context, eventID string) (int, error)
