@@ -29,8 +29,10 @@ import (
 //	decode      the store's read, decoded into retours.Answer
 //	aggregate   Query, decoding and aggregation: the bilan of the answers
 //	compute     bilan.Compute, as a download without a snapshot does: the
-//	            above plus the coverage counts, the notes and the previous
+//	            above plus the moderation count, the notes and the previous
 //	            edition
+//	snapshot    bilan.Load with a current snapshot stored, as a download
+//	            after the hourly run does
 //
 //	go test -run '^$' -bench BenchmarkBilan100k -benchtime 2x ./internal/dynamo
 func BenchmarkBilan100k(b *testing.B) {
@@ -149,6 +151,28 @@ func BenchmarkBilan100k(b *testing.B) {
 			bl, _, err := bilan.Compute(ctx, st, e, "fr", time.Now())
 			if err != nil || bl.Answers != n {
 				b.Fatalf("bilan = %v, %v", bl, err)
+			}
+		}
+		perAnswer(b, time.Since(start))
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		now := time.Now()
+		bl, cov, err := bilan.Compute(ctx, st, e, "fr", now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		snap, err := bilan.NewSnapshot(e, bl, cov, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.PutSnapshot(ctx, snap); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for b.Loop() {
+			got, fromSnapshot, err := bilan.Load(ctx, st, e, "fr", now.Add(time.Minute))
+			if err != nil || !fromSnapshot || got.Answers != n {
+				b.Fatalf("Load = %d answers, from the snapshot %v, %v", got.Answers, fromSnapshot, err)
 			}
 		}
 		perAnswer(b, time.Since(start))
