@@ -123,7 +123,7 @@ func (b *bench) submitLatency(ctx context.Context, env *benchEnv) error {
 	b.add(Row{Section: sec, Name: "latency p99", Value: ms(p99), Unit: "ms", Floor: ms(f99), FloorIs: "bare PutItem", Target: "≤ 2", Met: met(ms(p99) <= 2*ms(f99))})
 	tr, tf := float64(n)/wallRouter.Seconds(), float64(n)/wallFloor.Seconds()
 	b.add(Row{Section: sec, Name: "throughput", Value: tr, Unit: "/s", Floor: tf, FloorIs: "bare PutItem", Ratio: tf / tr, Target: "floor/value ≤ 2", Met: met(tf/tr <= 2),
-		Note: "a submission reads the event (GetItem) and writes the answer (conditional PutItem): two round trips against the floor's one"})
+		Note: "a submission validates against the event from the survey function's five-second cache and writes the answer with one conditional PutItem"})
 	b.submitP50 = p50
 	return nil
 }
@@ -298,20 +298,9 @@ func (b *bench) bilanEndToEnd(ctx context.Context, env *benchEnv) error {
 	}
 	b.logf("seeded %d answers in %s", n, time.Since(seedStart).Round(time.Millisecond))
 
-	floor := timeIt(func() {
-		p := dynamodb.NewQueryPaginator(env.client, &dynamodb.QueryInput{
-			TableName:              aws.String(env.table),
-			KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": &types.AttributeValueMemberS{Value: "EVENT#" + ev.ID}, ":p": &types.AttributeValueMemberS{Value: "ANSWER#"}},
-			ConsistentRead: aws.Bool(true),
-		})
-		for p.HasMorePages() {
-			if _, err = p.NextPage(ctx); err != nil {
-				return
-			}
-		}
-	})
+	// The floor reads the same items the way the store does (256 key ranges,
+	// 8 at a time), without decoding or aggregating them.
+	floor := timeIt(func() { err = queryRanges(ctx, env, "EVENT#"+ev.ID, "ANSWER#") })
 	if err != nil {
 		return err
 	}
@@ -362,7 +351,8 @@ func seed(ctx context.Context, env *benchEnv, ev *retours.Event, pool []*retours
 			a := *pool[j%len(pool)]
 			a.EventID = ev.ID
 			a.ID = fmt.Sprintf("seed%012d", j)
-			a.SubmissionID = fmt.Sprintf("00000000-0000-4000-8000-%012d", j)
+			// Spread like random UUIDs, as participants' phones make them.
+			a.SubmissionID = fmt.Sprintf("%08x-0000-4000-8000-%012d", uint32(j)*2654435761, j)
 			reqs = append(reqs, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(&a, exp)}})
 		}
 		batches <- reqs
@@ -375,4 +365,50 @@ func seed(ctx context.Context, env *benchEnv, ev *retours.Event, pool []*retours
 	default:
 	}
 	return nil
+}
+
+// queryRanges reads every item of the partition whose sort key starts with
+// prefix, in 256 key ranges, 8 at a time, and discards them.
+func queryRanges(ctx context.Context, env *benchEnv, pk, prefix string) error {
+	const digits = "0123456789abcdef"
+	ranges := make(chan string)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range ranges {
+				p := dynamodb.NewQueryPaginator(env.client, &dynamodb.QueryInput{
+					TableName:              aws.String(env.table),
+					KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
+					ExpressionAttributeValues: map[string]types.AttributeValue{
+						":pk": &types.AttributeValueMemberS{Value: pk}, ":p": &types.AttributeValueMemberS{Value: r}},
+					ConsistentRead: aws.Bool(true),
+				})
+				for p.HasMorePages() {
+					if _, err := p.NextPage(ctx); err != nil {
+						select {
+						case errc <- err:
+						default:
+						}
+						return
+					}
+				}
+			}
+		}()
+	}
+	for _, a := range digits {
+		for _, b := range digits {
+			ranges <- prefix + string(a) + string(b)
+		}
+	}
+	close(ranges)
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
 }
