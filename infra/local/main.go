@@ -226,7 +226,7 @@ Try it:
   # leave a rapport d'étonnement note
   curl -s -X POST %s/e/%s/notes -H 'Content-Type: application/json' \
     -d '{"submission_id":"'$(cat /proc/sys/kernel/random/uuid)'","kind":"etonnement","text":"Autant d'"'"'élus que d'"'"'associations !"}'
-  # download the bilan (json, md or csv)
+  # download the bilan (html, md, csv, xlsx or json)
   curl -s -H 'Authorization: Bearer %s' '%s/api/events/%s/bilan?format=md'
   # create another event
   curl -s -X POST %s/api/events -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \

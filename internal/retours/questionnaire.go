@@ -319,19 +319,19 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 func DefaultQuestionnaire() Questionnaire {
 	return Questionnaire{Questions: []Question{
 		{ID: "satisfaction", Kind: QuestionRating, Role: RoleSatisfaction, Min: 1, Max: 5, Required: true,
-			Label: Text{"fr": "Dans l'ensemble, êtes-vous satisfait·e ?", "en": "Overall, how satisfied are you?"},
-			Help:  Text{"fr": "1 : pas du tout, 5 : tout à fait", "en": "1: not at all, 5: completely"}},
+			Label: Text{"fr": "Dans l'ensemble, êtes-vous satisfait·e\u00a0?", "en": "Overall, how satisfied are you?"},
+			Help:  Text{"fr": "1\u00a0: pas du tout, 5\u00a0: tout à fait", "en": "1: not at all, 5: completely"}},
 		{ID: "nps", Kind: QuestionNPS,
-			Label: Text{"fr": "Recommanderiez-vous ce moment à une personne de votre entourage ?", "en": "Would you recommend this to someone you know?"},
-			Help:  Text{"fr": "0 : pas du tout probable, 10 : très probable", "en": "0: not at all likely, 10: extremely likely"}},
+			Label: Text{"fr": "Recommanderiez-vous ce moment à une personne de votre entourage\u00a0?", "en": "Would you recommend this to someone you know?"},
+			Help:  Text{"fr": "0\u00a0: pas du tout probable, 10\u00a0: très probable", "en": "0: not at all likely, 10: extremely likely"}},
 		{ID: "rencontres", Kind: QuestionSingle,
-			Label: Text{"fr": "Avez-vous rencontré des acteurs que vous ne connaissiez pas ?", "en": "Did you meet people or organisations you did not know?"},
+			Label: Text{"fr": "Avez-vous rencontré des acteurs que vous ne connaissiez pas\u00a0?", "en": "Did you meet people or organisations you did not know?"},
 			Choices: []Choice{
 				{ID: "oui", Label: Text{"fr": "Oui", "en": "Yes"}},
 				{ID: "non", Label: Text{"fr": "Non", "en": "No"}},
 			}},
 		{ID: "suites", Kind: QuestionText, MaxLength: 1000,
-			Label: Text{"fr": "Qu'allez-vous faire de ce que vous avez appris ?", "en": "What will you do with what you learned?"}},
+			Label: Text{"fr": "Qu'allez-vous faire de ce que vous avez appris\u00a0?", "en": "What will you do with what you learned?"}},
 		{ID: "profil", Kind: QuestionSingle, Role: RoleProfile,
 			Label: Text{"fr": "Vous êtes… (facultatif)", "en": "You are… (optional)"},
 			Choices: []Choice{
@@ -344,6 +344,6 @@ func DefaultQuestionnaire() Questionnaire {
 				{ID: "autre", Label: Text{"fr": "Autre", "en": "Other"}},
 			}},
 		{ID: "commentaire", Kind: QuestionText, MaxLength: 2000,
-			Label: Text{"fr": "Un mot pour les organisateurs ?", "en": "Anything to tell the organisers?"}},
+			Label: Text{"fr": "Un mot pour les organisateurs\u00a0?", "en": "Anything to tell the organisers?"}},
 	}}
 }
