@@ -53,7 +53,8 @@ func FuzzQuestionnaire(f *testing.F) {
 			case retours.QuestionSingle, retours.QuestionMulti:
 				raw[qq.ID] = []string{qq.Choices[0].ID}
 			case retours.QuestionText:
-				raw[qq.ID] = []string{"oui"}
+				// Within the question's limit, which may be a single character.
+				raw[qq.ID] = []string{"oui"[:min(3, qq.TextLimit())]}
 			}
 		}
 		values, err := q.ParseValues(raw)
