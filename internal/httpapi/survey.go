@@ -393,14 +393,44 @@ type answerResponse struct {
 	Created      bool   `json:"created"`
 }
 
+// openSubmission reads the event a participant's post is about, bounds the
+// body and tells whether it is JSON (else a form).
+func (s *Server) openSubmission(w http.ResponseWriter, r *http.Request) (e *retours.Event, jsonBody bool, err error) {
+	e, err = s.surveyEvents.Event(r.Context(), r.PathValue("event"))
+	if err != nil {
+		return nil, false, err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	return e, isJSON(r), nil
+}
+
+// stored answers a stored (created) or repeated submission: 201 or 200 with
+// the stored id for JSON, else a redirect to the thank-you page.
+func (s *Server) stored(w http.ResponseWriter, r *http.Request, jsonBody bool, e *retours.Event, resp answerResponse, lang string, note bool) {
+	if jsonBody {
+		status := http.StatusCreated
+		if !resp.Created {
+			status = http.StatusOK
+		}
+		writeJSON(w, status, resp)
+		return
+	}
+	q := url.Values{"lang": {langOr(lang, r)}}
+	if note {
+		q.Set("note", "1")
+	}
+	if resp.Session != "" {
+		q.Set("s", resp.Session)
+	}
+	http.Redirect(w, r, "/e/"+e.ID+"/merci?"+q.Encode(), http.StatusSeeOther)
+}
+
 func (s *Server) postAnswer(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
+	e, jsonBody, err := s.openSubmission(w, r)
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	var in retours.AnswerInput
-	jsonBody := isJSON(r)
 	if jsonBody {
 		var req answerRequest
 		if err := decodeJSON(r.Body, &req); err != nil {
@@ -436,19 +466,7 @@ func (s *Server) postAnswer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	if jsonBody {
-		status := http.StatusCreated
-		if !created {
-			status = http.StatusOK
-		}
-		writeJSON(w, status, answerResponse{ID: stored.ID, SubmissionID: stored.SubmissionID, Event: e.ID, Session: stored.SessionID, Created: created})
-		return nil
-	}
-	q := url.Values{"lang": {langOr(in.Lang, r)}}
-	if stored.SessionID != "" {
-		q.Set("s", stored.SessionID)
-	}
-	http.Redirect(w, r, "/e/"+e.ID+"/merci?"+q.Encode(), http.StatusSeeOther)
+	s.stored(w, r, jsonBody, e, answerResponse{ID: stored.ID, SubmissionID: stored.SubmissionID, Event: e.ID, Session: stored.SessionID, Created: created}, in.Lang, false)
 	return nil
 }
 
@@ -659,13 +677,11 @@ type noteRequest struct {
 }
 
 func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.surveyEvents.Event(r.Context(), r.PathValue("event"))
+	e, jsonBody, err := s.openSubmission(w, r)
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	var in retours.NoteInput
-	jsonBody := isJSON(r)
 	if jsonBody {
 		var req noteRequest
 		if err := decodeJSON(r.Body, &req); err != nil {
@@ -683,19 +699,7 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var created bool
 		if nt, created, err = s.cfg.Answers.PutNote(r.Context(), nt, e.ExpiresAt()); err == nil {
-			if jsonBody {
-				status := http.StatusCreated
-				if !created {
-					status = http.StatusOK
-				}
-				writeJSON(w, status, answerResponse{ID: nt.ID, SubmissionID: nt.SubmissionID, Event: e.ID, Session: nt.SessionID, Created: created})
-				return nil
-			}
-			q := url.Values{"lang": {langOr(in.Lang, r)}, "note": {"1"}}
-			if nt.SessionID != "" {
-				q.Set("s", nt.SessionID)
-			}
-			http.Redirect(w, r, "/e/"+e.ID+"/merci?"+q.Encode(), http.StatusSeeOther)
+			s.stored(w, r, jsonBody, e, answerResponse{ID: nt.ID, SubmissionID: nt.SubmissionID, Event: e.ID, Session: nt.SessionID, Created: created}, in.Lang, true)
 			return nil
 		}
 	}
