@@ -177,30 +177,8 @@ func TestAnswersReadsLargePartitions(t *testing.T) {
 	if err := st.CreateEvent(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	const n = 3000 // about 1.5 MB with the long text below: two pages or more
-	long := strings.Repeat("Des échanges riches entre élus et associations. ", 10)
-	want := map[string]bool{}
-	var items []types.WriteRequest
-	flush := func() {
-		for len(items) > 0 {
-			out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			items = out.UnprocessedItems[st.Table()]
-		}
-	}
-	for i := 0; i < n; i++ {
-		sub, _ := retours.NewSubmissionID(rand.Reader)
-		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: sub, Lang: "fr", CreatedAt: t0,
-			Values: map[string]retours.Value{"satisfaction": {Number: 1 + i%5}, "commentaire": {Text: long}}}
-		want[a.ID] = true
-		items = append(items, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(a, e.ExpiresAt())}})
-		if len(items) == 25 {
-			flush()
-		}
-	}
-	flush()
+	const n = 3000 // about 1.5 MB: two pages or more
+	want := mustSeedLongAnswers(t, st, e, n)
 
 	seen := map[string]int{}
 	err := st.Answers(ctx, e.ID, func(a *retours.Answer) error {
@@ -231,4 +209,36 @@ func TestAnswersReadsLargePartitions(t *testing.T) {
 	if !errors.Is(err, stop) || calls != 2000 {
 		t.Errorf("Answers() = %v after %d calls, want the callback's error after 2000", err, calls)
 	}
+}
+
+// mustSeedLongAnswers writes n answers with a long text to e's partition with
+// BatchWriteItem (more than one Query page from about 2,000 on) and returns
+// their ids.
+func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n int) map[string]bool {
+	tb.Helper()
+	ctx := context.Background()
+	long := strings.Repeat("Des échanges riches entre élus et associations. ", 10)
+	ids := map[string]bool{}
+	var items []types.WriteRequest
+	flush := func() {
+		for len(items) > 0 {
+			out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			items = out.UnprocessedItems[st.Table()]
+		}
+	}
+	for i := 0; i < n; i++ {
+		sub, _ := retours.NewSubmissionID(rand.Reader)
+		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: sub, Lang: "fr", CreatedAt: t0,
+			Values: map[string]retours.Value{"satisfaction": {Number: 1 + i%5}, "commentaire": {Text: long}}}
+		ids[a.ID] = true
+		items = append(items, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(a, e.ExpiresAt())}})
+		if len(items) == 25 {
+			flush()
+		}
+	}
+	flush()
+	return ids
 }

@@ -3,16 +3,10 @@ package dynamo_test
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 )
@@ -207,28 +201,8 @@ func TestCoverageOfALargePartition(t *testing.T) {
 	st := dynamotest.NewStore(t)
 	ctx := context.Background()
 	e := mustEvent(t)
-	long := strings.Repeat("Des échanges riches entre élus et associations. ", 10)
 	const n = 2500 // about 1.3 MB: more than one page
-	var items []types.WriteRequest
-	flush := func() {
-		for len(items) > 0 {
-			out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			items = out.UnprocessedItems[st.Table()]
-		}
-	}
-	for i := 0; i < n; i++ {
-		sub, _ := retours.NewSubmissionID(rand.Reader)
-		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: sub, Lang: "fr", CreatedAt: t0,
-			Values: map[string]retours.Value{"satisfaction": {Number: 1 + i%5}, "commentaire": {Text: long}}}
-		items = append(items, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(a, e.ExpiresAt())}})
-		if len(items) == 25 {
-			flush()
-		}
-	}
-	flush()
+	mustSeedLongAnswers(t, st, e, n)
 	if cov, err := st.Coverage(ctx, e.ID); err != nil || cov.Answers != n {
 		t.Errorf("Coverage = %+v, %v; want %d answers", cov, err, n)
 	}
