@@ -196,7 +196,11 @@ func parseDateTime(s string) (c civil, at time.Time, ok bool) {
 	return d.withTime(t), time.Time{}, true
 }
 
+// parseOffset reads Z, +02:00, +0200 or (in a VTIMEZONE) +020000.
 func parseOffset(s string) (int, bool) {
+	if s == "" {
+		return 0, false
+	}
 	if s == "Z" {
 		return 0, true
 	}
@@ -205,14 +209,14 @@ func parseOffset(s string) (int, bool) {
 		sign = -1
 	}
 	s = strings.ReplaceAll(s[1:], ":", "")
-	if len(s) != 4 {
+	if len(s) != 4 && len(s) != 6 || strings.Trim(s, "0123456789") != "" {
 		return 0, false
 	}
-	h, m := atoi(s[:2]), atoi(s[2:])
-	if h > 14 || m > 59 {
+	h, m, sec := atoi(s[:2]), atoi(s[2:4]), atoi(s[4:])
+	if h > 14 || m > 59 || sec > 59 {
 		return 0, false
 	}
-	return sign * (h*3600 + m*60), true
+	return sign * (h*3600 + m*60 + sec), true
 }
 
 func atoi(s string) int {
