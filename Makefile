@@ -32,7 +32,8 @@ test: tools check
 # input that broke it in testdata/fuzz/<target>: commit it with the fix.
 FUZZTIME ?= 5s
 FUZZ = ./internal/httpapi:FuzzAnswerJSON ./internal/httpapi:FuzzNoteJSON \
-       ./internal/retours:FuzzQuestionnaire ./internal/retours:FuzzParseValues
+       ./internal/retours:FuzzQuestionnaire ./internal/retours:FuzzParseValues \
+       ./internal/programme:FuzzParse
 fuzz:
 	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$fn for $(FUZZTIME)"; \

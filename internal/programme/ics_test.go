@@ -11,7 +11,9 @@ import (
 	"github.com/retours/retours/internal/programme"
 )
 
-func utc(y, mo, d, h, mi int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC) }
+func utc(y, mo, d, h, mi int) time.Time {
+	return time.Date(y, time.Month(mo), d, h, mi, 0, 0, time.UTC)
+}
 
 func mustRead(tb testing.TB, name string) []byte {
 	tb.Helper()

@@ -16,7 +16,7 @@ const (
 	// document…). No args.
 	NotCSVOrICS Code = "not_csv_or_ics"
 	// The file is a spreadsheet in its own format (XLSX, ODS, XLS), not a CSV
-	// export of it. Args: the file's extension, or "" when unknown.
+	// export of it. No args.
 	Spreadsheet Code = "spreadsheet"
 	// The text is not UTF-8, typically a CSV saved by Excel as "CSV
 	// (séparateur : point-virgule)" in Windows-1252. Line: the first line
@@ -104,7 +104,7 @@ var codeInfo = map[Code]struct {
 	FileEmpty:          {false, 0},
 	FileTooLarge:       {false, 1},
 	NotCSVOrICS:        {false, 0},
-	Spreadsheet:        {false, 1},
+	Spreadsheet:        {false, 0},
 	NotUTF8:            {false, 0},
 	ICSUnreadable:      {false, 0},
 	UnclosedQuote:      {false, 0},

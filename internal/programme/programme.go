@@ -99,9 +99,6 @@ func Parse(name, contentType string, data []byte) *Result {
 	ext := strings.ToLower(filepath.Ext(name))
 	switch format, code := detect(ext, contentType, data); {
 	case code != "":
-		if code == Spreadsheet {
-			return fail("", code, strings.TrimPrefix(ext, "."))
-		}
 		return fail("", code)
 	case format == FormatICS:
 		return parseICS(data)

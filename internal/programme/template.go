@@ -90,11 +90,10 @@ func EncodeCSV(drafts []Draft, lang string) []byte {
 	w.Write(header)
 	for _, d := range drafts {
 		start := d.StartsAt.In(Paris)
-		row := []string{text(d.Title), st.kinds[d.Kind], start.Format(st.date), start.Format("15:04"), "", text(d.Room), text(strings.Join(d.Speakers, ", "))}
+		row := []string{text(d.Title), st.kinds[d.Kind], start.Format(st.date), clockCell(d.StartsAt), "", text(d.Room), text(strings.Join(d.Speakers, ", "))}
 		if !d.EndsAt.IsZero() {
-			end := d.EndsAt.In(Paris)
-			row[4] = end.Format("15:04")
-			if end.Format(st.date) != row[2] {
+			row[4] = clockCell(d.EndsAt)
+			if end := d.EndsAt.In(Paris); end.Format(st.date) != row[2] && !strings.Contains(row[4], "T") {
 				row[4] = end.Format(st.date) + " " + row[4]
 			}
 		}
@@ -107,11 +106,26 @@ func EncodeCSV(drafts []Draft, lang string) []byte {
 	return buf.Bytes()
 }
 
+// clockCell writes the time of day of t in Paris, or the whole instant
+// with its offset when the time of day alone would name another instant
+// (the hour that happens twice when summer time ends).
+func clockCell(t time.Time) string {
+	p := t.In(Paris)
+	c := civil{y: p.Year(), mo: int(p.Month()), d: p.Day(), h: p.Hour(), mi: p.Minute(), s: p.Second()}
+	switch {
+	case !c.in(Paris).Equal(t):
+		return p.Format(time.RFC3339)
+	case c.s != 0:
+		return p.Format("15:04:05")
+	}
+	return p.Format("15:04")
+}
+
 // text neutralises a cell a spreadsheet would read as a formula with a
 // leading apostrophe (OWASP's advice against CSV injection), which Parse
 // removes.
 func text(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@'", rune(s[0])) {
 		return "'" + s
 	}
 	return s
@@ -119,7 +133,7 @@ func text(s string) string {
 
 // untext removes the apostrophe text adds.
 func untext(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@'", rune(s[1])) {
 		return s[1:]
 	}
 	return s
