@@ -19,8 +19,10 @@ type calendar struct {
 
 func parseICS(data []byte) *Result {
 	res := &Result{Format: FormatICS}
-	text := strings.ToValidUTF8(string(bytes.TrimPrefix(data, utf8BOM)), "\uFFFD")
-	cal, err := ics.ParseCalendarWithOptions(strings.NewReader(strings.TrimLeft(text, " \t\r\n")),
+	// Bytes that are not UTF-8 are left to clean, after unfolding: some
+	// agendas fold lines in the middle of a character.
+	text := bytes.TrimLeft(bytes.TrimPrefix(data, utf8BOM), " \t\r\n")
+	cal, err := ics.ParseCalendarWithOptions(bytes.NewReader(text),
 		ics.WithUnknownPropertyHandler(ics.AcceptUnknownPropertyHandler))
 	if err != nil {
 		return fail(FormatICS, ICSUnreadable)

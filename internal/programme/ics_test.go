@@ -154,8 +154,8 @@ func TestICSTimes(t *testing.T) {
 }
 
 func TestICSText(t *testing.T) {
-	file := vcal(vevent("SUMMARY:Atelier\\, débat\\; et \\\\ retours\\nsuite",
-		"LOCATION:Salle\r\n  2",
+	file := vcal(vevent("SUMMARY:Atelier\\, d\xc3\r\n \xa9bat\\; et \\\\ retours\\nsuite",
+		"LOCATION:Salle\r\n  2\xff",
 		"CATEGORIES:Divers,Table ronde",
 		"RECURRENCE-ID;TZID=Europe/Paris:20261013T140000",
 		"DTSTART;TZID=Europe/Paris:20261013T150000"))
