@@ -3,6 +3,8 @@ package programme_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -190,5 +192,36 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		roundTrip(t, r.Drafts, "fr")
+	})
+}
+
+// The README's examples are read as it says.
+func TestReadmeExamples(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "### Programme import\n")
+	block := func(opening string) string {
+		_, rest, ok := strings.Cut(section, opening)
+		if !ok {
+			t.Fatalf("no %q in the README's programme import", opening)
+		}
+		body, _, _ := strings.Cut(rest, "```\n")
+		return body
+	}
+	r := mustParseOK(t, "programme.csv", block("```csv\n"))
+	checkDrafts(t, r.Drafts, []programme.Draft{
+		{Title: "Plénière d'ouverture", Kind: "pleniere", StartsAt: paris(2026, 10, 13, 9, 30), EndsAt: paris(2026, 10, 13, 10, 15),
+			Room: "Amphithéâtre", Speakers: []string{"Claire Moreau", "Karim Benali"}, Line: 2},
+		{Title: "Atelier : accompagner les démarches en ligne", Kind: "atelier", StartsAt: paris(2026, 10, 13, 10, 45),
+			EndsAt: paris(2026, 10, 13, 12, 15), Room: "Salle 2", Speakers: []string{"Léa Martin"}, Line: 3},
+		{Title: "Table ronde : tiers-lieux et inclusion", Kind: "table-ronde", StartsAt: paris(2026, 10, 13, 14, 0),
+			EndsAt: paris(2026, 10, 13, 15, 30), Room: "Amphithéâtre", Speakers: []string{"Nadia Haddad", "Yves Lefort"}, Line: 4},
+	})
+	r = mustParseOK(t, "agenda.ics", vcal("BEGIN:VEVENT\n"+strings.TrimSpace(block("```\nBEGIN:VEVENT"))))
+	checkDrafts(t, r.Drafts, []programme.Draft{
+		{Title: "Table ronde : les tiers-lieux, lieux de médiation numérique ?", Kind: "table-ronde", StartsAt: paris(2026, 10, 13, 14, 0),
+			EndsAt: paris(2026, 10, 13, 15, 30), Room: "Amphithéâtre", Line: 4, UID: "040000008200E00074C5B7101A82E008000000001"},
 	})
 }
