@@ -3,7 +3,6 @@ package programme_test
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,9 +85,7 @@ func TestAgendaExports(t *testing.T) {
 				t.Fatalf("format %q, problems %v", r.Format, brief(r.Problems))
 			}
 			checkDrafts(t, r.Drafts, tt.drafts)
-			if got, want := brief(r.Notes), append([]string{}, tt.notes...); !slices.Equal(got, want) {
-				t.Errorf("notes %v, want %v", got, want)
-			}
+			checkBrief(t, "notes", r.Notes, tt.notes)
 		})
 	}
 }
@@ -202,9 +199,7 @@ func TestICSProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := programme.Parse("agenda.ics", "text/calendar", []byte(tt.file))
 			checkResult(t, r)
-			if got, want := brief(r.Problems), append([]string{}, tt.problems...); !slices.Equal(got, want) {
-				t.Errorf("problems %v, want %v", got, want)
-			}
+			checkBrief(t, "problems", r.Problems, tt.problems)
 			if len(r.Drafts) != tt.drafts {
 				t.Errorf("%d drafts, want %d", len(r.Drafts), tt.drafts)
 			}

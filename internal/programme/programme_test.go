@@ -57,6 +57,14 @@ func brief(ps []programme.Problem) []string {
 	return out
 }
 
+// checkBrief fails unless the problems or notes are those listed, in order.
+func checkBrief(t *testing.T, what string, got []programme.Problem, want []string) {
+	t.Helper()
+	if g := brief(got); !slices.Equal(g, append([]string{}, want...)) {
+		t.Errorf("%s %v, want %v", what, g, want)
+	}
+}
+
 func mustParseOK(tb testing.TB, name, data string) *programme.Result {
 	tb.Helper()
 	r := programme.Parse(name, "", []byte(data))
@@ -284,9 +292,7 @@ func TestKindsAndSpeakers(t *testing.T) {
 			if got := r.Drafts[0].Kind; got != tt.want {
 				t.Errorf("kind %q, want %q", got, tt.want)
 			}
-			if got, want := brief(r.Notes), append([]string{}, tt.note...); !slices.Equal(got, want) {
-				t.Errorf("notes %v, want %v", got, want)
-			}
+			checkBrief(t, "notes", r.Notes, tt.note)
 		})
 	}
 
@@ -365,12 +371,8 @@ func TestCSVProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := programme.Parse("programme.csv", "text/csv", []byte(tt.file))
 			checkResult(t, r)
-			if got, want := brief(r.Problems), append([]string{}, tt.problems...); !slices.Equal(got, want) {
-				t.Errorf("problems %v, want %v", got, want)
-			}
-			if got, want := brief(r.Notes), append([]string{}, tt.notes...); !slices.Equal(got, want) {
-				t.Errorf("notes %v, want %v", got, want)
-			}
+			checkBrief(t, "problems", r.Problems, tt.problems)
+			checkBrief(t, "notes", r.Notes, tt.notes)
 			if len(r.Drafts) != tt.drafts {
 				t.Errorf("%d drafts, want %d:%s", len(r.Drafts), tt.drafts, showAll(r.Drafts))
 			}
@@ -414,9 +416,7 @@ func TestDetect(t *testing.T) {
 			if r.Format != tt.format {
 				t.Errorf("format %q, want %q", r.Format, tt.format)
 			}
-			if got, want := brief(r.Problems), append([]string{}, tt.problems...); !slices.Equal(got, want) {
-				t.Errorf("problems %v, want %v", got, want)
-			}
+			checkBrief(t, "problems", r.Problems, tt.problems)
 		})
 	}
 }
