@@ -358,7 +358,7 @@ func (res *Result) readRow(cols columns, rec record) {
 			l.add(AllDay)
 		}
 	}
-	d.Kind = l.kind(cols.cells(rec.cells, colKind), d.Title)
+	d.Kind = l.kind(cols.cells(rec.cells, colKind), d.Title, false)
 	l.done(res, d)
 }
 

@@ -265,6 +265,6 @@ func (res *Result) readEvent(c *calendar, props []ics.IANAProperty, line int) {
 			categories = append(categories, strings.Split(props[i].Value, ",")...)
 		}
 	}
-	d.Kind = l.kind(categories, d.Title)
+	d.Kind = l.kind(categories, d.Title, true)
 	l.done(res, d)
 }

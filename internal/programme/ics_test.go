@@ -154,6 +154,7 @@ func TestICSText(t *testing.T) {
 	file := vcal(vevent("SUMMARY:Atelier\\, d\xc3\r\n \xa9bat\\; et \\\\ retours\\nsuite",
 		"LOCATION:Salle\r\n  2\xff",
 		"CATEGORIES:Divers,Table ronde",
+		"CATEGORIES:Catégorie rouge",
 		"RECURRENCE-ID;TZID=Europe/Paris:20261013T140000",
 		"DTSTART;TZID=Europe/Paris:20261013T150000"))
 	r := programme.Parse("a.ics", "", []byte(file))

@@ -46,8 +46,8 @@ func (l *lineReport) check(d *Draft) {
 }
 
 // kind decides the draft's kind (see kindFor) and notes what was assumed.
-func (l *lineReport) kind(written []string, title string) string {
-	kind, note, arg := kindFor(written, title)
+func (l *lineReport) kind(written []string, title string, tags bool) string {
+	kind, note, arg := kindFor(written, title, tags)
 	switch note {
 	case "":
 	case KindUnknown:

@@ -96,34 +96,43 @@ var kindWords = []struct {
 	{"other", retours.KindAutre},
 }
 
-// kindOf returns the kind that s begins with, if any: "Atelier pratique" is
-// an atelier, "Table ronde / débat" a table ronde.
-func kindOf(s string) (string, bool) {
-	f := fold(s)
+// kindOf returns the kind s names: in a type cell, with its words anywhere
+// ("Atelier pratique", "mini-atelier", "hands-on workshop"); in a title,
+// only with its first words ("Atelier : fresque", not "Pause avant la table
+// ronde").
+func kindOf(s string, title bool) (string, bool) {
+	f := " " + fold(s) + " "
 	for _, kw := range kindWords {
-		if f == kw.words || strings.HasPrefix(f, kw.words+" ") {
+		if title && strings.HasPrefix(f, " "+kw.words+" ") || !title && strings.Contains(f, " "+kw.words+" ") {
 			return kw.kind, true
 		}
 	}
 	return "", false
 }
 
-// kindFor decides a draft's kind from what was written for it (a type cell,
-// an agenda category) and, failing that, from its title. The note says what
-// was assumed, if anything.
-func kindFor(written []string, title string) (kind string, note Code, arg string) {
+// kindFor decides a draft's kind from what was written for it and, when
+// nothing was, from its title. With tags (an agenda's categories, often
+// about something else: "Travail", "Catégorie rouge") the title is tried
+// before an unknown value makes the session "autre". The note says what was
+// assumed, if anything.
+func kindFor(written []string, title string, tags bool) (kind string, note Code, arg string) {
+	unknown := ""
 	for _, w := range written {
-		if k, ok := kindOf(w); ok {
+		if k, ok := kindOf(w, false); ok {
 			return k, "", ""
 		}
+		if w = clean(w); unknown == "" {
+			unknown = w
+		}
 	}
-	if k, ok := kindOf(title); ok {
+	if unknown != "" && !tags {
+		return retours.KindAutre, KindUnknown, unknown
+	}
+	if k, ok := kindOf(title, true); ok {
 		return k, "", ""
 	}
-	for _, w := range written {
-		if w = clean(w); w != "" {
-			return retours.KindAutre, KindUnknown, w
-		}
+	if unknown != "" {
+		return retours.KindAutre, KindUnknown, unknown
 	}
 	return retours.KindAutre, KindMissing, ""
 }
