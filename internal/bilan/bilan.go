@@ -414,7 +414,7 @@ func (a *Aggregator) Bilan(now time.Time) *Bilan {
 		return cmp.Compare(x.id, y.id)
 	})
 	for _, k := range retours.NoteKinds {
-		g := NoteGroup{Kind: k, Title: msg(a.lang, "note."+k), Notes: []NoteItem{}}
+		g := NoteGroup{Kind: k, Title: messages.T(a.lang, "note."+k), Notes: []NoteItem{}}
 		for _, n := range a.notes {
 			if n.kind == k {
 				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: title(n.session), CreatedAt: n.createdAt})

@@ -50,31 +50,31 @@ type bar struct {
 // layout turns b into a doc.
 func layout(b *Bilan) *doc {
 	l := b.Lang
-	d := &doc{Lang: l, Title: msg(l, "title") + " — " + b.Event.Title}
+	d := &doc{Lang: l, Title: messages.T(l, "title") + " — " + b.Event.Title}
 	when := b.Event.StartsAt.Format(time.DateOnly)
 	if b.Event.Place != "" {
 		when = b.Event.Place + ", " + when
 	}
 	d.Subtitle = append(d.Subtitle, when)
 	if b.Event.Series != "" && b.Event.Edition > 0 {
-		d.Subtitle = append(d.Subtitle, b.Event.Series+", "+msg(l, "edition")+" "+itoa(b.Event.Edition))
+		d.Subtitle = append(d.Subtitle, b.Event.Series+", "+messages.T(l, "edition")+" "+itoa(b.Event.Edition))
 	}
 	if !b.AsOf.IsZero() {
-		d.Subtitle = append(d.Subtitle, msg(l, "asof")+" "+b.AsOf.UTC().Format("2006-01-02 15:04")+" UTC")
+		d.Subtitle = append(d.Subtitle, messages.T(l, "asof")+" "+b.AsOf.UTC().Format("2006-01-02 15:04")+" UTC")
 	}
-	suppressed := msgN(l, "suppressed", b.Threshold)
+	suppressed := messages.T(l, "suppressed", b.Threshold)
 
 	// Participation.
-	p := section{Title: msg(l, "participation")}
+	p := section{Title: messages.T(l, "participation")}
 	kv := &table{Head: []string{"", ""}, Num: []bool{false, true}}
-	kv.Rows = append(kv.Rows, []string{msg(l, "answers"), itoa(b.Answers)})
+	kv.Rows = append(kv.Rows, []string{messages.T(l, "answers"), itoa(b.Answers)})
 	if b.Event.RegisteredCount > 0 {
-		kv.Rows = append(kv.Rows, []string{msg(l, "registered"), itoa(b.Event.RegisteredCount)})
+		kv.Rows = append(kv.Rows, []string{messages.T(l, "registered"), itoa(b.Event.RegisteredCount)})
 	}
 	if b.ResponseRate != nil {
-		kv.Rows = append(kv.Rows, []string{msg(l, "response_rate"), percent(l, *b.ResponseRate)})
+		kv.Rows = append(kv.Rows, []string{messages.T(l, "response_rate"), percent(l, *b.ResponseRate)})
 	}
-	kv.Rows = append(kv.Rows, []string{msg(l, "notes"), itoa(b.Notes)})
+	kv.Rows = append(kv.Rows, []string{messages.T(l, "notes"), itoa(b.Notes)})
 	p.Table = kv
 	d.Sections = append(d.Sections, p)
 
@@ -82,28 +82,28 @@ func layout(b *Bilan) *doc {
 	var key []string
 	for _, q := range b.Questions {
 		if q.Role == retours.RoleSatisfaction && q.Mean != nil {
-			key = append(key, msg(l, "satisfaction")+msg(l, "colon")+numericSummary(l, q))
+			key = append(key, messages.T(l, "satisfaction")+messages.T(l, "colon")+numericSummary(l, q))
 		}
 		if q.NPS != nil {
-			key = append(key, msg(l, "nps")+msg(l, "colon")+npsSummary(l, q.NPS))
+			key = append(key, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
 		}
 	}
 	if len(key) > 0 {
-		d.Sections = append(d.Sections, section{Title: msg(l, "indicators"), Text: key})
+		d.Sections = append(d.Sections, section{Title: messages.T(l, "indicators"), Text: key})
 	}
 
 	// Sessions.
-	st := &table{Head: []string{msg(l, "session"), msg(l, "answers"), msg(l, "satisfaction"), msg(l, "nps")}, Num: []bool{false, true, true, true}}
+	st := &table{Head: []string{messages.T(l, "session"), messages.T(l, "answers"), messages.T(l, "satisfaction"), messages.T(l, "nps")}, Num: []bool{false, true, true, true}}
 	for _, g := range b.Sessions {
 		title := g.Title
 		if g.ID == "" {
-			title = msg(l, "event_whole")
+			title = messages.T(l, "event_whole")
 		}
 		st.Rows = append(st.Rows, groupRow(l, title, g, suppressed))
 	}
-	sessions := section{Title: msg(l, "sessions"), Table: st}
+	sessions := section{Title: messages.T(l, "sessions"), Table: st}
 	if len(b.Profiles) > 0 {
-		cross := &table{Head: []string{msg(l, "session")}, Num: []bool{false}}
+		cross := &table{Head: []string{messages.T(l, "session")}, Num: []bool{false}}
 		for _, pr := range b.Profiles {
 			cross.Head = append(cross.Head, pr.Title)
 			cross.Num = append(cross.Num, true)
@@ -114,7 +114,7 @@ func layout(b *Bilan) *doc {
 			}
 			title := g.Title
 			if g.ID == "" {
-				title = msg(l, "event_whole")
+				title = messages.T(l, "event_whole")
 			}
 			row := []string{title}
 			for _, pr := range b.Profiles {
@@ -132,37 +132,37 @@ func layout(b *Bilan) *doc {
 			cross.Rows = append(cross.Rows, row)
 		}
 		if len(cross.Rows) > 0 {
-			sessions.Sub = append(sessions.Sub, section{Title: msg(l, "session_profiles"), Table: cross})
+			sessions.Sub = append(sessions.Sub, section{Title: messages.T(l, "session_profiles"), Table: cross})
 		}
 	}
 	d.Sections = append(d.Sections, sessions)
 
 	// Profiles.
 	if len(b.Profiles) > 0 {
-		pt := &table{Head: []string{msg(l, "profile"), msg(l, "answers"), msg(l, "satisfaction"), msg(l, "nps")}, Num: []bool{false, true, true, true}}
+		pt := &table{Head: []string{messages.T(l, "profile"), messages.T(l, "answers"), messages.T(l, "satisfaction"), messages.T(l, "nps")}, Num: []bool{false, true, true, true}}
 		for _, g := range b.Profiles {
 			pt.Rows = append(pt.Rows, groupRow(l, g.Title, g, suppressed))
 		}
-		d.Sections = append(d.Sections, section{Title: msg(l, "profiles"), Table: pt})
+		d.Sections = append(d.Sections, section{Title: messages.T(l, "profiles"), Table: pt})
 	}
 
 	// Questions.
-	qsec := section{Title: msg(l, "questions")}
+	qsec := section{Title: messages.T(l, "questions")}
 	for _, q := range b.Questions {
 		s := section{Title: q.Label}
 		switch {
 		case q.Kind == retours.QuestionText:
-			s.Text = append(s.Text, itoa(q.Count)+" "+msg(l, "text_answers"))
+			s.Text = append(s.Text, itoa(q.Count)+" "+messages.T(l, "text_answers"))
 		case q.Mean != nil:
-			s.Text = append(s.Text, msgN(l, "answers_count", q.Count)+msg(l, "semicolon")+numericSummary(l, q))
+			s.Text = append(s.Text, messages.T(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))
 			if q.NPS != nil {
-				s.Text = append(s.Text, msg(l, "nps")+msg(l, "colon")+npsSummary(l, q.NPS))
+				s.Text = append(s.Text, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
 			}
 		default:
-			s.Text = append(s.Text, msgN(l, "answers_count", q.Count))
+			s.Text = append(s.Text, messages.T(l, "answers_count", q.Count))
 		}
 		if len(q.Distribution) > 0 {
-			dt := &table{Head: []string{msg(l, "value"), msg(l, "answers"), msg(l, "share")}, Num: []bool{false, true, true}}
+			dt := &table{Head: []string{messages.T(l, "value"), messages.T(l, "answers"), messages.T(l, "share")}, Num: []bool{false, true, true}}
 			c := chart{Title: q.Label}
 			top := 0
 			for _, bk := range q.Distribution {
@@ -184,18 +184,18 @@ func layout(b *Bilan) *doc {
 	d.Sections = append(d.Sections, qsec)
 
 	// Themes.
-	th := section{Title: msg(l, "themes"), Themes: b.Themes}
+	th := section{Title: messages.T(l, "themes"), Themes: b.Themes}
 	if len(b.Themes) == 0 {
-		th.Text = []string{msg(l, "no_themes")}
+		th.Text = []string{messages.T(l, "no_themes")}
 	}
 	d.Sections = append(d.Sections, th)
 
 	// Notes.
-	ns := section{Title: msg(l, "notes_title")}
+	ns := section{Title: messages.T(l, "notes_title")}
 	for _, g := range b.NoteGroups {
 		s := section{Title: g.Title + " (" + itoa(g.Count) + ")", Notes: g.Notes}
 		if g.Count == 0 {
-			s.Text = []string{msg(l, "no_notes")}
+			s.Text = []string{messages.T(l, "no_notes")}
 		}
 		ns.Sub = append(ns.Sub, s)
 	}
@@ -203,13 +203,13 @@ func layout(b *Bilan) *doc {
 
 	// Comparison.
 	if c := b.Comparison; c != nil {
-		cs := section{Title: msg(l, "comparison")}
+		cs := section{Title: messages.T(l, "comparison")}
 		prev := c.Previous.Title
 		if c.Previous.Edition > 0 {
-			prev += " (" + msg(l, "edition") + " " + itoa(c.Previous.Edition) + ")"
+			prev += " (" + messages.T(l, "edition") + " " + itoa(c.Previous.Edition) + ")"
 		}
 		cs.Text = []string{prev + ", " + c.Previous.StartsAt.Format(time.DateOnly)}
-		ct := &table{Head: []string{msg(l, "indicator"), msg(l, "previous"), msg(l, "current"), msg(l, "change")}, Num: []bool{false, true, true, true}}
+		ct := &table{Head: []string{messages.T(l, "indicator"), messages.T(l, "previous"), messages.T(l, "current"), messages.T(l, "change")}, Num: []bool{false, true, true, true}}
 		row := func(name string, d *Delta, pct bool) {
 			if d == nil {
 				return
@@ -220,18 +220,18 @@ func layout(b *Bilan) *doc {
 			}
 			ct.Rows = append(ct.Rows, []string{name, number(l, d.Previous), number(l, d.Current), signed(l, d.Change)})
 		}
-		row(msg(l, "answers"), &c.Answers, false)
-		row(msg(l, "response_rate"), c.ResponseRate, true)
-		row(msg(l, "satisfaction"), c.Satisfaction, false)
-		row(msg(l, "nps"), c.NPS, false)
+		row(messages.T(l, "answers"), &c.Answers, false)
+		row(messages.T(l, "response_rate"), c.ResponseRate, true)
+		row(messages.T(l, "satisfaction"), c.Satisfaction, false)
+		row(messages.T(l, "nps"), c.NPS, false)
 		for _, q := range c.Questions {
-			row(q.Label+" ("+msg(l, "mean")+")", &q.Delta, false)
+			row(q.Label+" ("+messages.T(l, "mean")+")", &q.Delta, false)
 		}
 		cs.Table = ct
 		d.Sections = append(d.Sections, cs)
 	}
 
-	d.Sections = append(d.Sections, section{Title: msg(l, "method"), Text: []string{msgN(l, "method_text", b.Threshold)}})
+	d.Sections = append(d.Sections, section{Title: messages.T(l, "method"), Text: []string{messages.T(l, "method_text", b.Threshold)}})
 	return d
 }
 
@@ -250,17 +250,17 @@ func groupRow(l, title string, g Group, suppressed string) []string {
 }
 
 func numericSummary(l string, q QuestionStats) string {
-	s := msg(l, "mean") + " " + number(l, *q.Mean)
+	s := messages.T(l, "mean") + " " + number(l, *q.Mean)
 	if q.CI95 != nil {
-		s += " (" + msg(l, "ci95") + " " + number(l, q.CI95.Low) + " – " + number(l, q.CI95.High) + ")"
+		s += " (" + messages.T(l, "ci95") + " " + number(l, q.CI95.Low) + " – " + number(l, q.CI95.High) + ")"
 	}
 	if q.Median != nil {
-		s += ", " + msg(l, "median") + " " + number(l, *q.Median)
+		s += ", " + messages.T(l, "median") + " " + number(l, *q.Median)
 	}
 	return s
 }
 
 func npsSummary(l string, n *NPS) string {
-	return number(l, n.Score) + " (" + itoa(n.Promoters) + " " + msg(l, "promoters") + ", " + itoa(n.Passives) + " " +
-		msg(l, "passives") + ", " + itoa(n.Detractors) + " " + msg(l, "detractors") + ")"
+	return number(l, n.Score) + " (" + itoa(n.Promoters) + " " + messages.T(l, "promoters") + ", " + itoa(n.Passives) + " " +
+		messages.T(l, "passives") + ", " + itoa(n.Detractors) + " " + messages.T(l, "detractors") + ")"
 }

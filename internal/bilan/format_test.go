@@ -218,9 +218,3 @@ func TestXLSX(t *testing.T) {
 		})
 	}
 }
-
-func TestMessagesHaveBothLanguages(t *testing.T) {
-	if err := bilan.CheckMessages(); err != nil {
-		t.Error(err)
-	}
-}

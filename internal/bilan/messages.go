@@ -1,14 +1,14 @@
 package bilan
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/retours/retours/internal/i18n"
 )
 
-// messages holds the words of every format, per language. A test checks
-// both languages have every key.
-var messages = map[string]map[string]string{
+// messages holds the words of every format, per language. The test of every
+// catalogue (internal/i18n) checks it, and the keys the code uses.
+var messages = i18n.New("bilan", map[string]map[string]string{
 	"fr": {
 		"title":                "Bilan",
 		"colon":                " : ",
@@ -28,7 +28,7 @@ var messages = map[string]map[string]string{
 		"indicators":           "Indicateurs clés",
 		"mean":                 "moyenne",
 		"median":               "médiane",
-		"ci95":                 "intervalle de confiance à 95 %",
+		"ci95":                 "intervalle de confiance à 95 %%",
 		"promoters":            "promoteurs",
 		"passives":             "passifs",
 		"detractors":           "détracteurs",
@@ -41,8 +41,6 @@ var messages = map[string]map[string]string{
 		"sessions":             "Par session",
 		"session_profiles":     "Sessions et profils",
 		"themes":               "Thèmes qui reviennent",
-		"theme":                "Thème",
-		"mentions":             "Mentions",
 		"no_themes":            "Pas assez de texte libre pour dégager des thèmes.",
 		"notes_title":          "Rapport d'étonnement et notes",
 		"no_notes":             "Aucune note.",
@@ -52,7 +50,7 @@ var messages = map[string]map[string]string{
 		"current":              "Cette édition",
 		"change":               "Évolution",
 		"method":               "Méthode",
-		"method_text":          "Les moyennes sont données avec leur intervalle de confiance à 95 % (loi de Student). Le NPS est la part de promoteurs (9 ou 10) moins celle des détracteurs (0 à 6). Pour préserver l'anonymat, toute case (session, profil, session × profil) de moins de %d réponses n'est pas détaillée, et les citations qui en viennent ne sont pas attribuées. Les notes et réponses masquées par l'organisation ne figurent pas dans ce bilan.",
+		"method_text":          "Les moyennes sont données avec leur intervalle de confiance à 95 %% (loi de Student). Le NPS est la part de promoteurs (9 ou 10) moins celle des détracteurs (0 à 6). Pour préserver l'anonymat, toute case (session, profil, session × profil) de moins de %d réponses n'est pas détaillée, et les citations qui en viennent ne sont pas attribuées. Les notes et réponses masquées par l'organisation ne figurent pas dans ce bilan.",
 		"answers_count":        "%d réponses",
 		"note.etonnement":      "Rapport d'étonnement",
 		"note.point-fort":      "Points forts",
@@ -60,10 +58,6 @@ var messages = map[string]map[string]string{
 		"note.moment-marquant": "Moments marquants",
 		"summary_sheet":        "Synthèse",
 		"answers_sheet":        "Réponses",
-		"created_at":           "Date",
-		"lang":                 "Langue",
-		"answer_id":            "Réponse",
-		"hidden":               "Masqué",
 	},
 	"en": {
 		"title":                "Report",
@@ -84,7 +78,7 @@ var messages = map[string]map[string]string{
 		"indicators":           "Key figures",
 		"mean":                 "mean",
 		"median":               "median",
-		"ci95":                 "95% confidence interval",
+		"ci95":                 "95%% confidence interval",
 		"promoters":            "promoters",
 		"passives":             "passives",
 		"detractors":           "detractors",
@@ -97,8 +91,6 @@ var messages = map[string]map[string]string{
 		"sessions":             "By session",
 		"session_profiles":     "Sessions and profiles",
 		"themes":               "Recurring themes",
-		"theme":                "Theme",
-		"mentions":             "Mentions",
 		"no_themes":            "Not enough free text to find themes.",
 		"notes_title":          "Notes",
 		"no_notes":             "No notes.",
@@ -108,7 +100,7 @@ var messages = map[string]map[string]string{
 		"current":              "This edition",
 		"change":               "Change",
 		"method":               "Method",
-		"method_text":          "Means come with their 95% confidence interval (Student's t). The NPS is the share of promoters (9 or 10) minus that of detractors (0 to 6). To keep answers anonymous, no cell (session, profile, session × profile) with fewer than %d answers is detailed, and quotes from such cells are not attributed. Notes and answers hidden by the organisers are left out of this report.",
+		"method_text":          "Means come with their 95%% confidence interval (Student's t). The NPS is the share of promoters (9 or 10) minus that of detractors (0 to 6). To keep answers anonymous, no cell (session, profile, session × profile) with fewer than %d answers is detailed, and quotes from such cells are not attributed. Notes and answers hidden by the organisers are left out of this report.",
 		"answers_count":        "%d answers",
 		"note.etonnement":      "What surprised",
 		"note.point-fort":      "Strengths",
@@ -116,41 +108,12 @@ var messages = map[string]map[string]string{
 		"note.moment-marquant": "Highlights",
 		"summary_sheet":        "Summary",
 		"answers_sheet":        "Answers",
-		"created_at":           "Date",
-		"lang":                 "Language",
-		"answer_id":            "Answer",
-		"hidden":               "Hidden",
 	},
-}
+})
 
-func msg(lang, key string) string {
-	if s, ok := messages[lang][key]; ok {
-		return s
-	}
-	if s, ok := messages["fr"][key]; ok {
-		return s
-	}
-	return key
-}
-
-// msgN fills the one %d of a message.
-func msgN(lang, key string, n int) string {
-	return strings.Replace(msg(lang, key), "%d", strconv.Itoa(n), 1)
-}
-
-// number formats f with two decimals at most, with a decimal comma in
-// French.
-func number(lang string, f float64) string {
-	s := strconv.FormatFloat(f, 'f', 2, 64)
-	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	if s == "-0" {
-		s = "0"
-	}
-	if lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
+// number formats f with two decimals at most, as people read numbers in
+// lang.
+func number(lang string, f float64) string { return i18n.Number(lang, f, 2) }
 
 // signed formats a change with its sign.
 func signed(lang string, f float64) string {
@@ -168,18 +131,4 @@ func percent(lang string, f float64) string {
 		return s + " %"
 	}
 	return s + "%"
-}
-
-// CheckMessages returns an error naming any key missing in a language.
-func CheckMessages() error {
-	for lang, m := range messages {
-		for other, om := range messages {
-			for k := range om {
-				if _, ok := m[k]; !ok {
-					return fmt.Errorf("bilan: message %q is in %s, not in %s", k, other, lang)
-				}
-			}
-		}
-	}
-	return nil
 }

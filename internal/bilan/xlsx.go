@@ -21,7 +21,7 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	l := b.Lang
-	summary, answers := msg(l, "summary_sheet"), msg(l, "answers_sheet")
+	summary, answers := messages.T(l, "summary_sheet"), messages.T(l, "answers_sheet")
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return err
 	}

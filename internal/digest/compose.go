@@ -9,27 +9,17 @@ import (
 	"strings"
 	"text/template"
 	"time"
-	_ "time/tzdata" // the schedule and the dates are in Europe/Paris, wherever the code runs
 	"unicode/utf8"
 
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/ses"
 )
 
-var paris = mustLocation("Europe/Paris")
-
-func mustLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is linked in: cannot happen
-	}
-	return loc
-}
-
 // Week returns the ISO week of t in Paris, "2026-W49": the digest of an
 // organiser is sent once per such week.
 func Week(t time.Time) string {
-	y, w := t.In(paris).ISOWeek()
+	y, w := t.In(i18n.Paris).ISOWeek()
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
@@ -77,7 +67,7 @@ type view struct {
 }
 
 // T returns the fixed text key in the digest's language.
-func (v *view) T(key string) string { return msg(v.Lang, key) }
+func (v *view) T(key string) string { return messages.T(v.Lang, key) }
 
 type eventView struct {
 	Title, Where, Answers                    string
@@ -108,7 +98,7 @@ func Compose(d *Digest) (*ses.Message, error) {
 
 func build(d *Digest) *view {
 	l := d.Lang
-	v := &view{Lang: l, Intro: msg(l, "intro", date(l, d.Since), date(l, d.Until)), UnsubscribeAll: d.UnsubscribeAll}
+	v := &view{Lang: l, Intro: messages.T(l, "intro", i18n.LongDate(l, d.Since), i18n.LongDate(l, d.Until)), UnsubscribeAll: d.UnsubscribeAll}
 	var answers, notes int
 	for _, s := range d.Events {
 		answers += s.NewAnswers
@@ -117,23 +107,23 @@ func build(d *Digest) *view {
 	}
 	var what []string
 	if answers > 0 {
-		what = append(what, plural(l, "answers", answers))
+		what = append(what, messages.Plural(l, "answers", answers))
 	}
 	if notes > 0 {
-		what = append(what, plural(l, "notes", notes))
+		what = append(what, messages.Plural(l, "notes", notes))
 	}
-	news := strings.Join(what, msg(l, "and"))
+	news := strings.Join(what, messages.T(l, "and"))
 	if len(d.Events) == 1 {
-		v.Subject = msg(l, "subject.one", d.Events[0].Event.Title, news)
+		v.Subject = messages.T(l, "subject.event", d.Events[0].Event.Title, news)
 	} else {
-		v.Subject = msg(l, "subject.many", len(d.Events), news)
+		v.Subject = messages.T(l, "subject.events", len(d.Events), news)
 	}
 	if len(d.Quiet) > 0 {
 		titles := make([]string, len(d.Quiet))
 		for i, e := range d.Quiet {
 			titles[i] = e.Title
 		}
-		v.Quiet = msg(l, "quiet", strings.Join(titles, " · "))
+		v.Quiet = messages.T(l, "quiet", strings.Join(titles, " · "))
 	}
 	return v
 }
@@ -142,8 +132,8 @@ func eventOf(d *Digest, s *Summary) eventView {
 	l, e := d.Lang, s.Event
 	ev := eventView{
 		Title:          e.Title,
-		Where:          date(l, e.StartsAt),
-		Answers:        msg(l, "answers.total", plural(l, "answers", s.NewAnswers), s.Answers),
+		Where:          i18n.LongDate(l, e.StartsAt),
+		Answers:        messages.T(l, "answers.total", messages.Plural(l, "answers", s.NewAnswers), s.Answers),
 		OrganiserURL:   d.BaseURL + "/o/" + e.ID,
 		BilanURL:       d.BaseURL + "/api/events/" + e.ID + "/bilan?format=html&lang=" + l,
 		UnsubscribeURL: d.Unsubscribe[e.ID],
@@ -156,49 +146,49 @@ func eventOf(d *Digest, s *Summary) eventView {
 		for _, sc := range s.Sessions {
 			title := sc.Title
 			if sc.ID == "" {
-				title = msg(l, "session.event")
+				title = messages.T(l, "session.event")
 			}
-			ev.Sessions = append(ev.Sessions, msg(l, "session.line", title, sc.New))
+			ev.Sessions = append(ev.Sessions, messages.T(l, "session.line", title, sc.New))
 		}
 	}
 	th := threshold(e)
 	if s.Satisfaction.Count > 0 {
 		scale := " / " + fmt.Sprint(s.Satisfaction.Max)
-		ev.Satisfaction = msg(l, "satisfaction", figure(l, s.Satisfaction, s.SatisfactionBefore, th, 10, func(x float64) string {
-			return decimal(l, x) + scale
-		}, func(d float64) string { return signed(decimal(l, d)) }))
+		ev.Satisfaction = messages.T(l, "satisfaction", figure(l, s.Satisfaction, s.SatisfactionBefore, th, 10, func(x float64) string {
+			return i18n.Fixed(l, x, 1) + scale
+		}, func(d float64) string { return signed(i18n.Fixed(l, d, 1)) }))
 	}
 	if s.NPS.Count > 0 {
-		ev.NPS = msg(l, "nps", figure(l, s.NPS, s.NPSBefore, th, 1, func(x float64) string {
+		ev.NPS = messages.T(l, "nps", figure(l, s.NPS, s.NPSBefore, th, 1, func(x float64) string {
 			return signed(fmt.Sprintf("%.0f", x))
-		}, func(d float64) string { return msg(l, "points", signed(fmt.Sprintf("%.0f", d))) }))
+		}, func(d float64) string { return messages.T(l, "points", signed(fmt.Sprintf("%.0f", d))) }))
 	}
 	if s.NewNotes > 0 {
-		n := plural(l, "notes", s.NewNotes)
+		n := messages.Plural(l, "notes", s.NewNotes)
 		if len(s.Quotes) < s.NewNotes {
-			n = msg(l, "notes.some", n)
+			n = messages.T(l, "notes.some", n)
 		} else {
-			n = msg(l, "notes.all", n)
+			n = messages.T(l, "notes.all", n)
 		}
-		ev.Notes = msg(l, "notes.title", n)
+		ev.Notes = messages.T(l, "notes.title", n)
 		for _, q := range s.Quotes {
-			source := msg(l, "kind."+q.Kind)
+			source := messages.T(l, "kind."+q.Kind)
 			if q.Session != "" {
 				source += ", " + q.Session
 			}
-			ev.Quotes = append(ev.Quotes, quoteView{Text: msg(l, "quote", excerpt(q.Text, 280)), Source: upperFirst(source)})
+			ev.Quotes = append(ev.Quotes, quoteView{Text: messages.T(l, "quote", excerpt(q.Text, 280)), Source: upperFirst(source)})
 		}
 	}
 	if len(s.NewThemes) > 0 {
-		ev.Themes = msg(l, "themes", strings.Join(s.NewThemes, ", "))
+		ev.Themes = messages.T(l, "themes", strings.Join(s.NewThemes, ", "))
 	}
 	switch closes := e.ClosesAt; {
 	case !closes.After(d.Until):
-		ev.Window = msg(l, "window.closed", dateTime(l, closes))
+		ev.Window = messages.T(l, "window.closed", i18n.LongDateTime(l, closes))
 	case closes.Sub(d.Until) <= 7*24*time.Hour:
-		ev.Window = msg(l, "window.soon", dateTime(l, closes))
+		ev.Window = messages.T(l, "window.soon", i18n.LongDateTime(l, closes))
 	default:
-		ev.Window = msg(l, "window.open", dateTime(l, closes))
+		ev.Window = messages.T(l, "window.open", i18n.LongDateTime(l, closes))
 	}
 	return ev
 }
@@ -210,18 +200,18 @@ func eventOf(d *Digest, s *Summary) eventView {
 func figure(l string, now, before Stat, th int, unit float64, value, change func(float64) string) string {
 	switch {
 	case now.Count < th:
-		return msg(l, "few", th)
+		return messages.T(l, "few", th)
 	case before.Count == 0:
-		return msg(l, "change.first", value(now.Value))
+		return messages.T(l, "change.first", value(now.Value))
 	case now.Count-before.Count < th:
 		return value(now.Value)
 	}
 	// The change of the rounded figures, so that it matches what is shown.
 	d := math.Round(now.Value*unit)/unit - math.Round(before.Value*unit)/unit
 	if math.Round(d*unit) == 0 {
-		return msg(l, "change", value(now.Value), msg(l, "stable"))
+		return messages.T(l, "change", value(now.Value), messages.T(l, "stable"))
 	}
-	return msg(l, "change", value(now.Value), change(d))
+	return messages.T(l, "change", value(now.Value), change(d))
 }
 
 // excerpt shortens s to at most n characters on a word boundary and puts

@@ -150,18 +150,6 @@ func TestLang(t *testing.T) {
 	}
 }
 
-func TestMessagesHaveEveryKey(t *testing.T) {
-	for lang, m := range messages {
-		for other, om := range messages {
-			for k := range om {
-				if _, ok := m[k]; !ok {
-					t.Errorf("%q has %q, %q does not", other, k, lang)
-				}
-			}
-		}
-	}
-}
-
 func TestWeek(t *testing.T) {
 	for _, tc := range []struct {
 		at   time.Time

@@ -1,27 +1,27 @@
 package digest
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
-	"time"
+
+	"github.com/retours/retours/internal/i18n"
 )
 
-// messages holds every text of the digest, per language. A test checks
-// both languages have every key.
-var messages = map[string]map[string]string{
+// messages holds every text of the digest, per language. The test of every
+// catalogue (internal/i18n) checks it, and the keys the code and templates
+// use.
+var messages = i18n.New("digest", map[string]map[string]string{
 	"fr": {
-		"subject.one":          "Cette semaine sur « %s » : %s",
-		"subject.many":         "Cette semaine sur vos %d événements : %s",
+		"subject.event":        "Cette semaine sur « %s » : %s",
+		"subject.events":       "Cette semaine sur vos %d événements : %s",
 		"and":                  " et ",
 		"hello":                "Bonjour,",
 		"intro":                "Voici ce qui est arrivé sur vos événements retours du %s au %s.",
-		"answers.none":         "aucune nouvelle réponse",
-		"answers.one":          "1 nouvelle réponse",
-		"answers.many":         "%d nouvelles réponses",
+		"answers.zero":         "aucune nouvelle réponse",
+		"answers.one":          "%d nouvelle réponse",
+		"answers.other":        "%d nouvelles réponses",
 		"answers.total":        "%s (%d en tout)",
-		"notes.one":            "1 nouvelle note",
-		"notes.many":           "%d nouvelles notes",
+		"notes.one":            "%d nouvelle note",
+		"notes.other":          "%d nouvelles notes",
 		"session.line":         "%s : %d",
 		"session.event":        "L'événement dans son ensemble",
 		"satisfaction":         "Satisfaction : %s",
@@ -55,17 +55,17 @@ var messages = map[string]map[string]string{
 		"kind.moment-marquant": "moment marquant",
 	},
 	"en": {
-		"subject.one":          "This week on “%s”: %s",
-		"subject.many":         "This week on your %d events: %s",
+		"subject.event":        "This week on “%s”: %s",
+		"subject.events":       "This week on your %d events: %s",
 		"and":                  " and ",
 		"hello":                "Hello,",
 		"intro":                "Here is what came in on your retours events from %s to %s.",
-		"answers.none":         "no new answers",
-		"answers.one":          "1 new answer",
-		"answers.many":         "%d new answers",
+		"answers.zero":         "no new answers",
+		"answers.one":          "%d new answer",
+		"answers.other":        "%d new answers",
 		"answers.total":        "%s (%d in all)",
-		"notes.one":            "1 new note",
-		"notes.many":           "%d new notes",
+		"notes.one":            "%d new note",
+		"notes.other":          "%d new notes",
 		"session.line":         "%s: %d",
 		"session.event":        "The event as a whole",
 		"satisfaction":         "Satisfaction: %s",
@@ -98,41 +98,7 @@ var messages = map[string]map[string]string{
 		"kind.amelioration":    "to improve",
 		"kind.moment-marquant": "highlight",
 	},
-}
-
-func msg(lang, key string, args ...any) string {
-	s, ok := messages[lang][key]
-	if !ok {
-		s, ok = messages["fr"][key]
-	}
-	if !ok {
-		s = "[" + key + "]" // shows in the golden files
-	}
-	if len(args) == 0 {
-		return s
-	}
-	return fmt.Sprintf(s, args...)
-}
-
-// plural picks key.none, key.one or key.many for n.
-func plural(lang, key string, n int) string {
-	switch {
-	case n == 0 && messages[lang][key+".none"] != "":
-		return msg(lang, key+".none")
-	case n == 1:
-		return msg(lang, key+".one")
-	}
-	return msg(lang, key+".many", n)
-}
-
-// decimal writes x with one decimal, with a comma in French.
-func decimal(lang string, x float64) string {
-	s := strconv.FormatFloat(x, 'f', 1, 64)
-	if lang == "fr" {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
-}
+})
 
 // signed writes a change with its sign: +0,3, −0,2 (a true minus sign).
 func signed(s string) string {
@@ -140,26 +106,4 @@ func signed(s string) string {
 		return "−" + rest
 	}
 	return "+" + s
-}
-
-var (
-	monthsFR = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	daysFR   = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-)
-
-// date writes a day in Paris time: "lundi 30 novembre 2026".
-func date(lang string, t time.Time) string {
-	t = t.In(paris)
-	if lang == "en" {
-		return t.Format("Monday 2 January 2006")
-	}
-	return fmt.Sprintf("%s %d %s %d", daysFR[t.Weekday()], t.Day(), monthsFR[t.Month()-1], t.Year())
-}
-
-// dateTime writes an instant in Paris time: "jeudi 12 novembre 2026 à 16:30".
-func dateTime(lang string, t time.Time) string {
-	if lang == "en" {
-		return date(lang, t) + ", " + t.In(paris).Format("15:04")
-	}
-	return date(lang, t) + " à " + t.In(paris).Format("15:04")
 }

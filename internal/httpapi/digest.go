@@ -64,12 +64,12 @@ func (s *Server) unsubscribeStep(w http.ResponseWriter, r *http.Request, done bo
 		u, err = s.cfg.Digests.Unsubscription(r.Context(), token)
 	}
 	if retours.ErrorCode(err) == retours.ENOTFOUND {
-		return s.render(w, r, http.StatusNotFound, "error", &pageData{Lang: lang, Title: msg(lang, "unsub.title"), Message: msg(lang, "unsub.invalid")})
+		return s.render(w, r, http.StatusNotFound, "error", &pageData{Lang: lang, Title: messages.T(lang, "unsub.title"), Message: messages.T(lang, "unsub.invalid")})
 	}
 	if err != nil {
 		return err
 	}
-	p := &pageData{Lang: lang, Title: msg(lang, "unsub.title"), UnsubToken: token, UnsubDone: done}
+	p := &pageData{Lang: lang, Title: messages.T(lang, "unsub.title"), UnsubToken: token, UnsubDone: done}
 	for _, e := range u.Events {
 		p.UnsubEvents = append(p.UnsubEvents, e.Title)
 	}

@@ -290,11 +290,11 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err erro
 	}{Code: retours.ErrorCode(err)}
 	switch status {
 	case http.StatusRequestEntityTooLarge:
-		body.Error, body.Code = msg(lang, "err.too_large"), "too_large"
+		body.Error, body.Code = messages.T(lang, "err.too_large"), "too_large"
 	case http.StatusInternalServerError:
-		body.Error = msg(lang, "err.internal")
+		body.Error = messages.T(lang, "err.internal")
 	case http.StatusServiceUnavailable:
-		body.Error = msg(lang, "err.unavailable")
+		body.Error = messages.T(lang, "err.unavailable")
 		w.Header().Set("Retry-After", "5")
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="retours"`)

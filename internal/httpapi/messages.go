@@ -5,14 +5,15 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
 )
 
-// messages holds every text of the participants' pages and of the API's
-// error messages, per language. A test checks both languages have every key.
-var messages = map[string]map[string]string{
+// messages holds every text of the pages, per language. The test of every
+// catalogue (internal/i18n) checks it, and the keys the code and templates
+// use.
+var messages = i18n.New("httpapi", map[string]map[string]string{
 	"fr": {
-		"site.name":               "retours",
 		"lang.switch":             "English",
 		"lang.switch.code":        "en",
 		"footer.privacy":          "Vos données\u00a0: anonymat et conservation",
@@ -39,7 +40,7 @@ var messages = map[string]map[string]string{
 		"thanks.note.submit":      "Envoyer la note",
 		"thanks.note.done":        "Merci, votre note est enregistrée. Vous pouvez en laisser une autre.",
 		"thanks.note.errors":      "Votre note n'a pas été envoyée",
-		"thanks.other":            "Donner mon avis sur une autre session",
+		"thanks.another":          "Donner mon avis sur une autre session",
 		"note.etonnement":         "Ce qui m'a étonné",
 		"note.point-fort":         "Un point fort",
 		"note.amelioration":       "Un point à améliorer",
@@ -65,14 +66,13 @@ var messages = map[string]map[string]string{
 		"poster.call":             "Votre avis en 2 minutes",
 		"poster.scan":             "Scannez ce code avec l'appareil photo de votre téléphone, ou tapez l'adresse\u00a0:",
 		"poster.anon":             "Anonyme · sans inscription · sans application",
-		"poster.other":            "Also in English",
+		"poster.also":             "Also in English",
 		"poster.print":            "Imprimez cette page sur une feuille A4 (Ctrl+P ou ⌘P)\u00a0: seule l'affiche est imprimée.",
 		"poster.download":         "Le QR code seul\u00a0:",
 		"err.not_found":           "Cette page n'existe pas. Vérifiez l'adresse ou scannez à nouveau le QR code.",
 		"err.too_large":           "La demande est trop volumineuse.",
 		"err.internal":            "Une erreur interne est survenue. Réessayez dans un instant.",
 		"err.unavailable":         "Le service est momentanément surchargé. Vos réponses n'ont pas été perdues\u00a0: réessayez dans un instant.",
-		"err.retry":               "Réessayer",
 		"field.required":          "Cette réponse est obligatoire.",
 		"field.invalid":           "Cette valeur n'est pas valide.",
 		"field.choice":            "Choisissez une des options proposées.",
@@ -128,7 +128,6 @@ var messages = map[string]map[string]string{
 		"orga.logout":             "Se déconnecter",
 	},
 	"en": {
-		"site.name":               "retours",
 		"lang.switch":             "Français",
 		"lang.switch.code":        "fr",
 		"footer.privacy":          "Your data: anonymity and retention",
@@ -155,7 +154,7 @@ var messages = map[string]map[string]string{
 		"thanks.note.submit":      "Send the note",
 		"thanks.note.done":        "Thank you, your note has been saved. You can leave another one.",
 		"thanks.note.errors":      "Your note was not sent",
-		"thanks.other":            "Give my opinion on another session",
+		"thanks.another":          "Give my opinion on another session",
 		"note.etonnement":         "What surprised me",
 		"note.point-fort":         "A strength",
 		"note.amelioration":       "Something to improve",
@@ -181,14 +180,13 @@ var messages = map[string]map[string]string{
 		"poster.call":             "Your feedback in 2 minutes",
 		"poster.scan":             "Scan this code with your phone's camera, or type the address:",
 		"poster.anon":             "Anonymous · no sign-up · no app",
-		"poster.other":            "Aussi en français",
+		"poster.also":             "Aussi en français",
 		"poster.print":            "Print this page on A4 paper (Ctrl+P or ⌘P): only the poster is printed.",
 		"poster.download":         "The QR code alone:",
 		"err.not_found":           "This page does not exist. Check the address or scan the QR code again.",
 		"err.too_large":           "The request is too large.",
 		"err.internal":            "An internal error occurred. Please try again in a moment.",
 		"err.unavailable":         "The service is busy right now. Your answers are not lost: please try again in a moment.",
-		"err.retry":               "Try again",
 		"field.required":          "This answer is required.",
 		"field.invalid":           "This value is not valid.",
 		"field.choice":            "Choose one of the options offered.",
@@ -243,22 +241,11 @@ var messages = map[string]map[string]string{
 		"orga.show":               "Put back in the report",
 		"orga.logout":             "Log out",
 	},
-}
-
-// msg returns the message key in lang.
-func msg(lang, key string) string {
-	if s, ok := messages[lang][key]; ok {
-		return s
-	}
-	return messages["fr"][key]
-}
+})
 
 // fieldMessage turns a field problem (retours.Field*) into a sentence.
 func fieldMessage(lang, problem string) string {
-	if s, ok := messages[lang]["field."+problem]; ok {
-		return s
-	}
-	return msg(lang, "field.invalid")
+	return messages.T(lang, "field."+problem)
 }
 
 // requestLang picks the page language: an explicit ?lang= or form field,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -97,13 +98,13 @@ func (s *Server) organisersPage(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusOK, e, "")
 	}
 	if !e.CheckToken(tok) {
-		return s.renderLogin(w, r, http.StatusForbidden, e, msg(lang, "orga.login.wrong"))
+		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
 	return s.renderOrganisers(w, r, e, lang)
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, problem string) error {
-	return s.render(w, r, status, "organisers-login", &pageData{Title: msg(pageLang(r, e), "orga.title"), Event: e,
+	return s.render(w, r, status, "organisers-login", &pageData{Title: messages.T(pageLang(r, e), "orga.title"), Event: e,
 		Orga: &orgaView{CSS: template.CSS(organisersCSS), LoginError: problem}, path: "/o/" + e.ID})
 }
 
@@ -114,11 +115,11 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 	opens, closes := e.Window("")
 	switch {
 	case now.Before(opens):
-		v.Window = strings.Replace(msg(lang, "orga.window.before"), "%s", dateTime(lang, opens), 1)
+		v.Window = messages.T(lang, "orga.window.before", i18n.DateTime(lang, opens))
 	case now.Before(closes):
-		v.Window = strings.Replace(msg(lang, "orga.window.open"), "%s", dateTime(lang, closes), 1)
+		v.Window = messages.T(lang, "orga.window.open", i18n.DateTime(lang, closes))
 	default:
-		v.Window = strings.Replace(msg(lang, "orga.window.closed"), "%s", dateTime(lang, closes), 1)
+		v.Window = messages.T(lang, "orga.window.closed", i18n.DateTime(lang, closes))
 	}
 
 	// One pass over the answers and notes gives the live counts and the texts.
@@ -150,7 +151,7 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 	err = s.cfg.Answers.Notes(ctx, e.ID, func(n *retours.Note) error {
 		agg.AddNote(n)
 		texts = append(texts, textView{Ref: textRef("note", n.SubmissionID, ""), Kind: "note", Of: n.Kind,
-			What:    msg(lang, "orga.note") + msg(lang, "punct.colon") + " " + msg(lang, "note."+n.Kind),
+			What:    messages.T(lang, "orga.note") + messages.T(lang, "punct.colon") + " " + messages.T(lang, "note."+n.Kind),
 			Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, At: n.CreatedAt})
 		return nil
 	})
@@ -169,23 +170,23 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 
 	api := "/api/events/" + e.ID
 	v.Downloads = []linkView{
-		{msg(lang, "orga.dl.html"), api + "/bilan?format=html&lang=fr"},
-		{msg(lang, "orga.dl.html.en"), api + "/bilan?format=html&lang=en"},
-		{msg(lang, "orga.dl.xlsx"), api + "/bilan?format=xlsx&lang=" + lang},
-		{msg(lang, "orga.dl.md"), api + "/bilan?format=md&lang=" + lang},
-		{msg(lang, "orga.dl.csv"), api + "/bilan?format=csv"},
-		{msg(lang, "orga.dl.csv.semicolon"), api + "/bilan?format=csv&sep=semicolon"},
-		{msg(lang, "orga.dl.json"), api + "/bilan?format=json&lang=" + lang},
+		{messages.T(lang, "orga.dl.html"), api + "/bilan?format=html&lang=fr"},
+		{messages.T(lang, "orga.dl.html.en"), api + "/bilan?format=html&lang=en"},
+		{messages.T(lang, "orga.dl.xlsx"), api + "/bilan?format=xlsx&lang=" + lang},
+		{messages.T(lang, "orga.dl.md"), api + "/bilan?format=md&lang=" + lang},
+		{messages.T(lang, "orga.dl.csv"), api + "/bilan?format=csv"},
+		{messages.T(lang, "orga.dl.csv.semicolon"), api + "/bilan?format=csv&sep=semicolon"},
+		{messages.T(lang, "orga.dl.json"), api + "/bilan?format=json&lang=" + lang},
 	}
 	counts := map[string]string{}
 	for _, g := range b.Sessions {
 		if g.Suppressed {
-			counts[g.ID] = strings.Replace(msg(lang, "orga.suppressed"), "%d", itoa(b.Threshold), 1)
+			counts[g.ID] = messages.T(lang, "orga.suppressed", b.Threshold)
 		} else {
 			counts[g.ID] = itoa(g.Answers)
 		}
 	}
-	whole := orgaSession{Title: msg(lang, "orga.event.whole"), SurveyURL: s.surveyURL(r, e.ID, ""), Answers: counts[""],
+	whole := orgaSession{Title: messages.T(lang, "orga.event.whole"), SurveyURL: s.surveyURL(r, e.ID, ""), Answers: counts[""],
 		Poster: api + "/poster?lang=" + lang, PNG: api + "/qr.png", SVG: api + "/qr.svg"}
 	if whole.Answers == "" {
 		whole.Answers = "0"
@@ -193,20 +194,20 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 	v.Sessions = append(v.Sessions, whole)
 	for _, ss := range e.Sessions {
 		sp := api + "/sessions/" + ss.ID
-		v.Sessions = append(v.Sessions, orgaSession{Title: ss.Title, When: dateTime(lang, ss.StartsAt), SurveyURL: s.surveyURL(r, e.ID, ss.ID),
+		v.Sessions = append(v.Sessions, orgaSession{Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt), SurveyURL: s.surveyURL(r, e.ID, ss.ID),
 			Answers: counts[ss.ID], Poster: sp + "/poster?lang=" + lang, PNG: sp + "/qr.png", SVG: sp + "/qr.svg"})
 	}
 
 	sortTexts(texts)
 	if len(texts) > maxPageTexts {
-		v.More = strings.Replace(msg(lang, "orga.texts.more"), "%d", itoa(len(texts)-maxPageTexts), 1)
+		v.More = messages.T(lang, "orga.texts.more", len(texts)-maxPageTexts)
 		texts = texts[:maxPageTexts]
 	}
 	for i := range texts {
-		texts[i].When = dateTime(lang, texts[i].At)
+		texts[i].When = i18n.DateTime(lang, texts[i].At)
 	}
 	v.Texts = texts
-	return s.render(w, r, http.StatusOK, "organisers", &pageData{Lang: lang, Title: msg(lang, "orga.title"), Event: e, Orga: v, path: "/o/" + e.ID})
+	return s.render(w, r, http.StatusOK, "organisers", &pageData{Lang: lang, Title: messages.T(lang, "orga.title"), Event: e, Orga: v, path: "/o/" + e.ID})
 }
 
 // sortTexts puts the newest first.
@@ -218,8 +219,6 @@ func sortTexts(texts []textView) {
 		return strings.Compare(a.Ref, b.Ref)
 	})
 }
-
-func dateTime(lang string, t time.Time) string { return formatDate(t, lang) }
 
 // organisersLogin checks the token typed in the form and keeps it in an
 // HttpOnly cookie scoped to the event's page and API, so every organiser
@@ -236,11 +235,11 @@ func (s *Server) organisersLogin(w http.ResponseWriter, r *http.Request) error {
 	lang := pageLang(r, e)
 	tok := strings.TrimSpace(r.PostForm.Get("token"))
 	if tok == "" {
-		return s.renderLogin(w, r, http.StatusUnauthorized, e, msg(lang, "orga.login.missing"))
+		return s.renderLogin(w, r, http.StatusUnauthorized, e, messages.T(lang, "orga.login.missing"))
 	}
 	if !e.CheckToken(tok) {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser login refused", slog.String("event", e.ID))
-		return s.renderLogin(w, r, http.StatusForbidden, e, msg(lang, "orga.login.wrong"))
+		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
 	setOrganiserCookies(w, e.ID, tok, cookieMaxAge)
 	http.Redirect(w, r, "/o/"+e.ID+"?lang="+lang, http.StatusSeeOther)

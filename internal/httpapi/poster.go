@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/qr"
 	"github.com/retours/retours/internal/retours"
 )
@@ -122,7 +123,7 @@ type posterData struct {
 }
 
 // T returns the message key in the poster's language.
-func (p *posterData) T(key string) string { return msg(p.Lang, key) }
+func (p *posterData) T(key string) string { return messages.T(p.Lang, key) }
 
 // poster renders an A4 page to print: the event, the session, the QR code
 // and, under it, the address to type for those who cannot scan.
@@ -134,11 +135,11 @@ func (s *Server) poster(w http.ResponseWriter, r *http.Request) error {
 	lang := pageLang(r, t.Event)
 	p := &posterData{Lang: lang, CSS: template.CSS(posterCSS), Event: t.Event, Session: t.Session,
 		SVG: template.HTML(t.code.SVG()), ShortURL: strings.TrimPrefix(t.URL, "https://")}
-	p.Other = slices.Contains(t.Event.Languages, msg(lang, "lang.switch.code"))
-	p.Title, p.When = t.Event.Title, formatDay(t.Event.StartsAt, lang)
+	p.Other = slices.Contains(t.Event.Languages, messages.T(lang, "lang.switch.code"))
+	p.Title, p.When = t.Event.Title, i18n.Date(lang, t.Event.StartsAt)
 	if t.Session != nil {
 		p.Title = t.Session.Title
-		p.When = formatDate(t.Session.StartsAt, lang)
+		p.When = i18n.DateTime(lang, t.Session.StartsAt)
 	}
 	var buf bytes.Buffer
 	if err := pages["poster"].ExecuteTemplate(&buf, "poster", p); err != nil {

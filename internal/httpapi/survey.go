@@ -14,10 +14,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -59,7 +59,7 @@ type pageData struct {
 	Questions    []questionView
 	SubmissionID string
 	Errors       []errorView
-	ErrorsTitle  string // message key of the error summary's heading
+	ErrorsTitle  string // the error summary's heading
 	Unavailable  bool
 	Message      string
 	NoteSaved    bool
@@ -84,7 +84,7 @@ type pageData struct {
 }
 
 // T returns the message key in the page's language.
-func (p *pageData) T(key string) string { return msg(p.Lang, key) }
+func (p *pageData) T(key string) string { return messages.T(p.Lang, key) }
 
 type sessionView struct {
 	ID, Title, When string
@@ -115,7 +115,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.Lang = pageLang(r, p.Event)
 	}
 	p.CSS = template.CSS(surveyCSS)
-	if other := msg(p.Lang, "lang.switch.code"); p.Event == nil || slices.Contains(p.Event.Languages, other) {
+	if other := messages.T(p.Lang, "lang.switch.code"); p.Event == nil || slices.Contains(p.Event.Languages, other) {
 		p.SwitchHref = switchHref(r, p.path, other)
 	}
 	p.PrivacyHref = "/confidentialite?lang=" + p.Lang
@@ -181,17 +181,17 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 			return
 		}
 		lang := requestLang(r)
-		p := &pageData{Lang: lang, Title: msg(lang, "error.title")}
+		p := &pageData{Lang: lang, Title: messages.T(lang, "error.title")}
 		switch status {
 		case http.StatusNotFound:
-			p.Message = msg(lang, "err.not_found")
+			p.Message = messages.T(lang, "err.not_found")
 		case http.StatusRequestEntityTooLarge:
-			p.Message = msg(lang, "err.too_large")
+			p.Message = messages.T(lang, "err.too_large")
 		case http.StatusServiceUnavailable:
 			w.Header().Set("Retry-After", "5")
-			p.Message = msg(lang, "err.unavailable")
+			p.Message = messages.T(lang, "err.unavailable")
 		case http.StatusInternalServerError:
-			p.Message = msg(lang, "err.internal")
+			p.Message = messages.T(lang, "err.internal")
 		default:
 			p.Message = retours.ErrorMessage(err)
 		}
@@ -200,7 +200,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 			p.path = "/"
 		}
 		if err := s.render(w, r, status, "error", p); err != nil {
-			http.Error(w, msg(lang, "err.internal"), http.StatusInternalServerError)
+			http.Error(w, messages.T(lang, "err.internal"), http.StatusInternalServerError)
 		}
 	}
 }
@@ -238,12 +238,12 @@ func (s *Server) sessionViews(e *retours.Event, lang string) []sessionView {
 			}
 		}
 	}
-	oneDay := sameDay(e.StartsAt, e.EndsAt)
+	oneDay := i18n.SameDay(e.StartsAt, e.EndsAt)
 	var first, rest []sessionView
 	for _, ss := range sessions {
-		v := sessionView{ID: ss.ID, Title: ss.Title, When: formatDate(ss.StartsAt, lang)}
+		v := sessionView{ID: ss.ID, Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt)}
 		if oneDay {
-			v.When = ss.StartsAt.In(paris()).Format("15:04")
+			v.When = i18n.Clock(ss.StartsAt)
 		}
 		opens, closes := e.Window(ss.ID)
 		switch {
@@ -299,12 +299,12 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, e *retours.Eve
 func (s *Server) renderClosed(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, sessionID string) error {
 	lang := pageLang(r, e)
 	opens, closes := e.Window(sessionID)
-	p := &pageData{Title: msg(lang, "closed.title"), Event: e, Lang: lang, path: formPath(e, sessionID)}
+	p := &pageData{Title: messages.T(lang, "closed.title"), Event: e, Lang: lang, path: formPath(e, sessionID)}
 	if s.cfg.Now().Before(opens) {
-		p.Title = msg(lang, "closed.before.title")
-		p.Message = fmt.Sprintf(msg(lang, "closed.before"), formatDate(opens, lang))
+		p.Title = messages.T(lang, "closed.before.title")
+		p.Message = messages.T(lang, "closed.before", i18n.DateTime(lang, opens))
 	} else {
-		p.Message = fmt.Sprintf(msg(lang, "closed.after"), formatDate(closes, lang))
+		p.Message = messages.T(lang, "closed.after", i18n.DateTime(lang, closes))
 	}
 	return s.render(w, r, status, "closed", p)
 }
@@ -324,7 +324,7 @@ func formPath(e *retours.Event, sessionID string) string {
 // renderForm renders the questionnaire with the given values and errors.
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, raw map[string][]string, fieldErrs map[string]string, unavailable bool) error {
 	lang := pageLang(r, e)
-	p := &pageData{Event: e, Session: ss, SubmissionID: sub, Lang: lang, Title: e.Title, Unavailable: unavailable, ErrorsTitle: "form.errors"}
+	p := &pageData{Event: e, Session: ss, SubmissionID: sub, Lang: lang, Title: e.Title, Unavailable: unavailable, ErrorsTitle: messages.T(lang, "form.errors")}
 	if ss != nil {
 		p.Title = ss.Title + " – " + e.Title
 		p.path = formPath(e, ss.ID)
@@ -624,21 +624,21 @@ func (s *Server) thanksPage(w http.ResponseWriter, r *http.Request) error {
 // the note could not be stored for now and should be sent again.
 func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, ss *retours.Session, sub string, saved bool, in retours.NoteInput, fieldErrs map[string]string, unavailable bool) error {
 	lang := pageLang(r, e)
-	p := &pageData{Lang: lang, Title: msg(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable, ErrorsTitle: "thanks.note.errors"}
+	p := &pageData{Lang: lang, Title: messages.T(lang, "thanks.title"), Event: e, Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable, ErrorsTitle: messages.T(lang, "thanks.note.errors")}
 	p.path = "/e/" + e.ID + "/merci"
 	if ss != nil {
 		p.path += "?s=" + ss.ID
 	}
 	for _, k := range retours.NoteKinds {
-		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: msg(lang, "note."+k), Checked: k == in.Kind})
+		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: messages.T(lang, "note."+k), Checked: k == in.Kind})
 	}
 	if problem, ok := fieldErrs["kind"]; ok {
 		p.KindError = fieldMessage(lang, problem)
-		p.Errors = append(p.Errors, errorView{Anchor: "note-kind", Label: msg(lang, "thanks.note.kind"), Message: p.KindError})
+		p.Errors = append(p.Errors, errorView{Anchor: "note-kind", Label: messages.T(lang, "thanks.note.kind"), Message: p.KindError})
 	}
 	if problem, ok := fieldErrs["text"]; ok {
 		p.NoteError = fieldMessage(lang, problem)
-		p.Errors = append(p.Errors, errorView{Anchor: "note-text", Label: msg(lang, "thanks.note.text"), Message: p.NoteError})
+		p.Errors = append(p.Errors, errorView{Anchor: "note-text", Label: messages.T(lang, "thanks.note.text"), Message: p.NoteError})
 	}
 	p.Errors = append(p.Errors, formErrors(lang, "note-kind", fieldErrs, func(k string) bool { return k == "kind" || k == "text" })...)
 	return s.render(w, r, status, "thanks", p)
@@ -660,9 +660,9 @@ func formErrors(lang, anchor string, fieldErrs map[string]string, shown func(str
 		m := fieldMessage(lang, fieldErrs[k])
 		if k == "submission_id" {
 			// A fresh id was issued: sending again works.
-			m = msg(lang, "form.resend")
+			m = messages.T(lang, "form.resend")
 		}
-		out = append(out, errorView{Anchor: anchor, Label: msg(lang, "form.label"), Message: m})
+		out = append(out, errorView{Anchor: anchor, Label: messages.T(lang, "form.label"), Message: m})
 	}
 	return out
 }
@@ -742,53 +742,10 @@ func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	lang := pageLang(r, e)
-	p := &pageData{Lang: lang, Title: msg(lang, "privacy.title"), Event: e}
-	p.Message = fmt.Sprintf(msg(lang, "privacy.retention"), s.cfg.RetentionMonths)
+	p := &pageData{Lang: lang, Title: messages.T(lang, "privacy.title"), Event: e}
+	p.Message = messages.T(lang, "privacy.retention", s.cfg.RetentionMonths)
 	if e != nil {
-		p.Message = fmt.Sprintf(msg(lang, "privacy.retention.event"), e.Title, formatDay(e.ExpiresAt(), lang))
+		p.Message = messages.T(lang, "privacy.retention.event", e.Title, i18n.Date(lang, e.ExpiresAt()))
 	}
 	return s.render(w, r, http.StatusOK, "privacy", p)
-}
-
-var (
-	parisOnce sync.Once
-	parisLoc  *time.Location
-)
-
-// paris is the time zone dates are shown in: retours serves French events.
-func paris() *time.Location {
-	parisOnce.Do(func() {
-		var err error
-		if parisLoc, err = time.LoadLocation("Europe/Paris"); err != nil {
-			parisLoc = time.UTC
-		}
-	})
-	return parisLoc
-}
-
-var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// formatDate writes a day and time for a sentence ("le %s", "on %s").
-func formatDate(t time.Time, lang string) string {
-	t = t.In(paris())
-	if lang == "en" {
-		return t.Format("2 January 2006, 15:04")
-	}
-	return fmt.Sprintf("%d %s %d à %s", t.Day(), frMonths[t.Month()-1], t.Year(), t.Format("15:04"))
-}
-
-// formatDay writes a day for a sentence.
-func formatDay(t time.Time, lang string) string {
-	t = t.In(paris())
-	if lang == "en" {
-		return t.Format("2 January 2006")
-	}
-	return fmt.Sprintf("%d %s %d", t.Day(), frMonths[t.Month()-1], t.Year())
-}
-
-// sameDay reports whether a and b fall on the same day in Paris.
-func sameDay(a, b time.Time) bool {
-	ya, ma, da := a.In(paris()).Date()
-	yb, mb, db := b.In(paris()).Date()
-	return ya == yb && ma == mb && da == db
 }

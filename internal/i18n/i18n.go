@@ -18,6 +18,7 @@ package i18n
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -73,6 +74,13 @@ func (c *Catalogue) Name() string { return c.name }
 func (c *Catalogue) Has(key string) bool {
 	_, ok := c.texts[Default][key]
 	return ok
+}
+
+// Keys returns the keys of the catalogue, sorted.
+func (c *Catalogue) Keys() []string {
+	keys := slices.Collect(maps.Keys(c.texts[Default]))
+	slices.Sort(keys)
+	return keys
 }
 
 // Text returns the unformatted text of key in lang, and whether it exists.
