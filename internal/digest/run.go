@@ -113,7 +113,7 @@ var ErrFailed = errors.New("digest: some digests were not sent")
 // duplicate, traded for never losing a digest.
 func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 	if r.cfg.Sender == nil {
-		return nil, retours.Errorf(retours.EFORBIDDEN, "L'envoi des résumés hebdomadaires est désactivé sur ce déploiement (DIGEST_FROM).")
+		return nil, retours.NewError(retours.EFORBIDDEN, "digest.off")
 	}
 	since := until.Add(-7 * 24 * time.Hour)
 	rep := &Report{Week: Week(until), Since: since.UTC(), Until: until.UTC(), Digests: []Result{}}
@@ -330,7 +330,7 @@ func (r *Runner) Unsubscription(ctx context.Context, token string) (*Unsubscript
 		u.Events = append(u.Events, e)
 	}
 	if len(u.Events) == 0 {
-		return nil, retours.Errorf(retours.ENOTFOUND, "Ces événements n'existent plus : vous ne recevrez plus de résumé à leur sujet.")
+		return nil, retours.NewError(retours.ENOTFOUND, "unsubscribe.gone")
 	}
 	return u, nil
 }

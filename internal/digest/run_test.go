@@ -404,7 +404,7 @@ func TestFailedSendIsRetriedNextRun(t *testing.T) {
 	w := newWeek(t)
 	box := &outbox{fail: func(m *ses.Message) error {
 		if m.To == "alice@example.org" {
-			return &retours.Error{Code: retours.EUNAVAILABLE, Message: "slow down"}
+			return retours.NewError(retours.EUNAVAILABLE, "email.throttled")
 		}
 		return nil
 	}}

@@ -38,7 +38,7 @@ func signature(secret []byte, payload string) string {
 // parseToken checks token and returns what it names. ENOTFOUND for a token
 // that is malformed or not signed with secret: the link is not one of ours.
 func parseToken(secret []byte, token string) (organiser string, events []string, err error) {
-	bad := retours.Errorf(retours.ENOTFOUND, "Ce lien de désabonnement n'est pas valide : copiez-le en entier depuis l'e-mail.")
+	bad := retours.NewError(retours.ENOTFOUND, "unsubscribe.invalid")
 	i := strings.LastIndexByte(token, '.')
 	if i < 0 || len(token) > 1000 {
 		return "", nil, bad

@@ -16,7 +16,7 @@ import (
 // PutAnswer implements retours.AnswerStore.
 func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (*retours.Answer, bool, error) {
 	if !retours.ValidSubmissionID(a.SubmissionID) {
-		return nil, false, retours.Errorf(retours.EINVALID, "L'identifiant de soumission doit être un UUID.")
+		return nil, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
 	}
 	item := marshalAnswer(a, expires)
 	old, err := s.putOnce(ctx, item)
@@ -33,7 +33,7 @@ func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.T
 // PutNote implements retours.AnswerStore.
 func (s *Store) PutNote(ctx context.Context, nt *retours.Note, expires time.Time) (*retours.Note, bool, error) {
 	if !retours.ValidSubmissionID(nt.SubmissionID) {
-		return nil, false, retours.Errorf(retours.EINVALID, "L'identifiant de soumission doit être un UUID.")
+		return nil, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
 	}
 	item := marshalNote(nt, expires)
 	old, err := s.putOnce(ctx, item)

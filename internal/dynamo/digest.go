@@ -119,7 +119,7 @@ func (st *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, le
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return retours.Errorf(retours.ECONFLICT, "Ce digest est déjà envoyé ou en cours d'envoi.")
+		return retours.NewError(retours.ECONFLICT, "digest.claimed")
 	}
 	return translate(err, "claim digest")
 }
@@ -150,7 +150,7 @@ func (st *Store) updateClaim(ctx context.Context, c retours.DigestClaim, update 
 		ExpressionAttributeValues: values,
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return retours.Errorf(retours.ECONFLICT, "Ce digest n'est plus réservé par cet envoi.")
+		return retours.NewError(retours.ECONFLICT, "digest.lease_lost")
 	}
 	return translate(err, "update digest")
 }

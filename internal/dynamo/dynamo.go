@@ -97,7 +97,7 @@ func translate(err error, op string) error {
 		return nil
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return &retours.Error{Code: retours.EUNAVAILABLE, Message: "Le service est momentanément surchargé : réessayez dans un instant."}
+		return &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"}
 	}
 	var (
 		api     smithy.APIError
@@ -113,7 +113,7 @@ func translate(err error, op string) error {
 		}
 	}
 	if throttl || errors.As(err, &maxErr) || errors.As(err, &netErr) {
-		return fmt.Errorf("dynamo: %s: %w", op, &retours.Error{Code: retours.EUNAVAILABLE, Message: "Le service est momentanément surchargé : réessayez dans un instant."})
+		return fmt.Errorf("dynamo: %s: %w", op, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
 	}
 	return fmt.Errorf("dynamo: %s: %w", op, err)
 }
@@ -137,7 +137,7 @@ func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.At
 		return nil, translate(err, "get item")
 	}
 	if len(out.Item) == 0 {
-		return nil, retours.Errorf(retours.ENOTFOUND, "Introuvable.")
+		return nil, retours.NewError(retours.ENOTFOUND, "not_found")
 	}
 	return out.Item, nil
 }

@@ -23,7 +23,7 @@ const batchSize = 25
 // could leave.
 func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 	if !retours.ValidID(eventID) {
-		return 0, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	pk := eventPK(eventID)
 	var items []map[string]types.AttributeValue
@@ -55,7 +55,7 @@ func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 		}
 	}
 	if meta == nil && len(items) == 0 {
-		return 0, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	n := 0
 	if err := s.deleteKeys(ctx, items); err != nil {

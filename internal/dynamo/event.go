@@ -37,7 +37,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return retours.Errorf(retours.ECONFLICT, "Cet événement existe déjà.")
+		return retours.NewError(retours.ECONFLICT, "event.exists")
 	}
 	return translate(err, "create event")
 }
@@ -56,7 +56,7 @@ func (s *Store) createInSeries(ctx context.Context, e *retours.Event, item map[s
 	}})
 	var tc *types.TransactionCanceledException
 	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 && aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
-		return retours.Errorf(retours.ECONFLICT, "Cet événement existe déjà.")
+		return retours.NewError(retours.ECONFLICT, "event.exists")
 	}
 	return translate(err, "create event")
 }
@@ -64,11 +64,11 @@ func (s *Store) createInSeries(ctx context.Context, e *retours.Event, item map[s
 // Event implements retours.EventStore.
 func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
 	if !retours.ValidID(id) {
-		return nil, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	item, err := s.getItem(ctx, eventPK(id), skMeta)
 	if retours.ErrorCode(err) == retours.ENOTFOUND {
-		return nil, retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	if err != nil {
 		return nil, err

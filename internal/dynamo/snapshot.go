@@ -63,7 +63,7 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 		return fmt.Errorf("dynamo: compress snapshot: %w", err)
 	}
 	if buf.Len() > maxSnapshotBytes {
-		return retours.Errorf(retours.EINVALID, "Ce bilan est trop volumineux pour être conservé ; il est calculé à chaque téléchargement.")
+		return retours.NewError(retours.EINVALID, "bilan.too_large")
 	}
 	_, err := st.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table),
@@ -265,7 +265,7 @@ func (st *Store) countRange(ctx context.Context, in *dynamodb.QueryInput, maxPag
 // PreviousEdition implements retours.BilanStore. Editions whose event was
 // erased are skipped.
 func (st *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retours.Event, error) {
-	none := retours.Errorf(retours.ENOTFOUND, "Pas d'édition précédente.")
+	none := retours.NewError(retours.ENOTFOUND, "series.no_previous")
 	if e.Series == "" || e.Edition <= 1 {
 		return nil, none
 	}
@@ -306,7 +306,7 @@ func (st *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retour
 // count move together in one transaction, so a snapshot never covers a
 // change it does not show.
 func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
-	notFound := retours.Errorf(retours.ENOTFOUND, "Ce texte n'existe pas.")
+	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
 	if !retours.ValidSubmissionID(ref.SubmissionID) {
 		return notFound
 	}

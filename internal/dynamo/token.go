@@ -15,7 +15,7 @@ import (
 // holding a token that the other's rotation silently revoked.
 func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error {
 	if !retours.ValidID(eventID) {
-		return retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           aws.String(s.table),
@@ -28,9 +28,9 @@ func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash stri
 	})
 	if cf, ok := isConditionFailed(err); ok {
 		if len(cf.Item) == 0 {
-			return retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+			return retours.NewError(retours.ENOTFOUND, "event.not_found")
 		}
-		return retours.Errorf(retours.ECONFLICT, "Le jeton vient d'être changé : utilisez le nouveau.")
+		return retours.NewError(retours.ECONFLICT, "token.changed")
 	}
 	return translate(err, "replace token")
 }

@@ -98,8 +98,8 @@ func (s *Server) eraseEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	if r.URL.Query().Get("confirm") != e.ID {
 		return &retours.Error{Code: retours.EINVALID,
-			Message: "Pour effacer l'événement et toutes ses réponses, confirmez en ajoutant ?confirm=" + e.ID + " à l'adresse. L'effacement est définitif.",
-			Fields:  map[string]string{"confirm": retours.FieldRequired}}
+			Key: "erase.confirm", Args: []any{e.ID},
+			Fields: map[string]string{"confirm": retours.FieldRequired}}
 	}
 	n, err := s.cfg.Events.EraseEvent(r.Context(), e.ID)
 	if err != nil {

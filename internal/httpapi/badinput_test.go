@@ -26,6 +26,7 @@ type badRequest struct {
 	now    time.Time // zero: during the event, every session open
 	want   int
 	msg    string // part of the message the person reads
+	notMsg string // what the message must not say (the other language's words)
 }
 
 const (
@@ -278,33 +279,103 @@ func TestBadInput(t *testing.T) {
 	cases = append(cases, tokenCases(t, env.Server, ev, ce.OrganiserToken, other.OrganiserToken)...)
 
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := len(env.rawItems())
-			if !tc.now.IsZero() {
-				env.Clock.Set(tc.now)
-				defer env.Clock.Set(time.Date(2026, 10, 13, 15, 0, 0, 0, time.UTC))
-			} else {
-				env.Clock.Set(time.Date(2026, 10, 13, 15, 0, 0, 0, time.UTC))
-			}
-			header := append([]string(nil), tc.header...)
-			if tc.ctype != "" {
-				header = append(header, "Content-Type", tc.ctype)
-			}
-			rec := env.do(tc.method, tc.path, strings.NewReader(tc.body), header...)
-			if rec.Code != tc.want {
-				t.Errorf("status = %d, want %d", rec.Code, tc.want)
-			}
-			got := readableMessage(rec.Header().Get("Content-Type"), rec.Body.String())
-			if !strings.Contains(got, tc.msg) {
-				t.Errorf("message %q does not say %q", got, tc.msg)
-			}
-			if after := len(env.rawItems()); after != before {
-				t.Errorf("%d items in the table, want %d: the request stored something", after, before)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { env.checkRefused(t, tc) })
 	}
 	if a, n := env.countItems(ev); a != 0 || n != 0 {
 		t.Errorf("stored %d answers and %d notes, want none", a, n)
+	}
+}
+
+// TestBadInputInEnglish checks that a reader who asks for English gets
+// each kind of refusal in English, whichever layer refuses: the domain, the
+// store, the decoding of the request, or the field problems, through the
+// API and on the pages.
+func TestBadInputInEnglish(t *testing.T) {
+	env := newEnv(t)
+	ce := env.mustCreateEvent(necDay)
+	ev := ce.ID
+	atelier := ce.Sessions[1].ID
+	answers, notes := "/e/"+ev+"/answers", "/e/"+ev+"/notes"
+	sub := uuid(t)
+	en := []string{"Accept-Language", "en-GB,en;q=0.9"}
+	orga := append([]string{"Authorization", "Bearer " + ce.OrganiserToken}, en...)
+	admin := append([]string{"Authorization", "Bearer " + adminToken}, en...)
+	answer := func(answersJSON string) string {
+		return `{"submission_id":"` + sub + `","session":"` + atelier + `","answers":` + answersJSON + `}`
+	}
+	form := func(k, v string) string {
+		f := url.Values{"submission_id": {sub}, "session": {atelier}, "lang": {"en"}, "q_satisfaction": {"4"}}
+		f.Set(k, v)
+		return f.Encode()
+	}
+	afterClose := time.Date(2026, 11, 12, 15, 30, 0, 0, time.UTC)
+	beforeStart := time.Date(2026, 10, 13, 6, 0, 0, 0, time.UTC)
+	texts := "/api/events/" + ev + "/texts/zzzzzz"
+
+	cases := []badRequest{
+		{name: "malformed JSON", method: "POST", path: answers, ctype: ctJSON, header: en, body: answer(`{"satisfaction":4}`)[:60], want: 400, msg: "The request body is not valid JSON.", notMsg: msgBadJSON},
+		{name: "not an object", method: "POST", path: notes, ctype: ctJSON, header: en, body: `"hello"`, want: 400, msg: "must be a JSON object", notMsg: msgNotObject},
+		{name: "wrong field type", method: "POST", path: answers, ctype: ctJSON, header: en, body: `{"submission_id":42,"answers":{}}`, want: 400, msg: `The field "submission_id" has the wrong type.`, notMsg: msgWrongType},
+		{name: "unknown field", method: "POST", path: answers, ctype: ctJSON, header: en, body: `{"submission_id":"` + sub + `","ip":"x","answers":{}}`, want: 400, msg: `Unknown field: "ip".`, notMsg: msgUnknownFld},
+		{name: "invalid UTF-8", method: "POST", path: answers, ctype: ctJSON, header: en, body: answer(`{"commentaire":"caf` + "\xe9" + `"}`), want: 400, msg: "not valid UTF-8", notMsg: "n'est pas"},
+		{name: "answer value an object", method: "POST", path: answers, ctype: ctJSON, header: en, body: answer(`{"satisfaction":{"n":4}}`), want: 400, msg: "This answer is not valid. This value is not valid.", notMsg: msgBadAnswer},
+		{name: "rating above the scale", method: "POST", path: answers, ctype: ctJSON, header: en, body: answer(`{"satisfaction":6}`), want: 400, msg: "Some answers are not valid. Choose a value on the scale offered.", notMsg: msgInvalid},
+		{name: "empty note", method: "POST", path: notes, ctype: ctJSON, header: en, body: `{"submission_id":"` + sub + `","kind":"etonnement","text":" "}`, want: 400, msg: "The note is not valid. This answer is required.", notMsg: msgBadNote},
+		{name: "submission id not a UUID", method: "POST", path: answers, ctype: ctJSON, header: en, body: `{"submission_id":"123","answers":{"satisfaction":4}}`, want: 400, msg: "The submission id must be a UUID.", notMsg: msgUUID},
+		{name: "unknown session", method: "POST", path: answers, ctype: ctJSON, header: en, body: `{"submission_id":"` + sub + `","session":"zzzzzz","answers":{"satisfaction":4}}`, want: 404, msg: "This session does not exist.", notMsg: msgNoSession},
+		{name: "unknown event", method: "POST", path: "/e/zzzzzzzz/answers", ctype: ctJSON, header: en, body: answer(`{"satisfaction":4}`), want: 404, msg: "This event does not exist.", notMsg: msgNoEvent},
+		{name: "answers closed", method: "POST", path: answers, ctype: ctJSON, header: en, body: answer(`{"satisfaction":4}`), now: afterClose, want: 409, msg: "Answers are closed.", notMsg: msgClosed},
+		{name: "answers not open yet", method: "POST", path: answers, ctype: ctJSON, header: en, body: `{"submission_id":"` + sub + `","answers":{"satisfaction":4}}`, now: beforeStart, want: 409, msg: "Answers are not open yet.", notMsg: msgNotYet},
+		{name: "form: rating above the scale", method: "POST", path: answers, ctype: ctForm, body: form("q_satisfaction", "9"), want: 400, msg: "Choose a value on the scale offered.", notMsg: msgRange},
+		{name: "form: unknown question", method: "POST", path: answers, ctype: ctForm, body: form("q_age", "42"), want: 400, msg: "There is no such question.", notMsg: msgUnknownQ},
+		{name: "form: damaged submission id", method: "POST", path: answers, ctype: ctForm, body: form("submission_id", "abc"), want: 400, msg: "send it again", notMsg: msgFormResend},
+		{name: "page: unsupported content type", method: "POST", path: answers + "?lang=en", ctype: "text/plain", body: form("lang", "en"), want: 400, msg: "Unsupported content type: send a form or JSON.", notMsg: msgContentType},
+		{name: "page: unreadable login form", method: "POST", path: "/o/" + ev + "/login?lang=en", ctype: ctForm, body: "token=%zz", want: 400, msg: "The form cannot be read.", notMsg: "illisible"},
+		{name: "no organiser token", method: "GET", path: "/api/events/" + ev + "/bilan", header: en, want: 401, msg: "Missing organiser token", notMsg: msgNoToken},
+		{name: "wrong organiser token", method: "GET", path: "/api/events/" + ev + "/bilan", header: append([]string{"Authorization", "Bearer rto_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, en...), want: 403, msg: "This token does not give access to this event.", notMsg: msgBadToken},
+		{name: "no admin token", method: "POST", path: "/api/events", ctype: ctJSON, header: en, body: necDay, want: 401, msg: "Missing administration token", notMsg: msgNoToken},
+		{name: "wrong admin token", method: "POST", path: "/api/events", ctype: ctJSON, header: append([]string{"Authorization", "Bearer x"}, en...), body: necDay, want: 403, msg: "Invalid administration token.", notMsg: msgBadAdmin},
+		{name: "invalid event", method: "POST", path: "/api/events", ctype: ctJSON, header: admin, body: strings.Replace(necDay, `"ends_at": "2026-10-13T17:30:00+02:00"`, `"ends_at": "2026-10-12T17:30:00+02:00"`, 1), want: 400, msg: "The event is not valid. The end must come after the start.", notMsg: msgBadEvent},
+		{name: "unknown bilan format", method: "GET", path: "/api/events/" + ev + "/bilan?format=pdf", header: orga, want: 400, msg: "Unknown format: html, md, csv, xlsx or json.", notMsg: msgFormat},
+		{name: "erasure without confirmation", method: "DELETE", path: "/api/events/" + ev, header: orga, want: 400, msg: "To erase the event and all its answers, confirm by adding ?confirm=" + ev + " to the address.", notMsg: "confirmez"},
+		{name: "QR code size", method: "GET", path: "/api/events/" + ev + "/qr.png?size=5", header: orga, want: 400, msg: "The size must be a number of pixels between 64 and", notMsg: "La taille"},
+		{name: "moderation: hidden missing", method: "PUT", path: texts, ctype: ctJSON, header: orga, body: `{}`, want: 400, msg: "The hidden field (true or false) is missing.", notMsg: "manque"},
+		{name: "moderation: unknown text", method: "PUT", path: texts, ctype: ctJSON, header: orga, body: `{"hidden":true}`, want: 404, msg: "This text does not exist.", notMsg: "n'existe pas"},
+		{name: "moderation: form instead of JSON", method: "PUT", path: texts, ctype: ctForm, header: orga, body: "hidden=1", want: 400, msg: `Send {"hidden": true} or false as JSON`, notMsg: "Envoyez"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { env.checkRefused(t, tc) })
+	}
+}
+
+// checkRefused sends tc's request and checks its status, its message, and
+// that the table holds exactly what it held before.
+func (env *testEnv) checkRefused(t *testing.T, tc badRequest) {
+	t.Helper()
+	before := len(env.rawItems())
+	if !tc.now.IsZero() {
+		env.Clock.Set(tc.now)
+		defer env.Clock.Set(time.Date(2026, 10, 13, 15, 0, 0, 0, time.UTC))
+	} else {
+		env.Clock.Set(time.Date(2026, 10, 13, 15, 0, 0, 0, time.UTC))
+	}
+	header := append([]string(nil), tc.header...)
+	if tc.ctype != "" {
+		header = append(header, "Content-Type", tc.ctype)
+	}
+	rec := env.do(tc.method, tc.path, strings.NewReader(tc.body), header...)
+	if rec.Code != tc.want {
+		t.Errorf("status = %d, want %d", rec.Code, tc.want)
+	}
+	got := readableMessage(rec.Header().Get("Content-Type"), rec.Body.String())
+	if !strings.Contains(got, tc.msg) {
+		t.Errorf("message %q does not say %q", got, tc.msg)
+	}
+	if tc.notMsg != "" && strings.Contains(got, tc.notMsg) {
+		t.Errorf("message %q says %q", got, tc.notMsg)
+	}
+	if after := len(env.rawItems()); after != before {
+		t.Errorf("%d items in the table, want %d: the request stored something", after, before)
 	}
 }
 

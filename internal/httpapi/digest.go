@@ -15,13 +15,13 @@ func (s *Server) runDigests(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if s.cfg.Digests == nil {
-		return retours.Errorf(retours.EFORBIDDEN, "Les résumés hebdomadaires ne sont pas configurés sur ce déploiement.")
+		return retours.NewError(retours.EFORBIDDEN, "digest.not_configured")
 	}
 	now := s.cfg.Now()
 	if v := r.URL.Query().Get("now"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return &retours.Error{Code: retours.EINVALID, Message: "now doit être une date RFC 3339, par exemple 2026-11-30T08:00:00+01:00.",
+			return &retours.Error{Code: retours.EINVALID, Key: "digest.now",
 				Fields: map[string]string{"now": retours.FieldInvalid}}
 		}
 		now = t
@@ -51,7 +51,7 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) unsubscribeStep(w http.ResponseWriter, r *http.Request, done bool) error {
 	lang := requestLang(r)
 	if s.cfg.Digests == nil {
-		return retours.Errorf(retours.ENOTFOUND, "Page introuvable.")
+		return retours.NewError(retours.ENOTFOUND, "page.not_found")
 	}
 	token := r.PathValue("token")
 	var (

@@ -16,7 +16,7 @@ type countingStore struct {
 func (s *countingStore) Event(ctx context.Context, id string) (*retours.Event, error) {
 	s.reads++
 	if id == "missing" {
-		return nil, retours.Errorf(retours.ENOTFOUND, "no")
+		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	return &retours.Event{ID: id}, nil
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"slices"
@@ -56,8 +57,10 @@ func checkRefusal(t *testing.T, err error) {
 		t.Fatalf("error %v maps to %d, want a 4xx", err, status)
 	}
 	if status != http.StatusRequestEntityTooLarge {
-		if m := retours.ErrorMessage(err); m == "" || m == "internal error" || !utf8.ValidString(m) {
-			t.Fatalf("error %v has no readable message", err)
+		for _, lang := range retours.Languages {
+			if m := retours.ErrorMessage(lang, err); m == "" || m == retours.ErrorMessage(lang, errors.New("x")) || !utf8.ValidString(m) {
+				t.Fatalf("error %v has no readable message in %s", err, lang)
+			}
 		}
 	}
 }

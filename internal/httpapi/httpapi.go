@@ -157,7 +157,7 @@ func (s *Server) Handler(function string) http.Handler {
 		}
 	}
 	notFound := s.page(func(w http.ResponseWriter, r *http.Request) error {
-		return retours.Errorf(retours.ENOTFOUND, "Page introuvable.")
+		return retours.NewError(retours.ENOTFOUND, "page.not_found")
 	})
 	return s.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// An unclean path (//, /./, /../) is answered 404, not redirected
@@ -298,14 +298,14 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err erro
 		w.Header().Set("Retry-After", "5")
 	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="retours"`)
-		body.Error = retours.ErrorMessage(err)
+		body.Error = retours.ErrorMessage(lang, err)
 	default:
-		body.Error = retours.ErrorMessage(err)
+		body.Error = retours.ErrorMessage(lang, err)
 	}
 	if fields := retours.ErrorFields(err); len(fields) > 0 && status == http.StatusBadRequest {
 		body.Fields = map[string]string{}
 		for k, v := range fields {
-			body.Fields[k] = fieldMessage(lang, v)
+			body.Fields[k] = retours.FieldMessage(lang, v)
 		}
 	}
 	if status == http.StatusConflict && retours.ErrorCode(err) == retours.ECLOSED {
@@ -334,14 +334,14 @@ func bearer(r *http.Request) string {
 func (s *Server) requireAdmin(r *http.Request) error {
 	tok := bearer(r)
 	if tok == "" {
-		return retours.Errorf(retours.EUNAUTHORIZED, "Jeton d'administration manquant (Authorization: Bearer …).")
+		return retours.NewError(retours.EUNAUTHORIZED, "admin.token_missing")
 	}
 	if s.cfg.AdminToken == "" {
-		return retours.Errorf(retours.EFORBIDDEN, "L'administration est désactivée sur ce déploiement.")
+		return retours.NewError(retours.EFORBIDDEN, "admin.disabled")
 	}
 	a, b := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.cfg.AdminToken))
 	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 {
-		return retours.Errorf(retours.EFORBIDDEN, "Jeton d'administration invalide.")
+		return retours.NewError(retours.EFORBIDDEN, "admin.token_invalid")
 	}
 	return nil
 }
@@ -355,10 +355,10 @@ func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
 	}
 	tok := organiserToken(r)
 	if tok == "" {
-		return nil, retours.Errorf(retours.EUNAUTHORIZED, "Jeton d'organisation manquant (Authorization: Bearer …).")
+		return nil, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
 	}
 	if !e.CheckToken(tok) {
-		return nil, retours.Errorf(retours.EFORBIDDEN, "Ce jeton ne donne pas accès à cet événement.")
+		return nil, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
 	}
 	return e, nil
 }

@@ -73,16 +73,6 @@ var messages = i18n.New("httpapi", map[string]map[string]string{
 		"err.too_large":           "La demande est trop volumineuse.",
 		"err.internal":            "Une erreur interne est survenue. Réessayez dans un instant.",
 		"err.unavailable":         "Le service est momentanément surchargé. Vos réponses n'ont pas été perdues\u00a0: réessayez dans un instant.",
-		"field.required":          "Cette réponse est obligatoire.",
-		"field.invalid":           "Cette valeur n'est pas valide.",
-		"field.choice":            "Choisissez une des options proposées.",
-		"field.range":             "Choisissez une valeur de l'échelle proposée.",
-		"field.too_long":          "Ce texte est trop long.",
-		"field.bad_text":          "Ce texte contient des caractères non autorisés.",
-		"field.unknown":           "Cette question n'existe pas.",
-		"field.too_many":          "Une seule réponse est possible.",
-		"field.duplicate":         "Cet identifiant est utilisé deux fois.",
-		"field.order":             "La fin doit venir après le début.",
 		"unsub.title":             "Ne plus recevoir le résumé hebdomadaire",
 		"unsub.intro":             "Vous ne recevrez plus le résumé du lundi pour\u00a0:",
 		"unsub.submit":            "Confirmer le désabonnement",
@@ -187,16 +177,6 @@ var messages = i18n.New("httpapi", map[string]map[string]string{
 		"err.too_large":           "The request is too large.",
 		"err.internal":            "An internal error occurred. Please try again in a moment.",
 		"err.unavailable":         "The service is busy right now. Your answers are not lost: please try again in a moment.",
-		"field.required":          "This answer is required.",
-		"field.invalid":           "This value is not valid.",
-		"field.choice":            "Choose one of the options offered.",
-		"field.range":             "Choose a value on the scale offered.",
-		"field.too_long":          "This text is too long.",
-		"field.bad_text":          "This text contains characters that are not allowed.",
-		"field.unknown":           "There is no such question.",
-		"field.too_many":          "Only one answer is possible.",
-		"field.duplicate":         "This identifier is used twice.",
-		"field.order":             "The end must come after the start.",
 		"unsub.title":             "Stop the weekly digest",
 		"unsub.intro":             "You will no longer get the Monday digest for:",
 		"unsub.submit":            "Confirm",
@@ -242,11 +222,6 @@ var messages = i18n.New("httpapi", map[string]map[string]string{
 		"orga.logout":             "Log out",
 	},
 })
-
-// fieldMessage turns a field problem (retours.Field*) into a sentence.
-func fieldMessage(lang, problem string) string {
-	return messages.T(lang, "field."+problem)
-}
 
 // requestLang picks the page language: an explicit ?lang= or form field,
 // then Accept-Language, then French.

@@ -60,7 +60,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !isJSON(r) {
-		return retours.Errorf(retours.EINVALID, "Envoyez l'événement en JSON (Content-Type: application/json).")
+		return retours.NewError(retours.EINVALID, "event.json")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxEventBody)
 	var req eventRequest
@@ -140,7 +140,7 @@ func (s *Server) getBilan(w http.ResponseWriter, r *http.Request) error {
 	}
 	ft, ok := bilanFormats[format]
 	if !ok {
-		return &retours.Error{Code: retours.EINVALID, Message: "Format inconnu : html, md, csv, xlsx ou json.", Fields: map[string]string{"format": retours.FieldChoice}}
+		return &retours.Error{Code: retours.EINVALID, Key: "bilan.format", Fields: map[string]string{"format": retours.FieldChoice}}
 	}
 	ctx := r.Context()
 	each := func(fn func(*retours.Answer) error) error { return s.cfg.Answers.Answers(ctx, e.ID, fn) }

@@ -250,7 +250,7 @@ func (s *Server) organisersLogin(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) organisersLogout(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("event")
 	if !retours.ValidID(id) {
-		return retours.Errorf(retours.ENOTFOUND, "Cet événement n'existe pas.")
+		return retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	setOrganiserCookies(w, id, "", -1)
 	http.Redirect(w, r, "/o/"+id+"?lang="+requestLang(r), http.StatusSeeOther)
@@ -284,7 +284,7 @@ func (s *Server) organisersHide(w http.ResponseWriter, r *http.Request) error {
 	}
 	hidden := r.PostForm.Get("hidden")
 	if hidden != "0" && hidden != "1" {
-		return &retours.Error{Code: retours.EINVALID, Message: "Le champ hidden vaut 0 ou 1.", Fields: map[string]string{"hidden": retours.FieldChoice}}
+		return &retours.Error{Code: retours.EINVALID, Key: "text.hidden_form", Fields: map[string]string{"hidden": retours.FieldChoice}}
 	}
 	if err := s.setHidden(r, e, r.PathValue("ref"), hidden == "1"); err != nil {
 		return err
@@ -296,7 +296,7 @@ func (s *Server) organisersHide(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) setHidden(r *http.Request, e *retours.Event, ref string, hidden bool) error {
 	tr, ok := parseTextRef(ref)
 	if !ok {
-		return retours.Errorf(retours.ENOTFOUND, "Ce texte n'existe pas.")
+		return retours.NewError(retours.ENOTFOUND, "text.not_found")
 	}
 	if err := s.cfg.Bilans.SetHidden(r.Context(), e, tr, hidden, s.cfg.Now()); err != nil {
 		return err
@@ -353,7 +353,7 @@ func (s *Server) putText(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !isJSON(r) {
-		return retours.Errorf(retours.EINVALID, "Envoyez {\"hidden\": true} ou false en JSON (Content-Type: application/json).")
+		return retours.NewError(retours.EINVALID, "text.hidden_json")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	var req struct {
@@ -363,7 +363,7 @@ func (s *Server) putText(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Hidden == nil {
-		return &retours.Error{Code: retours.EINVALID, Message: "Le champ hidden (true ou false) manque.", Fields: map[string]string{"hidden": retours.FieldRequired}}
+		return &retours.Error{Code: retours.EINVALID, Key: "text.hidden_missing", Fields: map[string]string{"hidden": retours.FieldRequired}}
 	}
 	ref := r.PathValue("ref")
 	if err := s.setHidden(r, e, ref, *req.Hidden); err != nil {

@@ -48,7 +48,7 @@ func (s *Server) qrTarget(r *http.Request) (*qrTarget, error) {
 	if id := r.PathValue("session"); id != "" {
 		ss, ok := e.Session(id)
 		if !ok {
-			return nil, retours.Errorf(retours.ENOTFOUND, "Cette session n'existe pas.")
+			return nil, retours.NewError(retours.ENOTFOUND, "session.not_found")
 		}
 		t.Session, sessionID = ss, ss.ID
 	}
@@ -74,8 +74,8 @@ func (s *Server) qrPNG(w http.ResponseWriter, r *http.Request) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < minQRSize || n > qr.MaxPNGSize {
 			return &retours.Error{Code: retours.EINVALID,
-				Message: fmt.Sprintf("La taille doit être un nombre de pixels entre %d et %d.", minQRSize, qr.MaxPNGSize),
-				Fields:  map[string]string{"size": retours.FieldRange}}
+				Key: "qr.size", Args: []any{minQRSize, qr.MaxPNGSize},
+				Fields: map[string]string{"size": retours.FieldRange}}
 		}
 		size = n
 	}

@@ -193,7 +193,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request) error) http.Han
 		case http.StatusInternalServerError:
 			p.Message = messages.T(lang, "err.internal")
 		default:
-			p.Message = retours.ErrorMessage(err)
+			p.Message = retours.ErrorMessage(lang, err)
 		}
 		if r.Method != http.MethodGet {
 			// A failed post has no page of its own to switch language on.
@@ -270,7 +270,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	ss, ok := e.Session(r.PathValue("session"))
 	if !ok {
-		return retours.Errorf(retours.ENOTFOUND, "Cette session n'existe pas.")
+		return retours.NewError(retours.ENOTFOUND, "session.not_found")
 	}
 	return s.showForm(w, r, e, ss)
 }
@@ -358,7 +358,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 			described = append(described, "q-"+q.ID+"-help")
 		}
 		if problem, ok := fieldErrs[q.ID]; ok {
-			v.Error = fieldMessage(lang, problem)
+			v.Error = retours.FieldMessage(lang, problem)
 			described = append(described, "q-"+q.ID+"-error")
 			p.Errors = append(p.Errors, errorView{Anchor: "q-" + q.ID, Label: v.Label, Message: v.Error})
 		}
@@ -366,7 +366,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		p.Questions = append(p.Questions, v)
 	}
 	if problem, ok := fieldErrs["answers"]; ok && problem == retours.FieldRequired && len(p.Errors) == 0 {
-		p.Errors = append(p.Errors, errorView{Anchor: "q-" + e.Questionnaire.Questions[0].ID, Label: p.Questions[0].Label, Message: fieldMessage(lang, problem)})
+		p.Errors = append(p.Errors, errorView{Anchor: "q-" + e.Questionnaire.Questions[0].ID, Label: p.Questions[0].Label, Message: retours.FieldMessage(lang, problem)})
 		delete(fieldErrs, "answers")
 	}
 	p.Errors = append(p.Errors, formErrors(lang, "q-"+e.Questionnaire.Questions[0].ID, fieldErrs, func(k string) bool {
@@ -520,7 +520,7 @@ func rawAnswers(in map[string]json.RawMessage) (map[string][]string, error) {
 			// Bounded first: converting a float beyond int's range is
 			// implementation-defined. No scale goes anywhere near a million.
 			if t != math.Trunc(t) || math.Abs(t) > 1e6 {
-				return nil, &retours.Error{Code: retours.EINVALID, Message: "Réponse non valide.", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
+				return nil, &retours.Error{Code: retours.EINVALID, Key: "answer.value", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
 			}
 			out[id] = []string{itoa(int(t))}
 		case string:
@@ -529,12 +529,12 @@ func rawAnswers(in map[string]json.RawMessage) (map[string][]string, error) {
 			for _, x := range t {
 				sx, ok := x.(string)
 				if !ok {
-					return nil, &retours.Error{Code: retours.EINVALID, Message: "Réponse non valide.", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
+					return nil, &retours.Error{Code: retours.EINVALID, Key: "answer.value", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
 				}
 				out[id] = append(out[id], sx)
 			}
 		default:
-			return nil, &retours.Error{Code: retours.EINVALID, Message: "Réponse non valide.", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
+			return nil, &retours.Error{Code: retours.EINVALID, Key: "answer.value", Fields: map[string]string{fieldKey(id): retours.FieldInvalid}}
 		}
 	}
 	return out, nil
@@ -548,7 +548,7 @@ func fieldKey(id string) string {
 }
 
 func invalidJSON() error {
-	return retours.Errorf(retours.EINVALID, "Le corps de la requête n'est pas du JSON valide.")
+	return retours.NewError(retours.EINVALID, "body.json")
 }
 
 // decodeJSON decodes exactly one JSON object into v, rejecting invalid
@@ -562,10 +562,10 @@ func decodeJSON(body io.Reader, v any) error {
 		if errors.As(err, &mbe) {
 			return err
 		}
-		return retours.Errorf(retours.EINVALID, "Le corps de la requête est incomplet.")
+		return retours.NewError(retours.EINVALID, "body.incomplete")
 	}
 	if !utf8.Valid(data) {
-		return retours.Errorf(retours.EINVALID, "Le corps de la requête n'est pas en UTF-8 valide.")
+		return retours.NewError(retours.EINVALID, "body.utf8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -573,12 +573,12 @@ func decodeJSON(body io.Reader, v any) error {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
 			if ute.Field == "" {
-				return retours.Errorf(retours.EINVALID, "Le corps de la requête doit être un objet JSON.")
+				return retours.NewError(retours.EINVALID, "body.object")
 			}
-			return retours.Errorf(retours.EINVALID, "Le champ %q n'a pas le bon type.", ute.Field)
+			return retours.NewError(retours.EINVALID, "body.field_type", ute.Field)
 		}
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
-			return retours.Errorf(retours.EINVALID, "Champ inconnu : %s.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+			return retours.NewError(retours.EINVALID, "body.unknown_field", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}
 		return invalidJSON()
 	}
@@ -595,14 +595,14 @@ func decodeJSON(body io.Reader, v any) error {
 func parseForm(r *http.Request) error {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/x-www-form-urlencoded" {
-		return retours.Errorf(retours.EINVALID, "Type de contenu non pris en charge : envoyez un formulaire ou du JSON.")
+		return retours.NewError(retours.EINVALID, "body.content_type")
 	}
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return mbe
 		}
-		return retours.Errorf(retours.EINVALID, "Le formulaire est illisible.")
+		return retours.NewError(retours.EINVALID, "body.form")
 	}
 	return nil
 }
@@ -633,11 +633,11 @@ func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int
 		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: messages.T(lang, "note."+k), Checked: k == in.Kind})
 	}
 	if problem, ok := fieldErrs["kind"]; ok {
-		p.KindError = fieldMessage(lang, problem)
+		p.KindError = retours.FieldMessage(lang, problem)
 		p.Errors = append(p.Errors, errorView{Anchor: "note-kind", Label: messages.T(lang, "thanks.note.kind"), Message: p.KindError})
 	}
 	if problem, ok := fieldErrs["text"]; ok {
-		p.NoteError = fieldMessage(lang, problem)
+		p.NoteError = retours.FieldMessage(lang, problem)
 		p.Errors = append(p.Errors, errorView{Anchor: "note-text", Label: messages.T(lang, "thanks.note.text"), Message: p.NoteError})
 	}
 	p.Errors = append(p.Errors, formErrors(lang, "note-kind", fieldErrs, func(k string) bool { return k == "kind" || k == "text" })...)
@@ -657,7 +657,7 @@ func formErrors(lang, anchor string, fieldErrs map[string]string, shown func(str
 	slices.Sort(keys)
 	var out []errorView
 	for _, k := range keys {
-		m := fieldMessage(lang, fieldErrs[k])
+		m := retours.FieldMessage(lang, fieldErrs[k])
 		if k == "submission_id" {
 			// A fresh id was issued: sending again works.
 			m = messages.T(lang, "form.resend")

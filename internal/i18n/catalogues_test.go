@@ -236,6 +236,10 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
+// errorCatalogue is the catalogue of the domain's error messages and field
+// problems.
+const errorCatalogue = "retours"
+
 type pkgScan struct {
 	src      *source
 	fset     *token.FileSet
@@ -283,7 +287,8 @@ func (p *pkgScan) findCatalogues(f *ast.File) {
 	}
 }
 
-// findUses records the keys of catalogue lookups (c.T, c.Plural).
+// findUses records the keys of catalogue lookups (c.T, c.Plural) and of the
+// domain's errors (retours.NewError, retours.Error{Key: …}, FieldErrors.Err).
 func (p *pkgScan) findUses(f *ast.File) {
 	for _, decl := range f.Decls {
 		params := map[string]bool{}
@@ -298,6 +303,8 @@ func (p *pkgScan) findUses(f *ast.File) {
 			switch n := n.(type) {
 			case *ast.CallExpr:
 				p.call(n, params)
+			case *ast.CompositeLit:
+				p.errorLiteral(n, params)
 			}
 			return true
 		})
@@ -323,12 +330,48 @@ func (p *pkgScan) call(call *ast.CallExpr, params map[string]bool) {
 		} else {
 			p.key(call.Args[1], p.vars[x.Name], true, -1, params)
 		}
+	case isSelector(call.Fun, "retours", "NewError") || p.isDomain && isIdent(call.Fun, "NewError"):
+		if len(call.Args) >= 2 {
+			p.key(call.Args[1], errorCatalogue, false, args(2), params)
+		}
+	case isSel && sel.Sel.Name == "Err" && len(call.Args) == 1:
+		// FieldErrors.Err(key); context's Err takes no argument.
+		p.key(call.Args[0], errorCatalogue, false, 0, params)
 	}
+}
+
+func (p *pkgScan) errorLiteral(lit *ast.CompositeLit, params map[string]bool) {
+	if !isSelector(lit.Type, "retours", "Error") && !(p.isDomain && isIdent(lit.Type, "Error")) {
+		return
+	}
+	var key ast.Expr
+	nargs := 0
+	for _, elt := range lit.Elts {
+		kv, ok := elt.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		switch {
+		case isIdent(kv.Key, "Key"):
+			key = kv.Value
+		case isIdent(kv.Key, "Args"):
+			nargs = -1
+			if a, ok := kv.Value.(*ast.CompositeLit); ok {
+				nargs = len(a.Elts)
+			}
+		}
+	}
+	if key == nil {
+		p.src.uses = append(p.src.uses, use{pos: p.pos(lit), cat: errorCatalogue, key: "(no Key)"})
+		return
+	}
+	p.key(key, errorCatalogue, false, nargs, params)
 }
 
 // key records the key expression e: a string literal, or a literal prefix
 // plus a value. A parameter of the enclosing function forwards its caller's
-// key (a template's .T) and is not recorded; anything else is reported.
+// key (a template's .T), and an error's Key was recorded where the error was
+// made: neither is recorded again. Anything else is reported.
 func (p *pkgScan) key(e ast.Expr, cat string, plural bool, args int, params map[string]bool) {
 	u := use{pos: p.pos(e), cat: cat, plural: plural, args: args}
 	u.key = "(not a literal)"
@@ -339,6 +382,8 @@ func (p *pkgScan) key(e ast.Expr, cat string, plural bool, args int, params map[
 			u.key, u.prefix = s, true
 		}
 	} else if id, ok := e.(*ast.Ident); ok && params[id.Name] {
+		return
+	} else if sel, ok := e.(*ast.SelectorExpr); ok && sel.Sel.Name == "Key" && cat == errorCatalogue {
 		return
 	}
 	p.src.uses = append(p.src.uses, u)

@@ -96,7 +96,7 @@ func NewAnswer(e *Event, in AnswerInput, r io.Reader, now time.Time) (*Answer, e
 		return nil, err
 	}
 	if len(values) == 0 {
-		return nil, &Error{Code: EINVALID, Message: "Le questionnaire est vide : répondez à au moins une question.", Fields: map[string]string{"answers": FieldRequired}}
+		return nil, &Error{Code: EINVALID, Key: "answer.empty", Fields: map[string]string{"answers": FieldRequired}}
 	}
 	id, err := NewID(r, 10)
 	if err != nil {
@@ -133,7 +133,7 @@ func NewNote(e *Event, in NoteInput, r io.Reader, now time.Time) (*Note, error) 
 	} else if text == "" {
 		fe.Add("text", FieldRequired)
 	}
-	if err := fe.Err("La note n'est pas valide."); err != nil {
+	if err := fe.Err("note.invalid"); err != nil {
 		return nil, err
 	}
 	id, err := NewID(r, 10)
@@ -158,10 +158,10 @@ func ValidNoteKind(k string) bool {
 
 func checkCommon(e *Event, submissionID, sessionID string, now time.Time) error {
 	if !ValidSubmissionID(submissionID) {
-		return &Error{Code: EINVALID, Message: "L'identifiant de soumission doit être un UUID.", Fields: map[string]string{"submission_id": FieldInvalid}}
+		return &Error{Code: EINVALID, Key: "submission_id.invalid", Fields: map[string]string{"submission_id": FieldInvalid}}
 	}
 	if sessionID != "" && !ValidID(sessionID) {
-		return Errorf(ENOTFOUND, "Cette session n'existe pas.")
+		return NewError(ENOTFOUND, "session.not_found")
 	}
 	return e.CheckOpen(sessionID, now)
 }

@@ -5,5 +5,7 @@
 //
 // It imports neither AWS nor net/http: transports decode their input into the
 // plain values accepted here, and map the *Error values returned here to their
-// own statuses.
+// own statuses. An *Error carries a message key of this package's catalogue
+// (messages.go), not a sentence: whoever shows it to a person reads it in
+// that person's language with ErrorMessage and FieldMessage.
 package retours

@@ -8,7 +8,7 @@ import (
 
 // Error codes. Transports map each code to one status.
 const (
-	EINVALID      = "invalid"      // the input breaks a rule; Message and Fields say which
+	EINVALID      = "invalid"      // the input breaks a rule; Key and Fields say which
 	ENOTFOUND     = "not_found"    // the event, session or item does not exist
 	ECONFLICT     = "conflict"     // the item already exists
 	EUNAUTHORIZED = "unauthorized" // no credentials were presented
@@ -18,42 +18,49 @@ const (
 	EINTERNAL     = "internal"     // anything unexpected; details stay in the logs
 )
 
-// Error is the domain error. Message is meant for a person and may be shown
-// to them; Fields maps input field names to messages.
+// Error is the domain error. Key names its message in the domain's
+// catalogue (messages.go), filled by Args, so that each reader gets it in
+// their language (ErrorMessage); Fields maps input field names to field
+// problems (Field*), or, for ECLOSED, "opens_at" or "closes_at" to an
+// RFC 3339 instant.
 type Error struct {
-	Code    string
-	Message string
-	Fields  map[string]string
+	Code   string
+	Key    string
+	Args   []any
+	Fields map[string]string
 }
 
+// Error returns the code and the key, never a text: logs need no language.
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
-		return fmt.Sprintf("retours: %s: %s", e.Code, e.Message)
+		return fmt.Sprintf("retours: %s: %s", e.Code, e.Key)
 	}
-	return fmt.Sprintf("retours: %s: %s (%d fields)", e.Code, e.Message, len(e.Fields))
+	return fmt.Sprintf("retours: %s: %s (%d fields)", e.Code, e.Key, len(e.Fields))
 }
 
-// Errorf returns an *Error with the given code and formatted message.
-func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+// NewError returns an *Error with the given code and message key, whose
+// text's verbs args fill.
+func NewError(code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args}
 }
 
-// FieldErrors collects per-field validation messages.
+// FieldErrors collects per-field problems (Field*).
 type FieldErrors map[string]string
 
-// Add records msg for field unless the field already has a message.
-func (f FieldErrors) Add(field, msg string) {
+// Add records problem for field unless the field already has one.
+func (f FieldErrors) Add(field, problem string) {
 	if _, ok := f[field]; !ok {
-		f[field] = msg
+		f[field] = problem
 	}
 }
 
-// Err returns nil when f is empty, else an EINVALID *Error carrying f.
-func (f FieldErrors) Err(message string) error {
+// Err returns nil when f is empty, else an EINVALID *Error with the message
+// key and f's problems.
+func (f FieldErrors) Err(key string) error {
 	if len(f) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: message, Fields: maps.Clone(map[string]string(f))}
+	return &Error{Code: EINVALID, Key: key, Fields: maps.Clone(map[string]string(f))}
 }
 
 // ErrorCode returns the code of err when it is or wraps an *Error, EINTERNAL
@@ -70,21 +77,18 @@ func ErrorCode(err error) string {
 	}
 }
 
-// ErrorMessage returns the person-readable message of err when it is or wraps
-// an *Error, and a generic message otherwise, so internal details never leak.
-func ErrorMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "internal error"
-}
-
 // ErrorFields returns the field messages of err when it is or wraps an *Error.
 func ErrorFields(err error) map[string]string {
+	if e := asError(err); e != nil {
+		return e.Fields
+	}
+	return nil
+}
+
+func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Fields
+		return e
 	}
 	return nil
 }

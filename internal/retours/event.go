@@ -102,15 +102,15 @@ func (e *Event) Window(sessionID string) (opens, closes time.Time) {
 func (e *Event) CheckOpen(sessionID string, now time.Time) error {
 	if sessionID != "" {
 		if _, ok := e.Session(sessionID); !ok {
-			return Errorf(ENOTFOUND, "Cette session n'existe pas.")
+			return NewError(ENOTFOUND, "session.not_found")
 		}
 	}
 	opens, closes := e.Window(sessionID)
 	if now.Before(opens) {
-		return &Error{Code: ECLOSED, Message: "Les réponses ne sont pas encore ouvertes.", Fields: map[string]string{"opens_at": opens.UTC().Format(time.RFC3339)}}
+		return &Error{Code: ECLOSED, Key: "answers.not_open", Fields: map[string]string{"opens_at": opens.UTC().Format(time.RFC3339)}}
 	}
 	if !now.Before(closes) {
-		return &Error{Code: ECLOSED, Message: "Les réponses sont closes.", Fields: map[string]string{"closes_at": closes.UTC().Format(time.RFC3339)}}
+		return &Error{Code: ECLOSED, Key: "answers.closed", Fields: map[string]string{"closes_at": closes.UTC().Format(time.RFC3339)}}
 	}
 	return nil
 }
@@ -325,7 +325,7 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		}
 		e.Sessions = append(e.Sessions, s)
 	}
-	if err := fe.Err("L'événement n'est pas valide."); err != nil {
+	if err := fe.Err("event.invalid"); err != nil {
 		return nil, err
 	}
 	id, err := NewID(r, 5)

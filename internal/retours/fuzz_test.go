@@ -24,7 +24,7 @@ func mustJSONBytes(tb testing.TB, v any) []byte {
 // checkInvalid fails unless err is an EINVALID error naming its fields.
 func checkInvalid(t *testing.T, err error) {
 	t.Helper()
-	if retours.ErrorCode(err) != retours.EINVALID || retours.ErrorMessage(err) == "" || len(retours.ErrorFields(err)) == 0 {
+	if retours.ErrorCode(err) != retours.EINVALID || retours.ErrorMessage("fr", err) == "" || len(retours.ErrorFields(err)) == 0 {
 		t.Fatalf("error %v: want EINVALID with a message and fields", err)
 	}
 }

@@ -206,7 +206,7 @@ func (q *Questionnaire) Validate() error {
 			fe.Add(f+".choices", FieldInvalid)
 		}
 	}
-	return fe.Err("Le questionnaire n'est pas valide.")
+	return fe.Err("questionnaire.invalid")
 }
 
 func validLabel(t Text, required bool) string {
@@ -308,7 +308,7 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 			values[qq.ID] = Value{Text: s}
 		}
 	}
-	if err := fe.Err("Certaines réponses ne sont pas valides."); err != nil {
+	if err := fe.Err("answer.invalid"); err != nil {
 		return nil, err
 	}
 	return values, nil

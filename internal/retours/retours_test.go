@@ -3,6 +3,8 @@ package retours_test
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +217,33 @@ func TestSubmissionIDs(t *testing.T) {
 		if retours.ValidSubmissionID(bad) {
 			t.Errorf("ValidSubmissionID(%q) = true", bad)
 		}
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	wrapped := fmt.Errorf("dynamo: get: %w", retours.NewError(retours.ENOTFOUND, "event.not_found"))
+	for _, tc := range []struct {
+		name string
+		lang string
+		err  error
+		want string
+	}{
+		{"French", "fr", wrapped, "Cet événement n'existe pas."},
+		{"English", "en", wrapped, "This event does not exist."},
+		{"arguments", "en", retours.NewError(retours.EINVALID, "erase.confirm", "k7m2p9qa"), "To erase the event and all its answers, confirm by adding ?confirm=k7m2p9qa to the address. Erasure is final."},
+		{"field errors", "en", (retours.FieldErrors{"text": retours.FieldRequired}).Err("note.invalid"), "The note is not valid."},
+		{"not a domain error", "en", errors.New("dynamodb: connection reset by 10.0.0.7"), "An internal error occurred."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := retours.ErrorMessage(tc.lang, tc.err); got != tc.want {
+				t.Errorf("ErrorMessage = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if got, want := wrapped.Error(), "dynamo: get: retours: not_found: event.not_found"; got != want {
+		t.Errorf("Error() = %q, want %q: a key, never a text", got, want)
+	}
+	if got, want := retours.FieldMessage("en", retours.FieldTooLong), "This text is too long."; got != want {
+		t.Errorf("FieldMessage = %q, want %q", got, want)
 	}
 }

@@ -4,10 +4,13 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/retours/retours/internal/i18n"
 )
 
-// Languages the participant pages are written in; the first is the default.
-var Languages = []string{"fr", "en"}
+// Languages the participant pages are written in: the languages of every
+// catalogue (internal/i18n); the first is the default.
+var Languages = i18n.Languages
 
 // Text is a piece of text in several languages, keyed by language code.
 type Text map[string]string

@@ -197,7 +197,7 @@ func translate(err error) error {
 	if errors.As(err, &api) {
 		switch api.ErrorCode() {
 		case "TooManyRequestsException", "LimitExceededException":
-			return fmt.Errorf("ses: send: %s: %w", api.ErrorCode(), &retours.Error{Code: retours.EUNAVAILABLE, Message: "L'envoi d'e-mails est momentanément limité."})
+			return fmt.Errorf("ses: send: %s: %w", api.ErrorCode(), &retours.Error{Code: retours.EUNAVAILABLE, Key: "email.throttled"})
 		}
 		return fmt.Errorf("ses: send: %s", api.ErrorCode())
 	}

@@ -1,0 +1,146 @@
+package retours
+
+import "github.com/retours/retours/internal/i18n"
+
+// messages holds the text of every error key (Error.Key), whichever package
+// returns the error, and of every field problem ("field." + Field*). The
+// test of every catalogue (internal/i18n) checks it, and that every key an
+// error carries is here.
+var messages = i18n.New("retours", map[string]map[string]string{
+	"fr": {
+		"internal":                  "Une erreur interne est survenue.",
+		"unavailable":               "Le service est momentanément surchargé : réessayez dans un instant.",
+		"email.throttled":           "L'envoi d'e-mails est momentanément limité.",
+		"not_found":                 "Introuvable.",
+		"page.not_found":            "Page introuvable.",
+		"event.not_found":           "Cet événement n'existe pas.",
+		"event.exists":              "Cet événement existe déjà.",
+		"event.invalid":             "L'événement n'est pas valide.",
+		"event.json":                "Envoyez l'événement en JSON (Content-Type: application/json).",
+		"session.not_found":         "Cette session n'existe pas.",
+		"questionnaire.invalid":     "Le questionnaire n'est pas valide.",
+		"answers.not_open":          "Les réponses ne sont pas encore ouvertes.",
+		"answers.closed":            "Les réponses sont closes.",
+		"answer.empty":              "Le questionnaire est vide : répondez à au moins une question.",
+		"answer.invalid":            "Certaines réponses ne sont pas valides.",
+		"answer.value":              "Réponse non valide.",
+		"note.invalid":              "La note n'est pas valide.",
+		"submission_id.invalid":     "L'identifiant de soumission doit être un UUID.",
+		"body.incomplete":           "Le corps de la requête est incomplet.",
+		"body.utf8":                 "Le corps de la requête n'est pas en UTF-8 valide.",
+		"body.json":                 "Le corps de la requête n'est pas du JSON valide.",
+		"body.object":               "Le corps de la requête doit être un objet JSON.",
+		"body.field_type":           "Le champ %q n'a pas le bon type.",
+		"body.unknown_field":        "Champ inconnu : %s.",
+		"body.content_type":         "Type de contenu non pris en charge : envoyez un formulaire ou du JSON.",
+		"body.form":                 "Le formulaire est illisible.",
+		"admin.token_missing":       "Jeton d'administration manquant (Authorization: Bearer …).",
+		"admin.disabled":            "L'administration est désactivée sur ce déploiement.",
+		"admin.token_invalid":       "Jeton d'administration invalide.",
+		"organiser.token_missing":   "Jeton d'organisation manquant (Authorization: Bearer …).",
+		"organiser.token_forbidden": "Ce jeton ne donne pas accès à cet événement.",
+		"token.changed":             "Le jeton vient d'être changé : utilisez le nouveau.",
+		"erase.confirm":             "Pour effacer l'événement et toutes ses réponses, confirmez en ajoutant ?confirm=%s à l'adresse. L'effacement est définitif.",
+		"text.not_found":            "Ce texte n'existe pas.",
+		"text.hidden_form":          "Le champ hidden vaut 0 ou 1.",
+		"text.hidden_json":          "Envoyez {\"hidden\": true} ou false en JSON (Content-Type: application/json).",
+		"text.hidden_missing":       "Le champ hidden (true ou false) manque.",
+		"bilan.format":              "Format inconnu : html, md, csv, xlsx ou json.",
+		"bilan.too_large":           "Ce bilan est trop volumineux pour être conservé ; il est calculé à chaque téléchargement.",
+		"series.no_previous":        "Pas d'édition précédente.",
+		"qr.size":                   "La taille doit être un nombre de pixels entre %d et %d.",
+		"digest.off":                "L'envoi des résumés hebdomadaires est désactivé sur ce déploiement (DIGEST_FROM).",
+		"digest.not_configured":     "Les résumés hebdomadaires ne sont pas configurés sur ce déploiement.",
+		"digest.now":                "now doit être une date RFC 3339, par exemple 2026-11-30T08:00:00+01:00.",
+		"digest.claimed":            "Ce digest est déjà envoyé ou en cours d'envoi.",
+		"digest.lease_lost":         "Ce digest n'est plus réservé par cet envoi.",
+		"unsubscribe.invalid":       "Ce lien de désabonnement n'est pas valide : copiez-le en entier depuis l'e-mail.",
+		"unsubscribe.gone":          "Ces événements n'existent plus : vous ne recevrez plus de résumé à leur sujet.",
+		"field.required":            "Cette réponse est obligatoire.",
+		"field.invalid":             "Cette valeur n'est pas valide.",
+		"field.choice":              "Choisissez une des options proposées.",
+		"field.range":               "Choisissez une valeur de l'échelle proposée.",
+		"field.too_long":            "Ce texte est trop long.",
+		"field.bad_text":            "Ce texte contient des caractères non autorisés.",
+		"field.unknown":             "Cette question n'existe pas.",
+		"field.too_many":            "Une seule réponse est possible.",
+		"field.duplicate":           "Cet identifiant est utilisé deux fois.",
+		"field.order":               "La fin doit venir après le début.",
+	},
+	"en": {
+		"internal":                  "An internal error occurred.",
+		"unavailable":               "The service is busy right now: please try again in a moment.",
+		"email.throttled":           "Sending e-mail is limited for the moment.",
+		"not_found":                 "Not found.",
+		"page.not_found":            "Page not found.",
+		"event.not_found":           "This event does not exist.",
+		"event.exists":              "This event already exists.",
+		"event.invalid":             "The event is not valid.",
+		"event.json":                "Send the event as JSON (Content-Type: application/json).",
+		"session.not_found":         "This session does not exist.",
+		"questionnaire.invalid":     "The questionnaire is not valid.",
+		"answers.not_open":          "Answers are not open yet.",
+		"answers.closed":            "Answers are closed.",
+		"answer.empty":              "The questionnaire is empty: answer at least one question.",
+		"answer.invalid":            "Some answers are not valid.",
+		"answer.value":              "This answer is not valid.",
+		"note.invalid":              "The note is not valid.",
+		"submission_id.invalid":     "The submission id must be a UUID.",
+		"body.incomplete":           "The request body is incomplete.",
+		"body.utf8":                 "The request body is not valid UTF-8.",
+		"body.json":                 "The request body is not valid JSON.",
+		"body.object":               "The request body must be a JSON object.",
+		"body.field_type":           "The field %q has the wrong type.",
+		"body.unknown_field":        "Unknown field: %s.",
+		"body.content_type":         "Unsupported content type: send a form or JSON.",
+		"body.form":                 "The form cannot be read.",
+		"admin.token_missing":       "Missing administration token (Authorization: Bearer …).",
+		"admin.disabled":            "Administration is turned off on this deployment.",
+		"admin.token_invalid":       "Invalid administration token.",
+		"organiser.token_missing":   "Missing organiser token (Authorization: Bearer …).",
+		"organiser.token_forbidden": "This token does not give access to this event.",
+		"token.changed":             "The token has just been changed: use the new one.",
+		"erase.confirm":             "To erase the event and all its answers, confirm by adding ?confirm=%s to the address. Erasure is final.",
+		"text.not_found":            "This text does not exist.",
+		"text.hidden_form":          "The hidden field is 0 or 1.",
+		"text.hidden_json":          "Send {\"hidden\": true} or false as JSON (Content-Type: application/json).",
+		"text.hidden_missing":       "The hidden field (true or false) is missing.",
+		"bilan.format":              "Unknown format: html, md, csv, xlsx or json.",
+		"bilan.too_large":           "This report is too large to be kept; it is computed at each download.",
+		"series.no_previous":        "No previous edition.",
+		"qr.size":                   "The size must be a number of pixels between %d and %d.",
+		"digest.off":                "Sending weekly digests is turned off on this deployment (DIGEST_FROM).",
+		"digest.not_configured":     "Weekly digests are not configured on this deployment.",
+		"digest.now":                "now must be an RFC 3339 date, for example 2026-11-30T08:00:00+01:00.",
+		"digest.claimed":            "This digest is already sent or being sent.",
+		"digest.lease_lost":         "This digest is no longer claimed by this run.",
+		"unsubscribe.invalid":       "This unsubscribe link is not valid: copy it whole from the e-mail.",
+		"unsubscribe.gone":          "These events no longer exist: you will get no more digests about them.",
+		"field.required":            "This answer is required.",
+		"field.invalid":             "This value is not valid.",
+		"field.choice":              "Choose one of the options offered.",
+		"field.range":               "Choose a value on the scale offered.",
+		"field.too_long":            "This text is too long.",
+		"field.bad_text":            "This text contains characters that are not allowed.",
+		"field.unknown":             "There is no such question.",
+		"field.too_many":            "Only one answer is possible.",
+		"field.duplicate":           "This identifier is used twice.",
+		"field.order":               "The end must come after the start.",
+	},
+})
+
+// ErrorMessage returns the message of err in lang, for a person to read:
+// its key's text when err is or wraps an *Error, and a generic sentence
+// otherwise, so that internal details never leak.
+func ErrorMessage(lang string, err error) string {
+	e := asError(err)
+	if e == nil {
+		return messages.T(lang, "internal")
+	}
+	return messages.T(lang, e.Key, e.Args...)
+}
+
+// FieldMessage returns the sentence of a field problem (Field*) in lang.
+func FieldMessage(lang, problem string) string {
+	return messages.T(lang, "field."+problem)
+}
