@@ -1,8 +1,7 @@
 package bilan
 
 import (
-	"time"
-
+	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -51,7 +50,7 @@ type bar struct {
 func layout(b *Bilan) *doc {
 	l := b.Lang
 	d := &doc{Lang: l, Title: messages.T(l, "title") + " — " + b.Event.Title}
-	when := b.Event.StartsAt.Format(time.DateOnly)
+	when := i18n.Date(l, b.Event.StartsAt)
 	if b.Event.Place != "" {
 		when = b.Event.Place + ", " + when
 	}
@@ -60,7 +59,7 @@ func layout(b *Bilan) *doc {
 		d.Subtitle = append(d.Subtitle, b.Event.Series+", "+messages.T(l, "edition")+" "+itoa(b.Event.Edition))
 	}
 	if !b.AsOf.IsZero() {
-		d.Subtitle = append(d.Subtitle, messages.T(l, "asof")+" "+b.AsOf.UTC().Format("2006-01-02 15:04")+" UTC")
+		d.Subtitle = append(d.Subtitle, messages.T(l, "asof", i18n.DateTime(l, b.AsOf)))
 	}
 	suppressed := messages.T(l, "suppressed", b.Threshold)
 
@@ -208,7 +207,7 @@ func layout(b *Bilan) *doc {
 		if c.Previous.Edition > 0 {
 			prev += " (" + messages.T(l, "edition") + " " + itoa(c.Previous.Edition) + ")"
 		}
-		cs.Text = []string{prev + ", " + c.Previous.StartsAt.Format(time.DateOnly)}
+		cs.Text = []string{prev + ", " + i18n.Date(l, c.Previous.StartsAt)}
 		ct := &table{Head: []string{messages.T(l, "indicator"), messages.T(l, "previous"), messages.T(l, "current"), messages.T(l, "change")}, Num: []bool{false, true, true, true}}
 		row := func(name string, d *Delta, pct bool) {
 			if d == nil {

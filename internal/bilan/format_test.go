@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retours/retours/internal/bilan"
 	"github.com/retours/retours/internal/retours"
@@ -106,6 +108,72 @@ func assertInert(t *testing.T, format, out string) {
 		if !strings.Contains(out, `\<script\>`) || !strings.Contains(out, `\| café`) {
 			t.Error("markdown output did not escape the hostile note")
 		}
+	}
+}
+
+// TestDatesForPeople checks that the formats people read give days and
+// times in Paris, in their language, with the zone named, and that the raw
+// exports keep ISO 8601 in UTC. The event starts and the last answer comes
+// after midnight in Paris but before it in UTC.
+func TestDatesForPeople(t *testing.T) {
+	e := fixtureEvent()
+	e.StartsAt = time.Date(2026, 11, 28, 23, 30, 0, 0, time.UTC) // 29 November, 00:30 in Paris
+	last := &retours.Answer{EventID: e.ID, ID: "ans001", SubmissionID: "00000000-0000-4000-8000-000000000001", Lang: "fr",
+		CreatedAt: time.Date(2026, 11, 29, 1, 5, 0, 0, time.UTC), Values: map[string]retours.Value{"satisfaction": {Number: 4}}}
+	for _, tc := range []struct {
+		lang string
+		want []string
+	}{
+		{"fr", []string{"Clermont-Ferrand, 29 novembre 2026", "Réponses arrêtées au 29 novembre 2026 à 02:05 (heure de Paris)"}},
+		{"en", []string{"Clermont-Ferrand, 29 November 2026", "Answers up to 29 November 2026, 02:05 (Paris time)"}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			agg := bilan.New(e, tc.lang)
+			agg.AddAnswer(last)
+			b := agg.Bilan(last.CreatedAt.Add(time.Hour))
+			var html, md, xlsx, js bytes.Buffer
+			if err := bilan.WriteHTML(&html, b); err != nil {
+				t.Fatal(err)
+			}
+			if err := bilan.WriteMarkdown(&md, b); err != nil {
+				t.Fatal(err)
+			}
+			if err := bilan.WriteXLSX(&xlsx, b, e, func(fn func(*retours.Answer) error) error { return fn(last) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := bilan.WriteJSON(&js, b); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&xlsx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			summary, _ := f.GetRows(f.GetSheetList()[0])
+			answers, _ := f.GetRows(f.GetSheetList()[1])
+			var cells []string
+			for _, row := range summary[:4] {
+				cells = append(cells, row...)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(html.String(), want) {
+					t.Errorf("HTML does not say %q", want)
+				}
+				// Markdown escapes the parentheses.
+				if md := strings.NewReplacer(`\(`, "(", `\)`, ")").Replace(md.String()); !strings.Contains(md, want) {
+					t.Errorf("Markdown does not say %q", want)
+				}
+				if !slices.Contains(cells, want) {
+					t.Errorf("XLSX summary %q does not say %q", cells, want)
+				}
+			}
+			if !strings.Contains(js.String(), `"as_of": "2026-11-29T01:05:00Z"`) {
+				t.Errorf("JSON as_of is not ISO 8601 in UTC:\n%s", js.String())
+			}
+			if got := answers[1][1]; got != "2026-11-29T01:05:00Z" {
+				t.Errorf("XLSX answers created_at = %q, want ISO 8601 in UTC", got)
+			}
+		})
 	}
 }
 
