@@ -111,6 +111,94 @@ func assertInert(t *testing.T, format, out string) {
 	}
 }
 
+// TestXLSXKeepsTextAsTyped checks that text a spreadsheet would take for a
+// formula is written, in both sheets, as a string cell holding exactly what
+// the participant typed: no formula, no leading apostrophe.
+func TestXLSXKeepsTextAsTyped(t *testing.T) {
+	e := fixtureEvent()
+	typed := []string{"=1+1", "+33 6 12 34 56 78", "-- trop de plénières", "@orga merci !", "=HYPERLINK(\"http://evil.example\",\"clic\")"}
+	var answers []*retours.Answer
+	agg := bilan.New(e, "fr")
+	for i, text := range typed {
+		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("ans%03d", i), SubmissionID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+			Lang: "fr", CreatedAt: t0.Add(time.Duration(i) * time.Minute),
+			Values: map[string]retours.Value{"satisfaction": {Number: 4}, "commentaire": {Text: text}}}
+		answers = append(answers, a)
+		agg.AddAnswer(a)
+		agg.AddNote(&retours.Note{EventID: e.ID, ID: fmt.Sprintf("note%03d", i), Kind: retours.NoteEtonnement, Text: text, CreatedAt: a.CreatedAt})
+	}
+	var buf bytes.Buffer
+	each := func(fn func(*retours.Answer) error) error {
+		for _, a := range answers {
+			if err := fn(a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := bilan.WriteXLSX(&buf, agg.Bilan(t0.Add(time.Hour)), e, each); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	summary, sheet := f.GetSheetList()[0], f.GetSheetList()[1]
+	rows, err := f.GetRows(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range typed {
+		// The answers sheet: one row per answer, the comment last.
+		axis, _ := excelize.CoordinatesToCellName(12, i+2)
+		checkStringCell(t, f, sheet, axis, text)
+		// The summary sheet lists the note among the rapport d'étonnement.
+		found := false
+		for r, row := range rows {
+			if len(row) > 0 && row[0] == text {
+				axis, _ := excelize.CoordinatesToCellName(1, r+1)
+				checkStringCell(t, f, summary, axis, text)
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the summary sheet has no cell %q", text)
+		}
+	}
+	var csvOut bytes.Buffer
+	if err := bilan.WriteCSV(&csvOut, e, each, bilan.CSVOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvOut.String(), "'=1+1") || !strings.Contains(csvOut.String(), "'@orga merci !") {
+		t.Error("the CSV lost its protection against formulas")
+	}
+}
+
+// checkStringCell fails unless sheet!axis is a string cell, not a formula,
+// holding exactly want.
+func checkStringCell(t *testing.T, f *excelize.File, sheet, axis, want string) {
+	t.Helper()
+	checkNoFormula(t, f, sheet, axis)
+	typ, err := f.GetCellType(sheet, axis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+		t.Errorf("%s!%s is of type %v, want a string cell", sheet, axis, typ)
+	}
+	if got, _ := f.GetCellValue(sheet, axis, excelize.Options{RawCellValue: true}); got != want {
+		t.Errorf("%s!%s = %q, want %q as typed", sheet, axis, got, want)
+	}
+}
+
+func checkNoFormula(t *testing.T, f *excelize.File, sheet, axis string) {
+	t.Helper()
+	if formula, _ := f.GetCellFormula(sheet, axis); formula != "" {
+		t.Errorf("%s!%s has formula %q", sheet, axis, formula)
+	}
+}
+
 // TestDatesForPeople checks that the formats people read give days and
 // times in Paris, in their language, with the zone named, and that the raw
 // exports keep ISO 8601 in UTC. The event starts and the last answer comes
@@ -265,12 +353,9 @@ func TestXLSX(t *testing.T) {
 				for i, row := range rows {
 					fmt.Fprintf(&dump, "%d: %q\n", i+1, row)
 					for j, c := range row {
-						axis, _ := excelize.CoordinatesToCellName(j+1, i+1)
-						if formula, _ := f.GetCellFormula(sh, axis); formula != "" {
-							t.Errorf("%s!%s has formula %q", sh, axis, formula)
-						}
-						if c != "" && strings.ContainsRune("=@", rune(c[0])) {
-							t.Errorf("%s!%s = %q would be read as a formula once edited", sh, axis, c)
+						if c != "" {
+							axis, _ := excelize.CoordinatesToCellName(j+1, i+1)
+							checkNoFormula(t, f, sh, axis)
 						}
 					}
 				}
@@ -283,6 +368,8 @@ func TestXLSX(t *testing.T) {
 			if v, _ := f.GetCellType(sheets[1], "H2"); v != excelize.CellTypeNumber && v != excelize.CellTypeUnset {
 				t.Errorf("satisfaction cell type = %v, want a number", v)
 			}
+			// The hostile text is kept as typed, in a string cell.
+			checkStringCell(t, f, sheets[1], "L5", `=HYPERLINK("http://evil.example","clic") inclusion numérique`)
 		})
 	}
 }

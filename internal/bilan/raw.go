@@ -31,11 +31,11 @@ func rawHeader(e *retours.Event) []string {
 	return h
 }
 
-// rawRow appends the row of a to row. Texts are neutralised for
-// spreadsheets; hidden texts stay, as this is the raw export, and the
-// hidden column names them.
-func rawRow(row []string, e *retours.Event, titles map[string]string, a *retours.Answer) []string {
-	row = append(row, a.ID, a.CreatedAt.UTC().Format(time.RFC3339), a.SessionID, cell(titles[a.SessionID]), a.Lang, strings.Join(a.Hidden, "|"))
+// rawRow appends the row of a to row, each text passed through text (the
+// CSV neutralises them, the XLSX keeps them as typed). Hidden texts stay, as
+// this is the raw export, and the hidden column names them.
+func rawRow(row []string, e *retours.Event, titles map[string]string, a *retours.Answer, text func(string) string) []string {
+	row = append(row, a.ID, a.CreatedAt.UTC().Format(time.RFC3339), a.SessionID, text(titles[a.SessionID]), a.Lang, strings.Join(a.Hidden, "|"))
 	for _, q := range e.Questionnaire.Questions {
 		v, ok := a.Values[q.ID]
 		switch {
@@ -44,11 +44,11 @@ func rawRow(row []string, e *retours.Event, titles map[string]string, a *retours
 		case q.Kind == retours.QuestionRating || q.Kind == retours.QuestionNPS:
 			row = append(row, itoa(v.Number))
 		case q.Kind == retours.QuestionText:
-			row = append(row, cell(v.Text))
+			row = append(row, text(v.Text))
 		default:
 			cs := slices.Clone(v.Choices)
 			slices.Sort(cs)
-			row = append(row, cell(strings.Join(cs, "|")))
+			row = append(row, text(strings.Join(cs, "|")))
 		}
 	}
 	return row
@@ -80,7 +80,7 @@ func WriteCSV(w io.Writer, e *retours.Event, each EachAnswer, opts CSVOptions) e
 	titles := sessionTitles(e)
 	var row []string
 	err := each(func(a *retours.Answer) error {
-		row = rawRow(row[:0], e, titles, a)
+		row = rawRow(row[:0], e, titles, a, cell)
 		return cw.Write(row)
 	})
 	if err != nil {
@@ -90,8 +90,9 @@ func WriteCSV(w io.Writer, e *retours.Event, each EachAnswer, opts CSVOptions) e
 	return cw.Error()
 }
 
-// cell neutralises text that a spreadsheet would read as a formula: a
-// leading apostrophe makes it text (OWASP's advice for CSV injection).
+// cell neutralises text that a spreadsheet opening the CSV would read as a
+// formula: a leading apostrophe makes it text (OWASP's advice for CSV
+// injection). The XLSX needs none: its texts are string cells.
 // Figures written by the bilan itself ("-12", "+3 pts") are left as they are.
 func cell(s string) string {
 	if s == "" || isFigure(s) {

@@ -15,8 +15,8 @@ import (
 // WriteXLSX writes a workbook with a summary sheet (the bilan's sections
 // and tables) and an answers sheet (the raw answers, as in the CSV),
 // streamed so that memory does not grow with the number of answers. Every
-// text cell is a string cell, neutralised like the CSV's, so nothing a
-// participant wrote can become a formula.
+// text is a string cell, which a spreadsheet never evaluates: texts are kept
+// as typed, "=1+1" included, with no leading apostrophe (the CSV needs one).
 func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -53,7 +53,7 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 		r++
 		row := make([]any, len(cells))
 		for i, c := range cells {
-			row[i] = excelize.Cell{StyleID: style, Value: cell(c)}
+			row[i] = excelize.Cell{StyleID: style, Value: c}
 		}
 		axis, _ := excelize.CoordinatesToCellName(1, r)
 		return sw.SetRow(axis, row)
@@ -139,7 +139,7 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	out := make([]any, len(header))
 	n := 1
 	err = each(func(a *retours.Answer) error {
-		raw = rawRow(raw[:0], e, titles, a)
+		raw = rawRow(raw[:0], e, titles, a, asTyped)
 		for i, c := range raw {
 			out[i] = c
 			// Ratings and NPS as numbers, so that spreadsheets can sum them.
@@ -167,6 +167,8 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	}
 	return sortZip(w, buf.Bytes())
 }
+
+func asTyped(s string) string { return s }
 
 // sortZip copies the zip archive data to w with its entries in name order.
 // excelize writes stream-written sheets in map order, and a download must
