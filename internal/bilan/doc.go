@@ -46,25 +46,51 @@ type bar struct {
 	Text  string  // the count and share as shown
 }
 
-// layout turns b into a doc.
+// layout turns b into a doc: its title and subtitle, then each section in
+// order. A section that does not apply (no key figure, no profile, no
+// previous edition) is left out.
 func layout(b *Bilan) *doc {
+	d := &doc{Lang: b.Lang, Title: messages.T(b.Lang, "title") + " — " + b.Event.Title, Subtitle: subtitle(b)}
+	for _, build := range []func(*Bilan) (section, bool){
+		participationSection,
+		keyFiguresSection,
+		sessionsSection,
+		profilesSection,
+		questionsSection,
+		themesSection,
+		notesSection,
+		comparisonSection,
+		methodSection,
+	} {
+		if s, ok := build(b); ok {
+			d.Sections = append(d.Sections, s)
+		}
+	}
+	return d
+}
+
+// subtitle says where and when the event was, its series and edition, and
+// when the answers counted stop.
+func subtitle(b *Bilan) []string {
 	l := b.Lang
-	d := &doc{Lang: l, Title: messages.T(l, "title") + " — " + b.Event.Title}
 	when := i18n.Date(l, b.Event.StartsAt)
 	if b.Event.Place != "" {
 		when = b.Event.Place + ", " + when
 	}
-	d.Subtitle = append(d.Subtitle, when)
+	out := []string{when}
 	if b.Event.Series != "" && b.Event.Edition > 0 {
-		d.Subtitle = append(d.Subtitle, b.Event.Series+", "+messages.T(l, "edition")+" "+itoa(b.Event.Edition))
+		out = append(out, b.Event.Series+", "+messages.T(l, "edition")+" "+itoa(b.Event.Edition))
 	}
 	if !b.AsOf.IsZero() {
-		d.Subtitle = append(d.Subtitle, messages.T(l, "asof", i18n.DateTime(l, b.AsOf)))
+		out = append(out, messages.T(l, "asof", i18n.DateTime(l, b.AsOf)))
 	}
-	suppressed := messages.T(l, "suppressed", b.Threshold)
+	return out
+}
 
-	// Participation.
-	p := section{Title: messages.T(l, "participation")}
+// participationSection gives the answers, the registered count, the
+// response rate and the notes.
+func participationSection(b *Bilan) (section, bool) {
+	l := b.Lang
 	kv := &table{Head: []string{"", ""}, Num: []bool{false, true}}
 	kv.Rows = append(kv.Rows, []string{messages.T(l, "answers"), itoa(b.Answers)})
 	if b.Event.RegisteredCount > 0 {
@@ -74,10 +100,13 @@ func layout(b *Bilan) *doc {
 		kv.Rows = append(kv.Rows, []string{messages.T(l, "response_rate"), percent(l, *b.ResponseRate)})
 	}
 	kv.Rows = append(kv.Rows, []string{messages.T(l, "notes"), itoa(b.Notes)})
-	p.Table = kv
-	d.Sections = append(d.Sections, p)
+	return section{Title: messages.T(l, "participation"), Table: kv}, true
+}
 
-	// Key figures.
+// keyFiguresSection gives the satisfaction and the NPS, when the
+// questionnaire asks for them.
+func keyFiguresSection(b *Bilan) (section, bool) {
+	l := b.Lang
 	var key []string
 	for _, q := range b.Questions {
 		if q.Role == retours.RoleSatisfaction && q.Mean != nil {
@@ -87,151 +116,189 @@ func layout(b *Bilan) *doc {
 			key = append(key, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
 		}
 	}
-	if len(key) > 0 {
-		d.Sections = append(d.Sections, section{Title: messages.T(l, "indicators"), Text: key})
-	}
+	return section{Title: messages.T(l, "indicators"), Text: key}, len(key) > 0
+}
 
-	// Sessions.
+// sessionsSection gives each session's answers, satisfaction and NPS, and
+// the session × profile counts.
+func sessionsSection(b *Bilan) (section, bool) {
+	l := b.Lang
 	st := &table{Head: []string{messages.T(l, "session"), messages.T(l, "answers"), messages.T(l, "satisfaction"), messages.T(l, "nps")}, Num: []bool{false, true, true, true}}
 	for _, g := range b.Sessions {
-		title := g.Title
-		if g.ID == "" {
-			title = messages.T(l, "event_whole")
-		}
-		st.Rows = append(st.Rows, groupRow(l, title, g, suppressed))
+		st.Rows = append(st.Rows, groupRow(l, sessionTitle(l, g), g, suppressed(b)))
 	}
-	sessions := section{Title: messages.T(l, "sessions"), Table: st}
-	if len(b.Profiles) > 0 {
-		cross := &table{Head: []string{messages.T(l, "session")}, Num: []bool{false}}
-		for _, pr := range b.Profiles {
-			cross.Head = append(cross.Head, pr.Title)
-			cross.Num = append(cross.Num, true)
+	s := section{Title: messages.T(l, "sessions"), Table: st}
+	if cross := sessionProfileTable(b); cross != nil {
+		s.Sub = append(s.Sub, section{Title: messages.T(l, "session_profiles"), Table: cross})
+	}
+	return s, true
+}
+
+// sessionProfileTable counts the answers of each session (not suppressed
+// itself) by profile; nil when there are no profiles or no such session.
+func sessionProfileTable(b *Bilan) *table {
+	if len(b.Profiles) == 0 {
+		return nil
+	}
+	l := b.Lang
+	cross := &table{Head: []string{messages.T(l, "session")}, Num: []bool{false}}
+	for _, pr := range b.Profiles {
+		cross.Head = append(cross.Head, pr.Title)
+		cross.Num = append(cross.Num, true)
+	}
+	for _, g := range b.Sessions {
+		if g.Suppressed {
+			continue
 		}
-		for _, g := range b.Sessions {
-			if g.Suppressed {
-				continue
-			}
-			title := g.Title
-			if g.ID == "" {
-				title = messages.T(l, "event_whole")
-			}
-			row := []string{title}
-			for _, pr := range b.Profiles {
-				cell := "0"
-				for _, sp := range g.Profiles {
-					if sp.ID == pr.ID {
-						cell = suppressed
-						if !sp.Suppressed {
-							cell = itoa(sp.Answers)
-						}
+		row := []string{sessionTitle(l, g)}
+		for _, pr := range b.Profiles {
+			count := "0"
+			for _, sp := range g.Profiles {
+				if sp.ID == pr.ID {
+					count = suppressed(b)
+					if !sp.Suppressed {
+						count = itoa(sp.Answers)
 					}
 				}
-				row = append(row, cell)
 			}
-			cross.Rows = append(cross.Rows, row)
+			row = append(row, count)
 		}
-		if len(cross.Rows) > 0 {
-			sessions.Sub = append(sessions.Sub, section{Title: messages.T(l, "session_profiles"), Table: cross})
-		}
+		cross.Rows = append(cross.Rows, row)
 	}
-	d.Sections = append(d.Sections, sessions)
-
-	// Profiles.
-	if len(b.Profiles) > 0 {
-		pt := &table{Head: []string{messages.T(l, "profile"), messages.T(l, "answers"), messages.T(l, "satisfaction"), messages.T(l, "nps")}, Num: []bool{false, true, true, true}}
-		for _, g := range b.Profiles {
-			pt.Rows = append(pt.Rows, groupRow(l, g.Title, g, suppressed))
-		}
-		d.Sections = append(d.Sections, section{Title: messages.T(l, "profiles"), Table: pt})
+	if len(cross.Rows) == 0 {
+		return nil
 	}
+	return cross
+}
 
-	// Questions.
-	qsec := section{Title: messages.T(l, "questions")}
+// sessionTitle names a session group, the event as a whole for "".
+func sessionTitle(l string, g Group) string {
+	if g.ID == "" {
+		return messages.T(l, "event_whole")
+	}
+	return g.Title
+}
+
+// suppressed is what a cell below the anonymity threshold shows.
+func suppressed(b *Bilan) string { return messages.T(b.Lang, "suppressed", b.Threshold) }
+
+// profilesSection gives each profile's answers, satisfaction and NPS.
+func profilesSection(b *Bilan) (section, bool) {
+	l := b.Lang
+	pt := &table{Head: []string{messages.T(l, "profile"), messages.T(l, "answers"), messages.T(l, "satisfaction"), messages.T(l, "nps")}, Num: []bool{false, true, true, true}}
+	for _, g := range b.Profiles {
+		pt.Rows = append(pt.Rows, groupRow(l, g.Title, g, suppressed(b)))
+	}
+	return section{Title: messages.T(l, "profiles"), Table: pt}, len(b.Profiles) > 0
+}
+
+// questionsSection gives one subsection per question.
+func questionsSection(b *Bilan) (section, bool) {
+	qsec := section{Title: messages.T(b.Lang, "questions")}
 	for _, q := range b.Questions {
-		s := section{Title: q.Label}
-		switch {
-		case q.Kind == retours.QuestionText:
-			s.Text = append(s.Text, itoa(q.Count)+" "+messages.T(l, "text_answers"))
-		case q.Mean != nil:
-			s.Text = append(s.Text, messages.T(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))
-			if q.NPS != nil {
-				s.Text = append(s.Text, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
-			}
-		default:
-			s.Text = append(s.Text, messages.T(l, "answers_count", q.Count))
-		}
-		if len(q.Distribution) > 0 {
-			dt := &table{Head: []string{messages.T(l, "value"), messages.T(l, "answers"), messages.T(l, "share")}, Num: []bool{false, true, true}}
-			c := chart{Title: q.Label}
-			top := 0
-			for _, bk := range q.Distribution {
-				top = max(top, bk.Count)
-			}
-			for _, bk := range q.Distribution {
-				dt.Rows = append(dt.Rows, []string{bk.Label, itoa(bk.Count), percent(l, bk.Share)})
-				sh := 0.0
-				if top > 0 {
-					sh = float64(bk.Count) / float64(top)
-				}
-				c.Bars = append(c.Bars, bar{Label: bk.Label, Count: bk.Count, Share: sh, Text: itoa(bk.Count) + " (" + percent(l, bk.Share) + ")"})
-			}
-			s.Table = dt
-			s.Charts = []chart{c}
-		}
-		qsec.Sub = append(qsec.Sub, s)
+		qsec.Sub = append(qsec.Sub, questionSection(b.Lang, q))
 	}
-	d.Sections = append(d.Sections, qsec)
+	return qsec, true
+}
 
-	// Themes.
-	th := section{Title: messages.T(l, "themes"), Themes: b.Themes}
+// questionSection gives a question's count and summary, and its
+// distribution as a table and a chart.
+func questionSection(l string, q QuestionStats) section {
+	s := section{Title: q.Label}
+	switch {
+	case q.Kind == retours.QuestionText:
+		s.Text = append(s.Text, itoa(q.Count)+" "+messages.T(l, "text_answers"))
+	case q.Mean != nil:
+		s.Text = append(s.Text, messages.T(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))
+		if q.NPS != nil {
+			s.Text = append(s.Text, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
+		}
+	default:
+		s.Text = append(s.Text, messages.T(l, "answers_count", q.Count))
+	}
+	if len(q.Distribution) == 0 {
+		return s
+	}
+	dt := &table{Head: []string{messages.T(l, "value"), messages.T(l, "answers"), messages.T(l, "share")}, Num: []bool{false, true, true}}
+	c := chart{Title: q.Label}
+	top := 0
+	for _, bk := range q.Distribution {
+		top = max(top, bk.Count)
+	}
+	for _, bk := range q.Distribution {
+		dt.Rows = append(dt.Rows, []string{bk.Label, itoa(bk.Count), percent(l, bk.Share)})
+		sh := 0.0
+		if top > 0 {
+			sh = float64(bk.Count) / float64(top)
+		}
+		c.Bars = append(c.Bars, bar{Label: bk.Label, Count: bk.Count, Share: sh, Text: itoa(bk.Count) + " (" + percent(l, bk.Share) + ")"})
+	}
+	s.Table = dt
+	s.Charts = []chart{c}
+	return s
+}
+
+// themesSection gives the recurring themes, or says there are none.
+func themesSection(b *Bilan) (section, bool) {
+	th := section{Title: messages.T(b.Lang, "themes"), Themes: b.Themes}
 	if len(b.Themes) == 0 {
-		th.Text = []string{messages.T(l, "no_themes")}
+		th.Text = []string{messages.T(b.Lang, "no_themes")}
 	}
-	d.Sections = append(d.Sections, th)
+	return th, true
+}
 
-	// Notes.
-	ns := section{Title: messages.T(l, "notes_title")}
+// notesSection gives the notes, one subsection per kind.
+func notesSection(b *Bilan) (section, bool) {
+	ns := section{Title: messages.T(b.Lang, "notes_title")}
 	for _, g := range b.NoteGroups {
 		s := section{Title: g.Title + " (" + itoa(g.Count) + ")", Notes: g.Notes}
 		if g.Count == 0 {
-			s.Text = []string{messages.T(l, "no_notes")}
+			s.Text = []string{messages.T(b.Lang, "no_notes")}
 		}
 		ns.Sub = append(ns.Sub, s)
 	}
-	d.Sections = append(d.Sections, ns)
+	return ns, true
+}
 
-	// Comparison.
-	if c := b.Comparison; c != nil {
-		cs := section{Title: messages.T(l, "comparison")}
-		prev := c.Previous.Title
-		if c.Previous.Edition > 0 {
-			prev += " (" + messages.T(l, "edition") + " " + itoa(c.Previous.Edition) + ")"
-		}
-		cs.Text = []string{prev + ", " + i18n.Date(l, c.Previous.StartsAt)}
-		ct := &table{Head: []string{messages.T(l, "indicator"), messages.T(l, "previous"), messages.T(l, "current"), messages.T(l, "change")}, Num: []bool{false, true, true, true}}
-		row := func(name string, d *Delta, pct bool) {
-			if d == nil {
-				return
-			}
-			if pct {
-				ct.Rows = append(ct.Rows, []string{name, percent(l, d.Previous), percent(l, d.Current), signed(l, d.Change*100) + " pts"})
-				return
-			}
-			ct.Rows = append(ct.Rows, []string{name, number(l, d.Previous), number(l, d.Current), signed(l, d.Change)})
-		}
-		row(messages.T(l, "answers"), &c.Answers, false)
-		row(messages.T(l, "response_rate"), c.ResponseRate, true)
-		row(messages.T(l, "satisfaction"), c.Satisfaction, false)
-		row(messages.T(l, "nps"), c.NPS, false)
-		for _, q := range c.Questions {
-			row(q.Label+" ("+messages.T(l, "mean")+")", &q.Delta, false)
-		}
-		cs.Table = ct
-		d.Sections = append(d.Sections, cs)
+// comparisonSection sets the figures beside the previous edition's, when
+// there is one.
+func comparisonSection(b *Bilan) (section, bool) {
+	c := b.Comparison
+	if c == nil {
+		return section{}, false
 	}
+	l := b.Lang
+	cs := section{Title: messages.T(l, "comparison")}
+	prev := c.Previous.Title
+	if c.Previous.Edition > 0 {
+		prev += " (" + messages.T(l, "edition") + " " + itoa(c.Previous.Edition) + ")"
+	}
+	cs.Text = []string{prev + ", " + i18n.Date(l, c.Previous.StartsAt)}
+	ct := &table{Head: []string{messages.T(l, "indicator"), messages.T(l, "previous"), messages.T(l, "current"), messages.T(l, "change")}, Num: []bool{false, true, true, true}}
+	row := func(name string, d *Delta, pct bool) {
+		if d == nil {
+			return
+		}
+		if pct {
+			ct.Rows = append(ct.Rows, []string{name, percent(l, d.Previous), percent(l, d.Current), signed(l, d.Change*100) + " pts"})
+			return
+		}
+		ct.Rows = append(ct.Rows, []string{name, number(l, d.Previous), number(l, d.Current), signed(l, d.Change)})
+	}
+	row(messages.T(l, "answers"), &c.Answers, false)
+	row(messages.T(l, "response_rate"), c.ResponseRate, true)
+	row(messages.T(l, "satisfaction"), c.Satisfaction, false)
+	row(messages.T(l, "nps"), c.NPS, false)
+	for _, q := range c.Questions {
+		row(q.Label+" ("+messages.T(l, "mean")+")", &q.Delta, false)
+	}
+	cs.Table = ct
+	return cs, true
+}
 
-	d.Sections = append(d.Sections, section{Title: messages.T(l, "method"), Text: []string{messages.T(l, "method_text", b.Threshold)}})
-	return d
+// methodSection says how the figures are computed and kept anonymous.
+func methodSection(b *Bilan) (section, bool) {
+	return section{Title: messages.T(b.Lang, "method"), Text: []string{messages.T(b.Lang, "method_text", b.Threshold)}}, true
 }
 
 func groupRow(l, title string, g Group, suppressed string) []string {

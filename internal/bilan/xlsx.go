@@ -20,25 +20,47 @@ import (
 func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	l := b.Lang
-	summary, answers := messages.T(l, "summary_sheet"), messages.T(l, "answers_sheet")
+	summary, answers := messages.T(b.Lang, "summary_sheet"), messages.T(b.Lang, "answers_sheet")
 	if err := f.SetSheetName("Sheet1", summary); err != nil {
 		return err
 	}
 	if _, err := f.NewSheet(answers); err != nil {
 		return err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	st, err := newXLSXStyles(f)
 	if err != nil {
 		return err
 	}
-	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "000091"}})
-	if err != nil {
+	if err := writeSummarySheet(f, summary, layout(b), st); err != nil {
 		return err
 	}
+	if err := writeAnswersSheet(f, answers, e, each, st); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return err
+	}
+	return sortZip(w, buf.Bytes())
+}
 
-	// The summary sheet, row by row.
-	sw, err := f.NewStreamWriter(summary)
+// xlsxStyles are the style ids of the workbook's headings.
+type xlsxStyles struct{ bold, title int }
+
+func newXLSXStyles(f *excelize.File) (xlsxStyles, error) {
+	var st xlsxStyles
+	var err error
+	if st.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
+		return st, err
+	}
+	st.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14, Color: "000091"}})
+	return st, err
+}
+
+// writeSummarySheet writes the doc row by row: its title and subtitle, then
+// each section after a blank row.
+func writeSummarySheet(f *excelize.File, sheet string, d *doc, st xlsxStyles) error {
+	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
@@ -48,93 +70,106 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	if err := sw.SetColWidth(2, 12, 16); err != nil {
 		return err
 	}
-	r := 0
-	put := func(style int, cells ...string) error {
-		r++
-		row := make([]any, len(cells))
-		for i, c := range cells {
-			row[i] = excelize.Cell{StyleID: style, Value: c}
-		}
-		axis, _ := excelize.CoordinatesToCellName(1, r)
-		return sw.SetRow(axis, row)
-	}
-	d := layout(b)
-	if err := put(title, d.Title); err != nil {
+	s := &summaryWriter{sw: sw, st: st}
+	if err := s.put(st.title, d.Title); err != nil {
 		return err
 	}
-	for _, s := range d.Subtitle {
-		if err := put(0, s); err != nil {
+	for _, line := range d.Subtitle {
+		if err := s.put(0, line); err != nil {
 			return err
 		}
 	}
-	var writeSection func(s section) error
-	writeSection = func(s section) error {
-		r++ // a blank row before each section
-		if err := put(bold, s.Title); err != nil {
-			return err
-		}
-		for _, t := range s.Text {
-			if err := put(0, t); err != nil {
-				return err
-			}
-		}
-		if t := s.Table; t != nil {
-			if t.Head[0] != "" {
-				if err := put(bold, t.Head...); err != nil {
-					return err
-				}
-			}
-			for _, row := range t.Rows {
-				if err := put(0, row...); err != nil {
-					return err
-				}
-			}
-		}
-		for _, th := range s.Themes {
-			if err := put(bold, th.Label, itoa(th.Count)); err != nil {
-				return err
-			}
-			for _, q := range th.Quotes {
-				if err := put(0, q.Text, q.Session); err != nil {
-					return err
-				}
-			}
-		}
-		for _, n := range s.Notes {
-			if err := put(0, n.Text, n.Session); err != nil {
-				return err
-			}
-		}
-		for _, sub := range s.Sub {
-			if err := writeSection(sub); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for _, s := range d.Sections {
-		if err := writeSection(s); err != nil {
+	for _, sec := range d.Sections {
+		if err := s.section(sec); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
+	return sw.Flush()
+}
 
-	// The answers sheet, streamed.
-	aw, err := f.NewStreamWriter(answers)
+// summaryWriter writes the summary sheet's rows in order.
+type summaryWriter struct {
+	sw  *excelize.StreamWriter
+	st  xlsxStyles
+	row int
+}
+
+// put writes one row of text cells in style.
+func (s *summaryWriter) put(style int, cells ...string) error {
+	s.row++
+	row := make([]any, len(cells))
+	for i, c := range cells {
+		row[i] = excelize.Cell{StyleID: style, Value: c}
+	}
+	axis, _ := excelize.CoordinatesToCellName(1, s.row)
+	return s.sw.SetRow(axis, row)
+}
+
+// section writes a blank row, the section's title, its text, table, themes
+// with their quotes and notes, then its subsections.
+func (s *summaryWriter) section(sec section) error {
+	s.row++
+	if err := s.put(s.st.bold, sec.Title); err != nil {
+		return err
+	}
+	for _, t := range sec.Text {
+		if err := s.put(0, t); err != nil {
+			return err
+		}
+	}
+	if t := sec.Table; t != nil {
+		if t.Head[0] != "" {
+			if err := s.put(s.st.bold, t.Head...); err != nil {
+				return err
+			}
+		}
+		for _, row := range t.Rows {
+			if err := s.put(0, row...); err != nil {
+				return err
+			}
+		}
+	}
+	for _, th := range sec.Themes {
+		if err := s.put(s.st.bold, th.Label, itoa(th.Count)); err != nil {
+			return err
+		}
+		for _, q := range th.Quotes {
+			if err := s.put(0, q.Text, q.Session); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range sec.Notes {
+		if err := s.put(0, n.Text, n.Session); err != nil {
+			return err
+		}
+	}
+	for _, sub := range sec.Sub {
+		if err := s.section(sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeAnswersSheet streams the raw answers, one row each, under the raw
+// exports' header; ratings and NPS are numbers.
+func writeAnswersSheet(f *excelize.File, sheet string, e *retours.Event, each EachAnswer, st xlsxStyles) error {
+	aw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
 	header := rawHeader(e)
 	hrow := make([]any, len(header))
 	for i, h := range header {
-		hrow[i] = excelize.Cell{StyleID: bold, Value: h}
+		hrow[i] = excelize.Cell{StyleID: st.bold, Value: h}
 	}
 	if err := aw.SetRow("A1", hrow, excelize.RowOpts{}); err != nil {
 		return err
 	}
 	titles := sessionTitles(e)
+	// The questions' columns come after the fixed ones.
+	first := len(header) - len(e.Questionnaire.Questions)
 	var raw []string
 	out := make([]any, len(header))
 	n := 1
@@ -143,7 +178,7 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 		for i, c := range raw {
 			out[i] = c
 			// Ratings and NPS as numbers, so that spreadsheets can sum them.
-			if q := i - (len(header) - len(e.Questionnaire.Questions)); q >= 0 && c != "" {
+			if q := i - first; q >= 0 && c != "" {
 				if k := e.Questionnaire.Questions[q].Kind; k == retours.QuestionRating || k == retours.QuestionNPS {
 					if v, err := strconv.Atoi(c); err == nil {
 						out[i] = v
@@ -158,14 +193,7 @@ func WriteXLSX(w io.Writer, b *Bilan, e *retours.Event, each EachAnswer) error {
 	if err != nil {
 		return err
 	}
-	if err := aw.Flush(); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return err
-	}
-	return sortZip(w, buf.Bytes())
+	return aw.Flush()
 }
 
 func asTyped(s string) string { return s }
