@@ -5,10 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/retours/retours/internal/i18n"
 )
 
 // Paris is the zone of times written without one.
-var Paris = mustLoad("Europe/Paris")
+var Paris = i18n.Paris
 
 func mustLoad(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
