@@ -209,6 +209,21 @@ func TestAnswersReadsLargePartitions(t *testing.T) {
 	if !errors.Is(err, stop) || calls != 2000 {
 		t.Errorf("Answers() = %v after %d calls, want the callback's error after 2000", err, calls)
 	}
+
+	// A read cut short by its context fails rather than returning part of
+	// the answers.
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	calls = 0
+	err = st.Answers(cctx, e.ID, func(*retours.Answer) error {
+		if calls++; calls == 100 {
+			cancel()
+		}
+		return nil
+	})
+	if retours.ErrorCode(err) != retours.EUNAVAILABLE || calls >= n {
+		t.Errorf("Answers() with its context cancelled = %v after %d calls, want unavailable before %d", err, calls, n)
+	}
 }
 
 // mustSeedLongAnswers writes n answers with a long text to e's partition with

@@ -2,11 +2,12 @@ package dynamo
 
 import (
 	"context"
-	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // Reading a large partition page after page is slow, and on DynamoDB Local
@@ -25,138 +26,130 @@ const (
 	probeLarge = 16
 )
 
-// queryPrefix calls fn, on the caller's goroutine, with each item of the
-// partition pk whose sort key starts with prefix, decoded by decode; decode
-// runs on the reading goroutines. Order is not defined.
-func queryPrefix[T any](ctx context.Context, s *Store, pk, prefix string, decode func(map[string]types.AttributeValue) (T, error), fn func(T) error) error {
-	deliver := func(items []map[string]types.AttributeValue) error {
-		for _, item := range items {
-			v, err := decode(item)
-			if err != nil {
-				return err
-			}
-			if err := fn(v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	// The first of the 256 ranges tells the partition's size: a Query over
-	// the whole partition would cost DynamoDB Local as much as the
-	// partition, however few items it returns.
-	probe, err := s.client.Query(ctx, s.prefixQuery(pk, prefix+"00", nil))
+// readRanges queries the items of the partition pk whose sort key starts
+// with prefix and calls visit with each page. sel is the Query's Select
+// ("" for the items, types.SelectCount for their count only).
+//
+// The first of the 256 key ranges tells the partition's size: a Query over
+// the whole partition would cost DynamoDB Local as much as the partition,
+// however few items it returns. A small partition is read in two Queries on
+// the caller's goroutine; a large one in its 256 ranges, readConcurrency at
+// a time, and visit is then called from several goroutines at once. The
+// first error, of a Query or of visit, cancels the others and is returned.
+func (s *Store) readRanges(ctx context.Context, pk, prefix string, sel types.Select, visit func(context.Context, *dynamodb.QueryOutput) error) error {
+	probeIn := s.prefixQuery(pk, prefix+"00", nil)
+	probeIn.Select = sel
+	probe, err := s.client.Query(ctx, probeIn)
 	if err != nil {
 		return translate(err, "query")
 	}
-	if err := deliver(probe.Items); err != nil {
+	if err := visit(ctx, probe); err != nil {
 		return err
 	}
-	if len(probe.LastEvaluatedKey) == 0 && len(probe.Items) < probeLarge {
+	if len(probe.LastEvaluatedKey) == 0 && probe.Count < probeLarge {
 		// A small partition: the other 255 ranges in one Query.
-		in := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
-		for {
-			page, err := s.client.Query(ctx, in)
-			if err != nil {
-				return translate(err, "query")
-			}
-			if err := deliver(page.Items); err != nil {
-				return err
-			}
-			if len(page.LastEvaluatedKey) == 0 {
-				return nil
-			}
-			in.ExclusiveStartKey = page.LastEvaluatedKey
-		}
+		rest := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
+		rest.Select = sel
+		return s.queryPages(ctx, rest, visit)
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	type segment struct {
-		prefix string
-		start  map[string]types.AttributeValue
-	}
-	var segments []segment
-	if len(probe.LastEvaluatedKey) > 0 {
-		segments = append(segments, segment{prefix + "00", probe.LastEvaluatedKey})
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readConcurrency)
+ranges:
 	for _, a := range segmentDigits {
 		for _, b := range segmentDigits {
-			if p := prefix + string(a) + string(b); p != prefix+"00" {
-				segments = append(segments, segment{p, nil})
-			}
-		}
-	}
-	work := make(chan segment)
-	out := make(chan T, 256)
-	errc := make(chan error, 1)
-	fail := func(err error) {
-		select {
-		case errc <- err:
-		default:
-		}
-		cancel()
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < readConcurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for seg := range work {
-				in := s.prefixQuery(pk, seg.prefix, seg.start)
-				for {
-					page, err := s.client.Query(ctx, in)
-					if err != nil {
-						fail(translate(err, "query"))
-						return
-					}
-					for _, item := range page.Items {
-						v, err := decode(item)
-						if err != nil {
-							fail(err)
-							return
-						}
-						select {
-						case out <- v:
-						case <-ctx.Done():
-							return
-						}
-					}
-					if len(page.LastEvaluatedKey) == 0 {
-						break
-					}
-					in.ExclusiveStartKey = page.LastEvaluatedKey
+			in := s.prefixQuery(pk, prefix+string(a)+string(b), nil)
+			in.Select = sel
+			if a == '0' && b == '0' {
+				if len(probe.LastEvaluatedKey) == 0 {
+					continue // read whole by the probe
 				}
+				in.ExclusiveStartKey = probe.LastEvaluatedKey
 			}
-		}()
-	}
-	go func() {
-		defer close(work)
-		for _, seg := range segments {
-			select {
-			case work <- seg:
-			case <-ctx.Done():
-				return
+			if gctx.Err() != nil {
+				break ranges
 			}
+			g.Go(func() error { return s.queryPages(gctx, in, visit) })
 		}
-	}()
-	go func() {
-		wg.Wait()
-		close(out)
-	}()
-	for v := range out {
-		if err := fn(v); err != nil {
-			cancel()
-			for range out {
-			}
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Ranges left unread because ctx ended make the read fail, not come
+	// back short.
+	return translate(ctx.Err(), "query")
+}
+
+// queryPages runs in and calls visit with each of its pages.
+func (s *Store) queryPages(ctx context.Context, in *dynamodb.QueryInput, visit func(context.Context, *dynamodb.QueryOutput) error) error {
+	for {
+		page, err := s.client.Query(ctx, in)
+		if err != nil {
+			return translate(err, "query")
+		}
+		if err := visit(ctx, page); err != nil {
 			return err
 		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
-	select {
-	case err := <-errc:
-		return err
-	default:
+}
+
+// queryPrefix calls fn, on the caller's goroutine, with each item of the
+// partition pk whose sort key starts with prefix, decoded by decode; decode
+// runs on the reading goroutines. Order is not defined. fn's first error
+// stops the read and is returned.
+func queryPrefix[T any](ctx context.Context, s *Store, pk, prefix string, decode func(map[string]types.AttributeValue) (T, error), fn func(T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []T, readConcurrency)
+	read := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		read <- s.readRanges(ctx, pk, prefix, "", func(ctx context.Context, page *dynamodb.QueryOutput) error {
+			vs := make([]T, 0, len(page.Items))
+			for _, item := range page.Items {
+				v, err := decode(item)
+				if err != nil {
+					return err
+				}
+				vs = append(vs, v)
+			}
+			select {
+			case pages <- vs:
+				return nil
+			case <-ctx.Done():
+				return translate(ctx.Err(), "query")
+			}
+		})
+	}()
+	for vs := range pages {
+		for _, v := range vs {
+			if err := fn(v); err != nil {
+				cancel()
+				for range pages {
+				}
+				return err
+			}
+		}
 	}
-	return ctx.Err()
+	return <-read
+}
+
+// count counts the items of the partition pk whose sort key starts with
+// prefix, with Queries that return counts, not items.
+func (s *Store) count(ctx context.Context, pk, prefix string) (int, error) {
+	var total atomic.Int64
+	err := s.readRanges(ctx, pk, prefix, types.SelectCount, func(_ context.Context, page *dynamodb.QueryOutput) error {
+		total.Add(int64(page.Count))
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(total.Load()), nil
 }
 
 // rangeQuery queries the items of pk whose sort key lies between lo and hi.

@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -192,74 +191,6 @@ func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 		return 0, nil
 	}
 	return 0, err
-}
-
-func (st *Store) count(ctx context.Context, pk, prefix string) (int, error) {
-	// As queryPrefix does: the first of the 256 key ranges tells whether the
-	// partition is small (then the rest is counted with one Query) or large
-	// (then every range is counted, in parallel).
-	head, done, err := st.countRange(ctx, st.prefixQuery(pk, prefix+"00", nil), 1)
-	if err != nil {
-		return 0, err
-	}
-	if done && head < probeLarge {
-		rest, _, err := st.countRange(ctx, st.rangeQuery(pk, prefix+"01", prefix+"\uffff"), 0)
-		return head + rest, err
-	}
-	ranges := make(chan string)
-	go func() {
-		defer close(ranges)
-		for _, a := range segmentDigits {
-			for _, b := range segmentDigits {
-				select {
-				case ranges <- prefix + string(a) + string(b):
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		total int
-		first error
-	)
-	for w := 0; w < readConcurrency; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range ranges {
-				n, _, err := st.countRange(ctx, st.prefixQuery(pk, p, nil), 0)
-				mu.Lock()
-				total += n
-				if err != nil && first == nil {
-					first = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return total, first
-}
-
-// countRange counts the items in returns, in at most maxPages pages (0:
-// all); done says whether it counted them all.
-func (st *Store) countRange(ctx context.Context, in *dynamodb.QueryInput, maxPages int) (n int, done bool, err error) {
-	in.Select = types.SelectCount
-	p := dynamodb.NewQueryPaginator(st.client, in)
-	for pages := 0; p.HasMorePages(); pages++ {
-		if maxPages > 0 && pages == maxPages {
-			return n, false, nil
-		}
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return 0, false, translate(err, "count")
-		}
-		n += int(page.Count)
-	}
-	return n, true, nil
 }
 
 // PreviousEdition implements retours.BilanStore. Editions whose event was
