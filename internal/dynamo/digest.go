@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,45 +21,6 @@ const (
 	statusPending  = "pending"
 	statusSent     = "sent"
 )
-
-// ActiveEvents implements retours.DigestStore. It reads the keys of the
-// GSI1 day partitions that cover [from, to): one query per UTC day, never a
-// scan, and the KEYS_ONLY index keeps each item to its keys.
-func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error) {
-	from, to = from.UTC(), to.UTC()
-	seen := map[string]bool{}
-	var ids []string
-	for day := from.Truncate(24 * time.Hour); day.Before(to); day = day.Add(24 * time.Hour) {
-		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-			TableName:                 aws.String(st.table),
-			IndexName:                 aws.String(IndexGSI1),
-			KeyConditionExpression:    aws.String("#pk = :day"),
-			ProjectionExpression:      aws.String("#sk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":day": s(dayPK(day))},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, translate(err, "query day")
-			}
-			for _, item := range page.Items {
-				// GSI1SK is <event>#<created_at>; event ids have no '#'.
-				event, created, ok := strings.Cut(str(item, AttrGSI1SK), "#")
-				if !ok || seen[event] {
-					continue
-				}
-				t, err := time.Parse(time.RFC3339Nano, created)
-				if err != nil || t.Before(from) || !t.Before(to) {
-					continue
-				}
-				seen[event] = true
-				ids = append(ids, event)
-			}
-		}
-	}
-	return ids, nil
-}
 
 // EventsClosingSince implements retours.DigestStore through the EVENTS
 // partition of GSI1, sorted by closing time, so that it reads only the

@@ -14,9 +14,10 @@
 //
 // <organiser> is retours.OrganiserID of the address, <week> an ISO week
 // ("2026-W48"). The weekly digest finds the events with news by reading the
-// keys of the DAY# partitions of the past week, and the events an organiser
-// follows through the EVENTS partition from a week ago on. snapshot.go says
-// why the bilan's three items exist.
+// keys of the DAY# partitions of the past week (changes.go), and the events
+// an organiser follows through the EVENTS partition from a week ago on.
+// snapshot.go, moderation.go and series.go say why the bilan's three items
+// exist; query.go how a large partition is read.
 //
 // Answers and notes are keyed by the client's submission id, so a retried
 // submit meets a failed condition and gets the stored item back: the first

@@ -42,7 +42,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 	return translate(err, "create event")
 }
 
-// createInSeries writes the event and its series entry (see snapshot.go)
+// createInSeries writes the event and its series entry (see series.go)
 // together, so that the previous edition of a series is never missed.
 func (s *Store) createInSeries(ctx context.Context, e *retours.Event, item map[string]types.AttributeValue) error {
 	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{

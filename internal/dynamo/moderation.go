@@ -1,0 +1,113 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// The moderation item counts the hide and unhide changes made to an event's
+// texts, so a snapshot can say which it covers; its GSI1 keys put the event
+// among the day's changes (changes.go) like an answer would:
+//
+//	moderation  PK=EVENT#<event>    SK=MODERATION    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<changed_at>
+const skModeration = "MODERATION"
+
+// Coverage implements retours.BilanStore: it counts the answers and notes
+// (a Query that returns counts, not items) and reads the moderation count.
+func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage, error) {
+	var c retours.Coverage
+	var err error
+	if c.Answers, err = st.count(ctx, eventPK(eventID), skAnswerPrefix); err != nil {
+		return c, err
+	}
+	if c.Notes, err = st.count(ctx, eventPK(eventID), skNotePrefix); err != nil {
+		return c, err
+	}
+	c.Moderation, err = st.Moderation(ctx, eventID)
+	return c, err
+}
+
+// Moderation implements retours.BilanStore.
+func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
+	item, err := st.getItem(ctx, eventPK(eventID), skModeration)
+	switch retours.ErrorCode(err) {
+	case "":
+		return num(item, "n"), nil
+	case retours.ENOTFOUND:
+		return 0, nil
+	}
+	return 0, err
+}
+
+// SetHidden implements retours.BilanStore. The change and the moderation
+// count move together in one transaction, so a snapshot never covers a
+// change it does not show.
+func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
+	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
+	if !retours.ValidSubmissionID(ref.SubmissionID) {
+		return notFound
+	}
+	var change types.Update
+	if ref.Question == "" {
+		change = types.Update{
+			Key:                      key(eventPK(e.ID), skNotePrefix+ref.SubmissionID),
+			ConditionExpression:      aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#h": "hidden"},
+		}
+		if hidden {
+			change.UpdateExpression = aws.String("SET #h = :t")
+			change.ExpressionAttributeValues = map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}
+		} else {
+			change.UpdateExpression = aws.String("REMOVE #h")
+		}
+	} else {
+		if q, ok := e.Questionnaire.Question(ref.Question); !ok || q.Kind != retours.QuestionText {
+			return notFound
+		}
+		op := "DELETE"
+		if hidden {
+			op = "ADD"
+		}
+		change = types.Update{
+			Key:                      key(eventPK(e.ID), skAnswerPrefix+ref.SubmissionID),
+			UpdateExpression:         aws.String(op + " #h :q"),
+			ConditionExpression:      aws.String("attribute_type(#v.#q, :S)"),
+			ExpressionAttributeNames: map[string]string{"#h": "hidden", "#v": "values", "#q": ref.Question},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":q": &types.AttributeValueMemberSS{Value: []string{ref.Question}}, ":S": s("S"),
+			},
+		}
+	}
+	change.TableName = aws.String(st.table)
+	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: &change},
+		{Update: &types.Update{
+			TableName:        aws.String(st.table),
+			Key:              key(eventPK(e.ID), skModeration),
+			UpdateExpression: aws.String("ADD #n :one SET #gpk = :gpk, #gsk = :gsk, #exp = :exp"),
+			ExpressionAttributeNames: map[string]string{
+				"#n": "n", "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#exp": AttrExpires,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": n(1), ":gpk": s(dayPK(now)), ":gsk": s(e.ID + "#" + now.UTC().Format(time.RFC3339Nano)),
+				":exp": n(e.ExpiresAt().Unix()),
+			},
+		}},
+	}})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 && aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+		return notFound
+	}
+	return translate(err, "set hidden")
+}
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{AttrPK: s(pk), AttrSK: s(sk)}
+}
