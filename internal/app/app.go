@@ -101,7 +101,7 @@ const SurveyTimeout = 10 * time.Second
 func NewServer(cfg Config, client *dynamodb.Client, log *slog.Logger) *httpapi.Server {
 	st := dynamo.New(client, cfg.Table)
 	return httpapi.New(httpapi.Config{
-		Events: st, Answers: st,
+		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 		Digests:        NewDigests(cfg, client, log),
 		Logger:         log,
@@ -118,7 +118,7 @@ func NewDigests(cfg Config, client *dynamodb.Client, log *slog.Logger) *digest.R
 	}
 	st := dynamo.New(client, cfg.Table)
 	return digest.New(digest.Config{
-		Events: st, Answers: st, Digests: st, Sender: cfg.Sender,
+		Events: st, Answers: st, Digests: st, Changes: st, Sender: cfg.Sender,
 		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 	})
 }

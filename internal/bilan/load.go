@@ -8,12 +8,16 @@ import (
 	"github.com/retours/retours/internal/retours"
 )
 
-// Store is what Compute and Load read: answers and notes, snapshots and the
-// previous edition. The aggregation itself (Aggregator) does no I/O; these
-// two functions only feed it.
+// Store is what Compute, Load and Current read: answers and notes,
+// snapshots, moderation and coverage, the previous edition and the count of
+// recent changes. The aggregation itself (Aggregator) does no I/O; these
+// functions only feed it.
 type Store interface {
 	retours.AnswerStore
-	retours.BilanStore
+	retours.SnapshotStore
+	retours.ModerationStore
+	retours.SeriesStore
+	retours.ChangeFeed
 }
 
 // Compute reads every answer and note of e and returns its bilan in lang,

@@ -30,6 +30,8 @@ type Config struct {
 	Events  retours.EventStore
 	Answers retours.AnswerStore
 	Digests retours.DigestStore
+	// Changes says which events had answers or notes in the week.
+	Changes retours.ChangeFeed
 	Sender  ses.Sender
 	// BaseURL is the public URL of retours, without a trailing slash: the
 	// links of the digest start with it.
@@ -118,7 +120,7 @@ func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 	since := until.Add(-7 * 24 * time.Hour)
 	rep := &Report{Week: Week(until), Since: since.UTC(), Until: until.UTC(), Digests: []Result{}}
 
-	active, err := r.cfg.Digests.ActiveEvents(ctx, since, until)
+	active, err := r.cfg.Changes.ActiveEvents(ctx, since, until)
 	if err != nil {
 		return nil, err
 	}

@@ -159,7 +159,7 @@ func newRunner(w *week, sender ses.Sender, now func() time.Time) *digest.Runner 
 		now = func() time.Time { return monday }
 	}
 	return digest.New(digest.Config{
-		Events: w.store, Answers: w.store, Digests: w.store, Sender: sender,
+		Events: w.store, Answers: w.store, Digests: w.store, Changes: w.store, Sender: sender,
 		BaseURL: "https://retours.example.org", Secret: []byte(secret), Now: now,
 		Logger: slog.New(slog.DiscardHandler),
 	})

@@ -19,8 +19,9 @@ import (
 //
 // so the hourly snapshots and the weekly digest find what changed by reading
 // the keys of a few day partitions, never the whole table.
+var _ retours.ChangeFeed = (*Store)(nil)
 
-// ChangedEvents implements retours.BilanStore without a Scan: for each day
+// ChangedEvents implements retours.ChangeFeed without a Scan: for each day
 // since since, it lists the distinct events of the day's GSI1 partition,
 // one Query each, jumping past each event's keys; then it adds the events
 // whose answers closed in the period, from the GSI1 partition of events,
@@ -81,7 +82,7 @@ func (st *Store) ChangedEvents(ctx context.Context, since, until time.Time) ([]s
 	return ids, nil
 }
 
-// CountSince implements retours.BilanStore with one Query of GSI1 per day
+// CountSince implements retours.ChangeFeed with one Query of GSI1 per day
 // from since to until, over the event's keys from since on: it reads only
 // the recent items' keys.
 func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until time.Time) (int, error) {
@@ -119,7 +120,7 @@ func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until 
 	return n, nil
 }
 
-// ActiveEvents implements retours.DigestStore. It reads the keys of the
+// ActiveEvents implements retours.ChangeFeed. It reads the keys of the
 // GSI1 day partitions that cover [from, to): one query per UTC day, never a
 // scan, and the KEYS_ONLY index keeps each item to its keys.
 func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error) {

@@ -52,8 +52,9 @@ const (
 	IndexGSI1   = "GSI1"
 )
 
-// Store is the DynamoDB implementation of retours.EventStore and
-// retours.AnswerStore.
+// Store is the DynamoDB implementation of every store interface of
+// retours: events, answers and notes, snapshots, moderation, series, the
+// change feed and digests.
 type Store struct {
 	client *dynamodb.Client
 	table  string

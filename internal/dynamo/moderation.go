@@ -19,7 +19,9 @@ import (
 //	moderation  PK=EVENT#<event>    SK=MODERATION    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<changed_at>
 const skModeration = "MODERATION"
 
-// Coverage implements retours.BilanStore: it counts the answers and notes
+var _ retours.ModerationStore = (*Store)(nil)
+
+// Coverage implements retours.ModerationStore: it counts the answers and notes
 // (a Query that returns counts, not items) and reads the moderation count.
 func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage, error) {
 	var c retours.Coverage
@@ -34,7 +36,7 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 	return c, err
 }
 
-// Moderation implements retours.BilanStore.
+// Moderation implements retours.ModerationStore.
 func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 	item, err := st.getItem(ctx, eventPK(eventID), skModeration)
 	switch retours.ErrorCode(err) {
@@ -46,7 +48,7 @@ func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 	return 0, err
 }
 
-// SetHidden implements retours.BilanStore. The change and the moderation
+// SetHidden implements retours.ModerationStore. The change and the moderation
 // count move together in one transaction, so a snapshot never covers a
 // change it does not show.
 func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {

@@ -22,6 +22,8 @@ const (
 	skEditionPrefix = "EDITION#"
 )
 
+var _ retours.SeriesStore = (*Store)(nil)
+
 func seriesItem(e *retours.Event) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
 		AttrPK:      s(seriesPKPrefix + e.Series),
@@ -34,7 +36,7 @@ func seriesItem(e *retours.Event) map[string]types.AttributeValue {
 
 func editionSK(edition int) string { return fmt.Sprintf("%s%06d#", skEditionPrefix, edition) }
 
-// PreviousEdition implements retours.BilanStore. Editions whose event was
+// PreviousEdition implements retours.SeriesStore. Editions whose event was
 // erased are skipped.
 func (st *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retours.Event, error) {
 	none := retours.NewError(retours.ENOTFOUND, "series.no_previous")

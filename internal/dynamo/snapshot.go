@@ -30,9 +30,9 @@ const (
 	maxSnapshotBytes = 350 << 10
 )
 
-var _ retours.BilanStore = (*Store)(nil)
+var _ retours.SnapshotStore = (*Store)(nil)
 
-// PutSnapshot implements retours.BilanStore.
+// PutSnapshot implements retours.SnapshotStore.
 func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -62,7 +62,7 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 	return translate(err, "put snapshot")
 }
 
-// Snapshot implements retours.BilanStore.
+// Snapshot implements retours.SnapshotStore.
 func (st *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.Snapshot, error) {
 	item, err := st.getItem(ctx, eventPK(eventID), skBilanPrefix+lang)
 	if err != nil {

@@ -23,7 +23,7 @@ func withDigests(t *testing.T, env *testEnv) (dir string) {
 		t.Fatal(err)
 	}
 	runner := digest.New(digest.Config{
-		Events: env.Store, Answers: env.Store, Digests: env.Store, Sender: folder,
+		Events: env.Store, Answers: env.Store, Digests: env.Store, Changes: env.Store, Sender: folder,
 		BaseURL: "https://retours.example.org", Secret: []byte("digest-secret-for-tests-0123456789"), Now: env.Clock.Now,
 	})
 	env.Server = httpapi.New(httpapi.Config{

@@ -36,9 +36,12 @@ const (
 type Config struct {
 	Events  retours.EventStore
 	Answers retours.AnswerStore
-	// Bilans stores bilan snapshots and moderation; when nil, Answers is
-	// used if it is one.
-	Bilans retours.BilanStore
+	// Snapshots, Moderation, Series and Changes serve the bilan and
+	// moderation; each, when nil, is Answers if Answers is one.
+	Snapshots  retours.SnapshotStore
+	Moderation retours.ModerationStore
+	Series     retours.SeriesStore
+	Changes    retours.ChangeFeed
 	// AdminToken authorises event creation. Empty disables admin routes.
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes, without a
@@ -99,13 +102,24 @@ func New(cfg Config) *Server {
 		cfg.RetentionMonths = retours.DefaultRetentionMonths
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if bs, ok := cfg.Answers.(retours.BilanStore); ok && cfg.Bilans == nil {
-		cfg.Bilans = bs
-	}
+	orAnswers(&cfg.Snapshots, cfg.Answers)
+	orAnswers(&cfg.Moderation, cfg.Answers)
+	orAnswers(&cfg.Series, cfg.Answers)
+	orAnswers(&cfg.Changes, cfg.Answers)
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	s.surveyEvents = newEventCache(cfg.Events, cfg.SurveyEventTTL, cfg.Now)
 	s.register()
 	return s
+}
+
+// orAnswers sets *store to answers when it is unset and answers is one.
+func orAnswers[T any](store *T, answers retours.AnswerStore) {
+	if any(*store) != nil {
+		return
+	}
+	if st, ok := answers.(T); ok {
+		*store = st
+	}
 }
 
 // register lists every route: the router and template.yaml must agree (a

@@ -106,8 +106,11 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) bilanStore() bilan.Store {
 	return struct {
 		retours.AnswerStore
-		retours.BilanStore
-	}{s.cfg.Answers, s.cfg.Bilans}
+		retours.SnapshotStore
+		retours.ModerationStore
+		retours.SeriesStore
+		retours.ChangeFeed
+	}{s.cfg.Answers, s.cfg.Snapshots, s.cfg.Moderation, s.cfg.Series, s.cfg.Changes}
 }
 
 // bilanFormats lists the formats of GET /api/events/{event}/bilan with

@@ -298,7 +298,7 @@ func (s *Server) setHidden(r *http.Request, e *retours.Event, ref string, hidden
 	if !ok {
 		return retours.NewError(retours.ENOTFOUND, "text.not_found")
 	}
-	if err := s.cfg.Bilans.SetHidden(r.Context(), e, tr, hidden, s.cfg.Now()); err != nil {
+	if err := s.cfg.Moderation.SetHidden(r.Context(), e, tr, hidden, s.cfg.Now()); err != nil {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "text moderated", slog.String("event", e.ID), slog.Bool("hidden", hidden))

@@ -26,12 +26,9 @@ type DigestClaim struct {
 }
 
 // DigestStore records which weekly digests were sent, and which organisers
-// want none for an event. It also answers the two questions the weekly run
-// asks without reading the whole table.
+// want none for an event. It also lists the events an organiser may hear
+// about without reading the whole table; ChangeFeed says which had news.
 type DigestStore interface {
-	// ActiveEvents returns the ids of the events that received an answer or a
-	// note created in [from, to), each once, in no particular order.
-	ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error)
 	// EventsClosingSince returns the events whose answers close at or after
 	// t: those still open and those that closed since t.
 	EventsClosingSince(ctx context.Context, t time.Time) ([]*Event, error)

@@ -7,5 +7,7 @@
 // plain values accepted here, and map the *Error values returned here to their
 // own statuses. An *Error carries a message key of this package's catalogue
 // (messages.go), not a sentence: whoever shows it to a person reads it in
-// that person's language with ErrorMessage and FieldMessage.
+// that person's language with ErrorMessage and FieldMessage. Store methods
+// return EUNAVAILABLE when the database is overloaded (the caller may try
+// again); each method says which other codes it returns.
 package retours

@@ -40,30 +40,42 @@ type TextRef struct {
 	Question string
 }
 
-// BilanStore stores what the bilan needs beyond answers and notes.
-type BilanStore interface {
-	// PutSnapshot stores s, replacing the event's snapshot in s.Lang.
+// SnapshotStore keeps the bilan snapshots the scheduled aggregation computes,
+// one per event and language, so that downloads need not read every answer.
+type SnapshotStore interface {
+	// PutSnapshot stores s, replacing the event's snapshot in s.Lang, to be
+	// erased at s.Expires. EINVALID if s is too large to store (the bilan is
+	// then computed on each download); EUNAVAILABLE if the database is
+	// overloaded.
 	PutSnapshot(ctx context.Context, s *Snapshot) error
 	// Snapshot returns the stored snapshot of the event in lang. ENOTFOUND if
 	// there is none.
 	Snapshot(ctx context.Context, eventID, lang string) (*Snapshot, error)
-	// Coverage returns the event's current coverage.
-	Coverage(ctx context.Context, eventID string) (Coverage, error)
-	// CountSince counts e's answers and notes written after since and up to
-	// until, from the day partitions of GSI1.
-	CountSince(ctx context.Context, e *Event, since, until time.Time) (int, error)
-	// Moderation returns the number of moderation changes made to the
-	// event's texts: Coverage.Moderation alone, without counting answers.
-	Moderation(ctx context.Context, eventID string) (int, error)
-	// PreviousEdition returns the event of the same series with the highest
-	// edition below e's. ENOTFOUND if there is none.
-	PreviousEdition(ctx context.Context, e *Event) (*Event, error)
+}
+
+// ModerationStore hides participants' texts from the bilan, and says what a
+// bilan covers: the answers, the notes and the moderation changes.
+type ModerationStore interface {
 	// SetHidden hides (or shows again) a note or a text answer of e in the
-	// bilan, and counts the change in e's coverage. ENOTFOUND if there is no
-	// such note, answer or text.
+	// bilan, and counts the change, even one that changes nothing, in e's
+	// coverage. ENOTFOUND if there is no such note, answer or text (a
+	// question of e that is not a text question has none).
 	SetHidden(ctx context.Context, e *Event, ref TextRef, hidden bool, now time.Time) error
-	// ChangedEvents returns the ids of events that had an answer, a note or
-	// a moderation change written on or after since, or whose answers closed
-	// between since and until.
-	ChangedEvents(ctx context.Context, since, until time.Time) ([]string, error)
+	// Moderation returns the number of moderation changes made to the
+	// event's texts: Coverage.Moderation alone, without counting answers. 0
+	// for an event without any, or unknown.
+	Moderation(ctx context.Context, eventID string) (int, error)
+	// Coverage returns the event's current coverage: its answers, notes and
+	// moderation changes (Since and After are left zero). EUNAVAILABLE if
+	// the database is overloaded.
+	Coverage(ctx context.Context, eventID string) (Coverage, error)
+}
+
+// SeriesStore finds the earlier editions of a series of events, which the
+// bilan compares with.
+type SeriesStore interface {
+	// PreviousEdition returns the event of the same series with the highest
+	// edition below e's, skipping erased ones. ENOTFOUND if there is none,
+	// or e is in no series.
+	PreviousEdition(ctx context.Context, e *Event) (*Event, error)
 }
