@@ -106,8 +106,7 @@ func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until 
 				return 0, translate(err, "count since")
 			}
 			for _, item := range page.Items {
-				sk := str(item, AttrSK)
-				if !strings.HasPrefix(sk, skAnswerPrefix) && !strings.HasPrefix(sk, skNotePrefix) {
+				if !answerOrNote(item) {
 					continue
 				}
 				_, created, _ := strings.Cut(str(item, AttrGSI1SK), "#")
@@ -122,7 +121,9 @@ func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until 
 
 // ActiveEvents implements retours.ChangeFeed. It reads the keys of the
 // GSI1 day partitions that cover [from, to): one query per UTC day, never a
-// scan, and the KEYS_ONLY index keeps each item to its keys.
+// scan, and the KEYS_ONLY index keeps each item to its keys. The table's
+// sort key tells answers and notes from moderation changes, which are no
+// news for the digest.
 func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error) {
 	from, to = from.UTC(), to.UTC()
 	seen := map[string]bool{}
@@ -132,8 +133,8 @@ func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string
 			TableName:                 aws.String(st.table),
 			IndexName:                 aws.String(IndexGSI1),
 			KeyConditionExpression:    aws.String("#pk = :day"),
-			ProjectionExpression:      aws.String("#sk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK},
+			ProjectionExpression:      aws.String("#sk, #tsk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK, "#tsk": AttrSK},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":day": s(dayPK(day))},
 		})
 		for p.HasMorePages() {
@@ -144,7 +145,7 @@ func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string
 			for _, item := range page.Items {
 				// GSI1SK is <event>#<created_at>; event ids have no '#'.
 				event, created, ok := strings.Cut(str(item, AttrGSI1SK), "#")
-				if !ok || seen[event] {
+				if !ok || seen[event] || !answerOrNote(item) {
 					continue
 				}
 				t, err := time.Parse(time.RFC3339Nano, created)
@@ -157,4 +158,11 @@ func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string
 		}
 	}
 	return ids, nil
+}
+
+// answerOrNote reports whether an item of a day partition is an answer or a
+// note, not a moderation change.
+func answerOrNote(item map[string]types.AttributeValue) bool {
+	sk := str(item, AttrSK)
+	return strings.HasPrefix(sk, skAnswerPrefix) || strings.HasPrefix(sk, skNotePrefix)
 }
