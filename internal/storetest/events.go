@@ -1,0 +1,189 @@
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+func mustCreate(tb testing.TB, st Store, e *retours.Event) *retours.Event {
+	tb.Helper()
+	if err := st.CreateEvent(context.Background(), e); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+func mustPutAnswer(tb testing.TB, st Store, e *retours.Event, a *retours.Answer) *retours.Answer {
+	tb.Helper()
+	if _, _, err := st.PutAnswer(context.Background(), a, e.ExpiresAt()); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+func mustPutNote(tb testing.TB, st Store, e *retours.Event, n *retours.Note) *retours.Note {
+	tb.Helper()
+	if _, _, err := st.PutNote(context.Background(), n, e.ExpiresAt()); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func code(err error) string { return retours.ErrorCode(err) }
+
+func testEvents(t *testing.T, st Store) {
+	ctx := context.Background()
+	e := Event(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Event(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, e) {
+		t.Errorf("Event() = %+v,\nwant %+v", got, e)
+	}
+	// What the caller does with its copy changes nothing stored.
+	got.Title = "Changed"
+	if again, _ := st.Event(ctx, e.ID); again.Title != e.Title {
+		t.Errorf("Event() after changing a copy: title %q, want %q", again.Title, e.Title)
+	}
+	if err := st.CreateEvent(ctx, e); code(err) != retours.ECONFLICT {
+		t.Errorf("second CreateEvent: got %v, want conflict", err)
+	}
+	for _, id := range []string{"nope", "../etc", ""} {
+		if _, err := st.Event(ctx, id); code(err) != retours.ENOTFOUND {
+			t.Errorf("Event(%q): got %v, want not found", id, err)
+		}
+	}
+}
+
+func testReplaceToken(t *testing.T, st Store) {
+	ctx := context.Background()
+	e := mustCreate(t, st, Event(t))
+	_, newHash, _ := retours.NewToken(rand.Reader)
+	for _, tc := range []struct {
+		name, event, old string
+		want             string
+	}{
+		{"unknown event", "nope", e.TokenHash, retours.ENOTFOUND},
+		{"odd id", "../x", e.TokenHash, retours.ENOTFOUND},
+		{"stale hash", e.ID, retours.HashToken("rto_old"), retours.ECONFLICT},
+		{"current hash", e.ID, e.TokenHash, ""},
+		{"the same rotation again", e.ID, e.TokenHash, retours.ECONFLICT},
+	} {
+		if err := st.ReplaceToken(ctx, tc.event, tc.old, newHash); code(err) != tc.want {
+			t.Errorf("%s: ReplaceToken = %v, want code %q", tc.name, err, tc.want)
+		}
+	}
+	got, err := st.Event(ctx, e.ID)
+	if err != nil || got.TokenHash != newHash {
+		t.Fatalf("stored hash = %v, %v; want %q", got, err, newHash)
+	}
+	// The rest of the event is untouched.
+	got.TokenHash = e.TokenHash
+	if !reflect.DeepEqual(got, e) {
+		t.Errorf("event after rotation = %+v,\nwant %+v", got, e)
+	}
+}
+
+// testEraseEvent erases an event with one item of each kind, and answers
+// enough to take several batches.
+func testEraseEvent(t *testing.T, st Store) {
+	ctx := context.Background()
+	e, keep := Event(t), Event(t)
+	e.Series, e.Edition = "nec-auvergne", 2
+	keep.Series, keep.Edition = "nec-auvergne", 3
+	for _, ev := range []*retours.Event{e, keep} {
+		mustCreate(t, st, ev)
+		for i := 0; i < 60; i++ {
+			mustPutAnswer(t, st, ev, Answer(t, ev, "", "3"))
+		}
+	}
+	nt := mustPutNote(t, st, e, Note(t, e, retours.NoteEtonnement, "Oh", T0.Add(time.Hour)))
+	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: T0, Expires: e.ExpiresAt(), Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, T0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), T0); err != nil {
+		t.Fatal(err)
+	}
+
+	// The event, 60 answers, a note, a snapshot, the moderation count, an
+	// unsubscription and the series entry.
+	n, err := st.EraseEvent(ctx, e.ID)
+	if err != nil || n != 66 {
+		t.Fatalf("EraseEvent = %d, %v; want 66 items", n, err)
+	}
+	if _, err := st.Event(ctx, e.ID); code(err) != retours.ENOTFOUND {
+		t.Errorf("Event after erasure: %v, want not found", err)
+	}
+	if a, b := countAnswers(t, st, e.ID), countAnswers(t, st, keep.ID); a != 0 || b != 60 {
+		t.Errorf("answers left: %d erased event, %d other; want 0 and 60", a, b)
+	}
+	if n := countNotes(t, st, e.ID); n != 0 {
+		t.Errorf("%d notes left, want none", n)
+	}
+	if _, err := st.Snapshot(ctx, e.ID, "fr"); code(err) != retours.ENOTFOUND {
+		t.Errorf("Snapshot after erasure: %v, want not found", err)
+	}
+	if cov, err := st.Coverage(ctx, e.ID); err != nil || cov != (retours.Coverage{}) {
+		t.Errorf("Coverage after erasure = %+v, %v; want nothing", cov, err)
+	}
+	if u, err := st.Unsubscribed(ctx, e.ID); err != nil || len(u) != 0 {
+		t.Errorf("Unsubscribed after erasure = %v, %v; want none", u, err)
+	}
+	if _, err := st.PreviousEdition(ctx, keep); code(err) != retours.ENOTFOUND {
+		t.Errorf("PreviousEdition of the next edition: %v, want not found", err)
+	}
+	if ids, err := st.ChangedEvents(ctx, T0, e.ClosesAt.Add(time.Hour)); err != nil || slices.Contains(ids, e.ID) {
+		t.Errorf("ChangedEvents after erasure = %v, %v; want without %s", ids, err, e.ID)
+	}
+	for _, id := range []string{e.ID, "nope", "../x"} {
+		if _, err := st.EraseEvent(ctx, id); code(err) != retours.ENOTFOUND {
+			t.Errorf("EraseEvent(%q) = %v, want not found", id, err)
+		}
+	}
+}
+
+// testEraseLateAnswer: an answer written after its event was erased (by a
+// request that read the event just before) is erased by erasing again.
+func testEraseLateAnswer(t *testing.T, st Store) {
+	ctx := context.Background()
+	e := mustCreate(t, st, Event(t))
+	if n, err := st.EraseEvent(ctx, e.ID); err != nil || n != 1 {
+		t.Fatalf("EraseEvent = %d, %v; want the event alone", n, err)
+	}
+	mustPutAnswer(t, st, e, Answer(t, e, "", "4"))
+	if n, err := st.EraseEvent(ctx, e.ID); err != nil || n != 1 {
+		t.Errorf("EraseEvent of the late answer = %d, %v; want 1 item", n, err)
+	}
+	if n := countAnswers(t, st, e.ID); n != 0 {
+		t.Errorf("%d answers left, want none", n)
+	}
+}
+
+func countAnswers(tb testing.TB, st Store, eventID string) (n int) {
+	tb.Helper()
+	if err := st.Answers(context.Background(), eventID, func(*retours.Answer) error { n++; return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func countNotes(tb testing.TB, st Store, eventID string) (n int) {
+	tb.Helper()
+	if err := st.Notes(context.Background(), eventID, func(*retours.Note) error { n++; return nil }); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
