@@ -1,0 +1,154 @@
+package memstore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// maxSnapshotBytes is internal/dynamo's limit on a snapshot's compressed
+// data, which keeps its item under DynamoDB's 400 KB.
+const maxSnapshotBytes = 350 << 10
+
+type storedSnapshot struct {
+	snapshot *retours.Snapshot
+	Expires  time.Time
+}
+
+// moderation counts an event's moderation changes; At is the latest's time.
+type moderation struct {
+	N       int
+	At      time.Time
+	Expires time.Time
+}
+
+func cloneSnapshot(sn *retours.Snapshot) *retours.Snapshot {
+	c := *sn
+	c.CreatedAt = sn.CreatedAt.UTC()
+	c.Expires = ttl(sn.Expires)
+	if !c.Coverage.Since.IsZero() {
+		c.Coverage.Since = c.Coverage.Since.UTC()
+	}
+	c.Data = bytes.Clone(sn.Data)
+	return &c
+}
+
+// PutSnapshot implements retours.SnapshotStore.
+func (s *Store) PutSnapshot(ctx context.Context, sn *retours.Snapshot) error {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(sn.Data)
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("memstore: compress snapshot: %w", err)
+	}
+	if buf.Len() > maxSnapshotBytes {
+		return retours.NewError(retours.EINVALID, "bilan.too_large")
+	}
+	if err := s.begin(ctx, "PutSnapshot"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	s.partition(sn.EventID, true).snapshots[sn.Lang] = &storedSnapshot{snapshot: cloneSnapshot(sn), Expires: ttl(sn.Expires)}
+	return nil
+}
+
+// Snapshot implements retours.SnapshotStore.
+func (s *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.Snapshot, error) {
+	if err := s.begin(ctx, "Snapshot"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	if p := s.partition(eventID, false); p != nil {
+		if sn, ok := p.snapshots[lang]; ok {
+			return cloneSnapshot(sn.snapshot), nil
+		}
+	}
+	return nil, retours.NewError(retours.ENOTFOUND, "not_found")
+}
+
+// SetHidden implements retours.ModerationStore.
+func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
+	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
+	if !retours.ValidSubmissionID(ref.SubmissionID) {
+		return notFound
+	}
+	if ref.Question != "" {
+		if q, ok := e.Questionnaire.Question(ref.Question); !ok || q.Kind != retours.QuestionText {
+			return notFound
+		}
+	}
+	if err := s.begin(ctx, "SetHidden"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	p := s.partition(e.ID, false)
+	if p == nil {
+		return notFound
+	}
+	if ref.Question == "" {
+		n, ok := p.notes[ref.SubmissionID]
+		if !ok {
+			return notFound
+		}
+		n.note.Hidden = hidden
+	} else {
+		a, ok := p.answers[ref.SubmissionID]
+		if !ok {
+			return notFound
+		}
+		// internal/dynamo's condition: the answer has a text for the question.
+		if v, ok := a.answer.Values[ref.Question]; !ok || v.Choices != nil || v.Text == "" {
+			return notFound
+		}
+		i := slices.Index(a.answer.Hidden, ref.Question)
+		switch {
+		case hidden && i < 0:
+			a.answer.Hidden = append(a.answer.Hidden, ref.Question)
+		case !hidden && i >= 0:
+			a.answer.Hidden = slices.Delete(a.answer.Hidden, i, i+1)
+		}
+		if len(a.answer.Hidden) == 0 {
+			a.answer.Hidden = nil
+		}
+	}
+	if p.moderation == nil {
+		p.moderation = &moderation{}
+	}
+	p.moderation.N++
+	p.moderation.At = now.UTC()
+	p.moderation.Expires = ttl(e.ExpiresAt())
+	return nil
+}
+
+// Moderation implements retours.ModerationStore.
+func (s *Store) Moderation(ctx context.Context, eventID string) (int, error) {
+	if err := s.begin(ctx, "Moderation"); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	if p := s.partition(eventID, false); p != nil && p.moderation != nil {
+		return p.moderation.N, nil
+	}
+	return 0, nil
+}
+
+// Coverage implements retours.ModerationStore.
+func (s *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage, error) {
+	if err := s.begin(ctx, "Coverage"); err != nil {
+		return retours.Coverage{}, err
+	}
+	defer s.mu.Unlock()
+	var c retours.Coverage
+	if p := s.partition(eventID, false); p != nil {
+		c.Answers, c.Notes = len(p.answers), len(p.notes)
+		if p.moderation != nil {
+			c.Moderation = p.moderation.N
+		}
+	}
+	return c, nil
+}

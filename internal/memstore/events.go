@@ -1,0 +1,165 @@
+package memstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// storedEvent is an event as internal/dynamo keeps it: its JSON, so that
+// what a caller does with its copy changes nothing stored, the token hash
+// beside it, and the keys it is found by.
+type storedEvent struct {
+	data      []byte
+	tokenHash string
+	closesKey string // <closes_at to the second>#<event>, the EVENTS index's sort key
+	series    string
+	Expires   time.Time
+}
+
+// edition is an event's entry in its series.
+type edition struct {
+	Edition int
+	Expires time.Time
+}
+
+// CreateEvent implements retours.EventStore.
+func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("memstore: marshal event: %w", err)
+	}
+	if err := s.begin(ctx, "CreateEvent"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	p := s.partition(e.ID, true)
+	if p.event != nil {
+		return retours.NewError(retours.ECONFLICT, "event.exists")
+	}
+	p.event = &storedEvent{
+		data: data, tokenHash: e.TokenHash, series: e.Series, Expires: ttl(e.ExpiresAt()),
+		closesKey: e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID,
+	}
+	if e.Series != "" {
+		if s.series[e.Series] == nil {
+			s.series[e.Series] = map[string]edition{}
+		}
+		s.series[e.Series][e.ID] = edition{Edition: e.Edition, Expires: ttl(e.ExpiresAt())}
+	}
+	return nil
+}
+
+// Event implements retours.EventStore.
+func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
+	if err := s.begin(ctx, "Event"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	return s.event(id)
+}
+
+// event returns the stored event id. The store is locked.
+func (s *Store) event(id string) (*retours.Event, error) {
+	p := s.partition(id, false)
+	if !retours.ValidID(id) || p == nil || p.event == nil {
+		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
+	}
+	e := &retours.Event{}
+	if err := json.Unmarshal(p.event.data, e); err != nil {
+		return nil, fmt.Errorf("memstore: unmarshal event: %w", err)
+	}
+	e.TokenHash = p.event.tokenHash
+	return e, nil
+}
+
+// ReplaceToken implements retours.EventStore.
+func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error {
+	if err := s.begin(ctx, "ReplaceToken"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	p := s.partition(eventID, false)
+	if !retours.ValidID(eventID) || p == nil || p.event == nil {
+		return retours.NewError(retours.ENOTFOUND, "event.not_found")
+	}
+	if p.event.tokenHash != oldHash {
+		return retours.NewError(retours.ECONFLICT, "token.changed")
+	}
+	p.event.tokenHash = newHash
+	return nil
+}
+
+// EraseEvent implements retours.EventStore, counting the items as
+// internal/dynamo deletes them: the event, each answer, note, snapshot and
+// unsubscription, the moderation count and the series entry.
+func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
+	if err := s.begin(ctx, "EraseEvent"); err != nil {
+		return 0, err
+	}
+	defer s.mu.Unlock()
+	p := s.partition(eventID, false)
+	if !retours.ValidID(eventID) || p == nil {
+		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
+	}
+	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed)
+	if p.moderation != nil {
+		n++
+	}
+	if e := p.event; e != nil {
+		n++
+		if e.series != "" {
+			delete(s.series[e.series], eventID)
+			n++
+		}
+	}
+	delete(s.events, eventID)
+	if n == 0 {
+		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
+	}
+	return n, nil
+}
+
+// PreviousEdition implements retours.SeriesStore.
+func (s *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retours.Event, error) {
+	if err := s.begin(ctx, "PreviousEdition"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	none := retours.NewError(retours.ENOTFOUND, "series.no_previous")
+	if e.Series == "" || e.Edition <= 1 {
+		return nil, none
+	}
+	type entry struct {
+		id      string
+		edition int
+	}
+	var before []entry
+	for id, ed := range s.series[e.Series] {
+		if ed.Edition < e.Edition {
+			before = append(before, entry{id, ed.Edition})
+		}
+	}
+	// As internal/dynamo reads the series' sort keys backwards.
+	sort.Slice(before, func(i, j int) bool {
+		if before[i].edition != before[j].edition {
+			return before[i].edition > before[j].edition
+		}
+		return before[i].id > before[j].id
+	})
+	for _, b := range before {
+		prev, err := s.event(b.id)
+		if retours.ErrorCode(err) == retours.ENOTFOUND {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return prev, nil
+	}
+	return nil, none
+}

@@ -1,0 +1,170 @@
+// Package memstore keeps retours' data in maps behind a mutex: a store for
+// tests of handlers and scheduled runs where the database is not the point,
+// and that then need no JVM. It implements every store interface of
+// internal/retours with the semantics of internal/dynamo (idempotent puts,
+// the same error codes and message keys, conditional digest claims, erasure,
+// expiry dates kept), and internal/storetest's contract tests hold both to
+// them. Storage behaviour itself is tested against DynamoDB Local.
+//
+// FailWith injects failures, such as an overloaded database.
+package memstore
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// Store is an in-memory implementation of the store interfaces of retours.
+// Its zero value is not ready: use New.
+type Store struct {
+	mu      sync.Mutex
+	fail    func(op string) error
+	events  map[string]*partition         // by event id
+	series  map[string]map[string]edition // by series, then event id
+	digests map[digestKey]*digestRecord
+}
+
+var (
+	_ retours.EventStore      = (*Store)(nil)
+	_ retours.AnswerStore     = (*Store)(nil)
+	_ retours.SnapshotStore   = (*Store)(nil)
+	_ retours.ModerationStore = (*Store)(nil)
+	_ retours.SeriesStore     = (*Store)(nil)
+	_ retours.ChangeFeed      = (*Store)(nil)
+	_ retours.DigestStore     = (*Store)(nil)
+)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		events:  map[string]*partition{},
+		series:  map[string]map[string]edition{},
+		digests: map[digestKey]*digestRecord{},
+	}
+}
+
+// partition is what internal/dynamo keeps under one event's partition key:
+// the event and every item erased with it.
+type partition struct {
+	event        *storedEvent // nil when there is none
+	answers      map[string]*storedAnswer
+	notes        map[string]*storedNote
+	snapshots    map[string]*storedSnapshot // by language
+	moderation   *moderation                // nil before the first change
+	unsubscribed map[string]expiring        // by organiser
+}
+
+// expiring is an item's erasure date (DynamoDB's TTL, to the second) and
+// when it was written.
+type expiring struct {
+	Written, Expires time.Time
+}
+
+// FailWith makes every later operation call f first with the operation's
+// name, that of the method ("PutAnswer", "Event"…); when f returns an error,
+// the operation returns it and changes nothing. f runs outside the store's
+// lock, so it may also wait, to hold an operation back. nil removes the
+// hook.
+func (s *Store) FailWith(f func(op string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = f
+}
+
+// FailOn returns a hook for FailWith that fails the named operations, every
+// time, with EUNAVAILABLE, as an overloaded database does.
+func FailOn(ops ...string) func(op string) error {
+	return func(op string) error {
+		for _, o := range ops {
+			if o == op {
+				return unavailable()
+			}
+		}
+		return nil
+	}
+}
+
+// unavailable is internal/dynamo's error for an overloaded database or an
+// ended context.
+func unavailable() error {
+	return &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"}
+}
+
+// begin runs the failure hook and checks ctx before operation op, and
+// returns with the store locked when neither fails.
+func (s *Store) begin(ctx context.Context, op string) error {
+	s.mu.Lock()
+	fail := s.fail
+	s.mu.Unlock()
+	if fail != nil {
+		if err := fail(op); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return unavailable()
+	}
+	s.mu.Lock()
+	return nil
+}
+
+// partition returns the partition of an event, creating it if create is set
+// (else it may return nil). The store is locked.
+func (s *Store) partition(eventID string, create bool) *partition {
+	p := s.events[eventID]
+	if p == nil && create {
+		p = &partition{
+			answers:      map[string]*storedAnswer{},
+			notes:        map[string]*storedNote{},
+			snapshots:    map[string]*storedSnapshot{},
+			unsubscribed: map[string]expiring{},
+		}
+		s.events[eventID] = p
+	}
+	return p
+}
+
+// Expiries returns the erasure date (DynamoDB's TTL attribute) of every item
+// kept for the event, by item: "event", "series", "moderation", "answer
+// <submission>", "note <submission>", "snapshot <lang>", "unsubscription
+// <organiser>".
+func (s *Store) Expiries(eventID string) map[string]time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]time.Time{}
+	p := s.partition(eventID, false)
+	if p == nil {
+		return out
+	}
+	if p.event != nil {
+		out["event"] = p.event.Expires
+		if e := p.event; e.series != "" {
+			out["series"] = s.series[e.series][eventID].Expires
+		}
+	}
+	if p.moderation != nil {
+		out["moderation"] = p.moderation.Expires
+	}
+	for sub, a := range p.answers {
+		out["answer "+sub] = a.Expires
+	}
+	for sub, n := range p.notes {
+		out["note "+sub] = n.Expires
+	}
+	for lang, sn := range p.snapshots {
+		out["snapshot "+lang] = sn.Expires
+	}
+	for org, u := range p.unsubscribed {
+		out["unsubscription "+org] = u.Expires
+	}
+	return out
+}
+
+// ttl is t as DynamoDB's TTL keeps it: epoch seconds.
+func ttl(t time.Time) time.Time { return time.Unix(t.Unix(), 0).UTC() }
+
+// day is the UTC day of t, as internal/dynamo's day partitions group items.
+func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
