@@ -9,16 +9,17 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/aggregate"
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/storetest"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var t0 = time.Date(2026, 10, 13, 7, 0, 0, 0, time.UTC)
 
-func mustEvent(tb testing.TB, st *dynamo.Store, series string, edition int) *retours.Event {
+func mustEvent(tb testing.TB, st storetest.Store, series string, edition int) *retours.Event {
 	tb.Helper()
 	e, err := retours.NewEvent(retours.EventInput{
 		Title: "Numérique En Commun[s] Auvergne", Place: "Clermont-Ferrand",
@@ -38,7 +39,7 @@ func mustEvent(tb testing.TB, st *dynamo.Store, series string, edition int) *ret
 	return e
 }
 
-func mustAnswer(tb testing.TB, st *dynamo.Store, e *retours.Event, at time.Time, satisfaction string) *retours.Answer {
+func mustAnswer(tb testing.TB, st storetest.Store, e *retours.Event, at time.Time, satisfaction string) *retours.Answer {
 	tb.Helper()
 	sub, _ := retours.NewSubmissionID(rand.Reader)
 	a, err := retours.NewAnswer(e, retours.AnswerInput{
@@ -54,6 +55,8 @@ func mustAnswer(tb testing.TB, st *dynamo.Store, e *retours.Event, at time.Time,
 	return a
 }
 
+// TestRun follows an event through its hourly runs on DynamoDB Local, end
+// to end; the other tests keep their data in memory.
 func TestRun(t *testing.T) {
 	st := dynamotest.NewStore(t)
 	ctx := context.Background()
@@ -112,7 +115,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunSkipsErasedEvents(t *testing.T) {
-	st := dynamotest.NewStore(t)
+	st := memstore.New()
 	ctx := context.Background()
 	e := mustEvent(t, st, "", 0)
 	mustAnswer(t, st, e, t0.Add(3*time.Hour), "5")
@@ -123,5 +126,26 @@ func TestRunSkipsErasedEvents(t *testing.T) {
 	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if got, err := r.Run(ctx); err != nil || got != (aggregate.Result{}) {
 		t.Errorf("run after erasure = %+v, %v; want nothing done", got, err)
+	}
+}
+
+// A run that cannot store a snapshot reports the error and leaves the event
+// to the next run, which stores it.
+func TestFailedRunIsCaughtUp(t *testing.T) {
+	st := memstore.New()
+	ctx := context.Background()
+	e := mustEvent(t, st, "", 0)
+	mustAnswer(t, st, e, t0.Add(3*time.Hour), "5")
+	now := t0.Add(3*time.Hour + 30*time.Minute)
+	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler), Period: time.Hour}
+	st.FailWith(memstore.FailOn("PutSnapshot"))
+	got, err := r.Run(ctx)
+	if retours.ErrorCode(err) != retours.EUNAVAILABLE || got != (aggregate.Result{Events: 1}) {
+		t.Fatalf("run with snapshots unwritable = %+v, %v; want the event and an unavailable error", got, err)
+	}
+	st.FailWith(nil)
+	now = now.Add(time.Hour)
+	if got, err := r.Run(ctx); err != nil || got != (aggregate.Result{Events: 1, Snapshots: 2}) {
+		t.Errorf("next run = %+v, %v; want both snapshots", got, err)
 	}
 }

@@ -26,10 +26,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/digest"
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/ses"
+	"github.com/retours/retours/internal/storetest"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -39,7 +40,7 @@ var monday = time.Date(2026, 11, 30, 7, 0, 0, 0, time.UTC)
 
 const secret = "digest-secret-for-tests-0123456789"
 
-// week is a table with a week of answers across four events and three
+// week is a store with a week of answers across four events and three
 // organisers:
 //
 //	nec    alice, bob   7 answers and 2 notes this week, 6 before   (French)
@@ -47,14 +48,17 @@ const secret = "digest-secret-for-tests-0123456789"
 //	cafe   alice        answers two weeks ago only: quiet           (French)
 //	old    alice        closed a month ago: not mentioned
 //	calm   carol        first answer at 09:00 Paris on Monday, after the run
+//
+// Runs read the same week from DynamoDB Local (the end-to-end tests) or
+// from memory (where the database is not the point).
 type week struct {
-	store                      *dynamo.Store
+	store                      storetest.Store
 	nec, tour, cafe, old, calm *retours.Event
 }
 
-func newWeek(t *testing.T) *week {
+func newWeek(t *testing.T, st storetest.Store) *week {
 	t.Helper()
-	w := &week{store: dynamotest.NewStore(t)}
+	w := &week{store: st}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 	w.nec = mustEvent(t, w.store, "Numérique En Commun[s] Auvergne", day(20), []string{"alice@example.org", "Bob@Example.org"}, nil)
 	w.tour = mustEvent(t, w.store, "Digital inclusion tour", day(24), []string{"bob@example.org"}, []string{"en", "fr"})
@@ -79,7 +83,7 @@ func newWeek(t *testing.T) *week {
 	return w
 }
 
-func mustEvent(t *testing.T, st *dynamo.Store, title string, starts time.Time, organisers, langs []string) *retours.Event {
+func mustEvent(t *testing.T, st storetest.Store, title string, starts time.Time, organisers, langs []string) *retours.Event {
 	t.Helper()
 	e, err := retours.NewEvent(retours.EventInput{
 		Title: title, StartsAt: starts, EndsAt: starts.Add(8 * time.Hour), OrganiserEmails: organisers, Languages: langs,
@@ -97,7 +101,7 @@ func mustEvent(t *testing.T, st *dynamo.Store, title string, starts time.Time, o
 	return e
 }
 
-func mustAnswer(t *testing.T, st *dynamo.Store, e *retours.Event, session, satisfaction, nps string, at time.Time, comment ...string) {
+func mustAnswer(t *testing.T, st storetest.Store, e *retours.Event, session, satisfaction, nps string, at time.Time, comment ...string) {
 	t.Helper()
 	sub, _ := retours.NewSubmissionID(rand.Reader)
 	a, err := retours.NewAnswer(e, retours.AnswerInput{SubmissionID: sub, SessionID: session,
@@ -110,7 +114,7 @@ func mustAnswer(t *testing.T, st *dynamo.Store, e *retours.Event, session, satis
 	}
 }
 
-func mustNote(t *testing.T, st *dynamo.Store, e *retours.Event, session, text string, at time.Time) {
+func mustNote(t *testing.T, st storetest.Store, e *retours.Event, session, text string, at time.Time) {
 	t.Helper()
 	sub, _ := retours.NewSubmissionID(rand.Reader)
 	n, err := retours.NewNote(e, retours.NoteInput{SubmissionID: sub, SessionID: session, Kind: retours.NoteEtonnement, Text: text}, rand.Reader, at)
@@ -222,7 +226,7 @@ func readMail(t *testing.T, raw []byte) (h mail.Header, text, html string) {
 }
 
 func TestAWeekOfAnswersThroughSES(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, dynamotest.NewStore(t))
 	ep := &sesEndpoint{}
 	srv := httptest.NewServer(ep)
 	defer srv.Close()
@@ -320,7 +324,7 @@ func TestAWeekOfAnswersThroughSES(t *testing.T) {
 }
 
 func TestUnsubscribedOrganisersGetNothing(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, memstore.New())
 	box := &outbox{}
 	r := newRunner(w, box, nil)
 	// Last week's digest (as of Sunday evening, ISO week 48) had the same
@@ -381,8 +385,9 @@ func link(t *testing.T, box *outbox, addr, title string) string {
 	return ""
 }
 
+// TestOverlappingRunsSendEachOnce relies on DynamoDB's conditional writes.
 func TestOverlappingRunsSendEachOnce(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, dynamotest.NewStore(t))
 	box := &outbox{delay: 50 * time.Millisecond}
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
@@ -401,7 +406,7 @@ func TestOverlappingRunsSendEachOnce(t *testing.T) {
 }
 
 func TestFailedSendIsRetriedNextRun(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, memstore.New())
 	box := &outbox{fail: func(m *ses.Message) error {
 		if m.To == "alice@example.org" {
 			return retours.NewError(retours.EUNAVAILABLE, "email.throttled")
@@ -436,7 +441,7 @@ func TestFailedSendIsRetriedNextRun(t *testing.T) {
 // A run near its Lambda timeout starts no digest and fails, so that the
 // retry sends them.
 func TestRunStopsBeforeItsDeadline(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, memstore.New())
 	box := &outbox{}
 	r := newRunner(w, box, nil)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -456,7 +461,7 @@ func TestRunStopsBeforeItsDeadline(t *testing.T) {
 // A run that died after claiming leaves a pending digest: others leave it
 // alone while its lease runs, and send it once the lease is over.
 func TestCrashedRunIsTakenOverAfterItsLease(t *testing.T) {
-	w := newWeek(t)
+	w := newWeek(t, memstore.New())
 	claim := retours.DigestClaim{Week: "2026-W49", Organiser: retours.OrganiserID("alice@example.org"), Attempt: "crashed"}
 	if err := w.store.ClaimDigest(t.Context(), claim, monday, monday.Add(digest.DefaultLease)); err != nil {
 		t.Fatal(err)
@@ -481,6 +486,35 @@ func TestCrashedRunIsTakenOverAfterItsLease(t *testing.T) {
 	}
 	if err := w.store.DigestSent(t.Context(), claim, clock, "late"); retours.ErrorCode(err) != retours.ECONFLICT {
 		t.Errorf("the crashed attempt marking it sent: %v, want conflict", err)
+	}
+}
+
+// An overloaded database while a digest is composed fails it and gives its
+// claim back: the next run sends it.
+func TestOverloadedStoreIsRetriedNextRun(t *testing.T) {
+	st := memstore.New()
+	w := newWeek(t, st)
+	box := &outbox{}
+	r := newRunner(w, box, nil)
+	st.FailWith(memstore.FailOn("Answers"))
+	rep, err := r.Run(t.Context(), monday)
+	if !errors.Is(err, digest.ErrFailed) || len(box.sent) != 0 {
+		t.Fatalf("with answers unreadable: %v, %d sent; want ErrFailed and nothing sent", err, len(box.sent))
+	}
+	if got, want := statuses(rep), map[string]string{"alice@example.org": "failed", "bob@example.org": "failed"}; !equalMaps(got, want) {
+		t.Errorf("first run: %v, want %v", got, want)
+	}
+	for _, d := range rep.Digests {
+		if d.Code != retours.EUNAVAILABLE {
+			t.Errorf("%s failed with %q, want %q", d.To, d.Code, retours.EUNAVAILABLE)
+		}
+	}
+	st.FailWith(nil)
+	if _, err := r.Run(t.Context(), monday.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := box.to(); !slices.Equal(got, []string{"alice@example.org", "bob@example.org"}) {
+		t.Errorf("the next run sent to %v, want alice and bob", got)
 	}
 }
 
