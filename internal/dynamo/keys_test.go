@@ -1,0 +1,105 @@
+package dynamo_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/storetest"
+)
+
+// TestItemKeys checks the table layout of the package comment: each kind of
+// item's keys, its GSI1 entry (the change feed and the events by closing
+// time) and its TTL.
+func TestItemKeys(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e := mustEvent(t)
+	e.Series, e.Edition = "nec-auvergne", 2
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	exp := strconv.FormatInt(e.ExpiresAt().Unix(), 10)
+	a := storetest.Answer(t, e, "", "4")
+	answerExp := e.ExpiresAt().AddDate(0, 1, 0)
+	if _, _, err := st.PutAnswer(ctx, a, answerExp); err != nil {
+		t.Fatal(err)
+	}
+	n := storetest.Note(t, e, retours.NoteEtonnement, "Oh", t0.Add(time.Hour+500*time.Millisecond))
+	if _, _, err := st.PutNote(ctx, n, e.ExpiresAt()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: t0, Expires: e.ExpiresAt(), Data: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	moderated := t0.Add(26 * time.Hour)
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, moderated); err != nil {
+		t.Fatal(err)
+	}
+	org := retours.OrganiserID("alice@example.org")
+	if err := st.Unsubscribe(ctx, e, org, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ClaimDigest(ctx, retours.DigestClaim{Week: "2026-W42", Organiser: org, Attempt: "a1"}, t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+
+	type keys struct{ pk, sk, gsi1pk, gsi1sk, expires string }
+	want := map[string]keys{
+		"event":          {"EVENT#" + e.ID, "META", "EVENTS", e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID, exp},
+		"series":         {"SERIES#nec-auvergne", "EDITION#000002#" + e.ID, "", "", exp},
+		"answer":         {"EVENT#" + e.ID, "ANSWER#" + a.SubmissionID, "DAY#2026-10-15", e.ID + "#2026-10-15T12:00:00Z", strconv.FormatInt(answerExp.Unix(), 10)},
+		"note":           {"EVENT#" + e.ID, "NOTE#" + n.SubmissionID, "DAY#2026-10-15", e.ID + "#2026-10-15T10:00:00.5Z", exp},
+		"bilan":          {"EVENT#" + e.ID, "BILAN#fr", "", "", exp},
+		"moderation":     {"EVENT#" + e.ID, "MODERATION", "DAY#2026-10-16", e.ID + "#2026-10-16T11:00:00Z", exp},
+		"unsubscription": {"EVENT#" + e.ID, "UNSUB#" + org, "", "", exp},
+		"digest":         {"DIGEST#2026-W42", "ORGANISER#" + org, "", "", strconv.FormatInt(t0.AddDate(0, 0, 400).Unix(), 10)},
+	}
+	out, err := st.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]keys{}
+	for _, item := range out.Items {
+		// The moderation and digest items have no type attribute.
+		typ := attr(item, "type")
+		switch {
+		case typ != "":
+		case attr(item, dynamo.AttrSK) == "MODERATION":
+			typ = "moderation"
+		default:
+			typ = "digest"
+		}
+		if _, dup := got[typ]; dup {
+			t.Errorf("two %s items", typ)
+		}
+		got[typ] = keys{attr(item, dynamo.AttrPK), attr(item, dynamo.AttrSK), attr(item, dynamo.AttrGSI1PK), attr(item, dynamo.AttrGSI1SK), attr(item, dynamo.AttrExpires)}
+	}
+	for typ, w := range want {
+		if got[typ] != w {
+			t.Errorf("%s item keys = %+v,\nwant %+v", typ, got[typ], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d items, want %d: %v", len(got), len(want), got)
+	}
+}
+
+// attr returns a string or number attribute of item.
+func attr(item map[string]types.AttributeValue, name string) string {
+	switch v := item[name].(type) {
+	case *types.AttributeValueMemberS:
+		return v.Value
+	case *types.AttributeValueMemberN:
+		return v.Value
+	}
+	return ""
+}
