@@ -92,77 +92,65 @@ func (st *Store) CountSince(ctx context.Context, e *retours.Event, since, until 
 	lo := e.ID + "#" + since.Format("2006-01-02T15:04:05")
 	hi := e.ID + "#~"
 	n := 0
-	for day := since.Truncate(24 * time.Hour); !day.After(until); day = day.Add(24 * time.Hour) {
-		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
-			TableName:                 aws.String(st.table),
-			IndexName:                 aws.String(IndexGSI1),
-			KeyConditionExpression:    aws.String("#pk = :pk AND #gsk BETWEEN :lo AND :hi"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#gsk": AttrGSI1SK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(dayPK(day)), ":lo": s(lo), ":hi": s(hi)},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return 0, translate(err, "count since")
-			}
-			for _, item := range page.Items {
-				if !answerOrNote(item) {
-					continue
-				}
-				_, created, _ := strings.Cut(str(item, AttrGSI1SK), "#")
-				if t, err := time.Parse(time.RFC3339Nano, created); err == nil && t.After(since) && !t.After(until) {
-					n++
-				}
-			}
+	err := st.written(ctx, since, until, lo, hi, func(_ string, t time.Time) {
+		if t.After(since) && !t.After(until) {
+			n++
 		}
-	}
-	return n, nil
+	})
+	return n, err
 }
 
 // ActiveEvents implements retours.ChangeFeed. It reads the keys of the
 // GSI1 day partitions that cover [from, to): one query per UTC day, never a
-// scan, and the KEYS_ONLY index keeps each item to its keys. The table's
-// sort key tells answers and notes from moderation changes, which are no
-// news for the digest.
+// scan, and the KEYS_ONLY index keeps each item to its keys.
 func (st *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string, error) {
-	from, to = from.UTC(), to.UTC()
 	seen := map[string]bool{}
 	var ids []string
-	for day := from.Truncate(24 * time.Hour); day.Before(to); day = day.Add(24 * time.Hour) {
-		p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+	err := st.written(ctx, from, to.Add(-time.Nanosecond), "", "", func(event string, t time.Time) {
+		if !seen[event] && !t.Before(from) && t.Before(to) {
+			seen[event] = true
+			ids = append(ids, event)
+		}
+	})
+	return ids, err
+}
+
+// written calls fn with the event and creation time of each answer and note
+// in the GSI1 day partitions of first's UTC day to last's, whose GSI1SK lies
+// between lo and hi (when lo is not ""). The table's sort key, which the
+// KEYS_ONLY index keeps, tells them from moderation changes.
+func (st *Store) written(ctx context.Context, first, last time.Time, lo, hi string, fn func(event string, created time.Time)) error {
+	for day := first.UTC().Truncate(24 * time.Hour); !day.After(last); day = day.Add(24 * time.Hour) {
+		in := &dynamodb.QueryInput{
 			TableName:                 aws.String(st.table),
 			IndexName:                 aws.String(IndexGSI1),
-			KeyConditionExpression:    aws.String("#pk = :day"),
-			ProjectionExpression:      aws.String("#sk, #tsk"),
-			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#sk": AttrGSI1SK, "#tsk": AttrSK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":day": s(dayPK(day))},
-		})
+			KeyConditionExpression:    aws.String("#pk = :pk"),
+			ProjectionExpression:      aws.String("#gsk, #sk"),
+			ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#sk": AttrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(dayPK(day))},
+		}
+		if lo != "" {
+			in.KeyConditionExpression = aws.String("#pk = :pk AND #gsk BETWEEN :lo AND :hi")
+			in.ExpressionAttributeValues[":lo"], in.ExpressionAttributeValues[":hi"] = s(lo), s(hi)
+		}
+		p := dynamodb.NewQueryPaginator(st.client, in)
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, translate(err, "query day")
+				return translate(err, "query day")
 			}
 			for _, item := range page.Items {
+				sk := str(item, AttrSK)
+				if !strings.HasPrefix(sk, skAnswerPrefix) && !strings.HasPrefix(sk, skNotePrefix) {
+					continue // a moderation change
+				}
 				// GSI1SK is <event>#<created_at>; event ids have no '#'.
-				event, created, ok := strings.Cut(str(item, AttrGSI1SK), "#")
-				if !ok || seen[event] || !answerOrNote(item) {
-					continue
+				event, created, _ := strings.Cut(str(item, AttrGSI1SK), "#")
+				if t, err := time.Parse(time.RFC3339Nano, created); err == nil {
+					fn(event, t)
 				}
-				t, err := time.Parse(time.RFC3339Nano, created)
-				if err != nil || t.Before(from) || !t.Before(to) {
-					continue
-				}
-				seen[event] = true
-				ids = append(ids, event)
 			}
 		}
 	}
-	return ids, nil
-}
-
-// answerOrNote reports whether an item of a day partition is an answer or a
-// note, not a moderation change.
-func answerOrNote(item map[string]types.AttributeValue) bool {
-	sk := str(item, AttrSK)
-	return strings.HasPrefix(sk, skAnswerPrefix) || strings.HasPrefix(sk, skNotePrefix)
+	return nil
 }
