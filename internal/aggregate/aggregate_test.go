@@ -2,7 +2,6 @@ package aggregate_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"testing"
@@ -17,22 +16,11 @@ import (
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
 
-var t0 = time.Date(2026, 10, 13, 7, 0, 0, 0, time.UTC)
+var t0 = storetest.T0
 
-func mustEvent(tb testing.TB, st storetest.Store, series string, edition int) *retours.Event {
+func mustEvent(tb testing.TB, st storetest.Store) *retours.Event {
 	tb.Helper()
-	e, err := retours.NewEvent(retours.EventInput{
-		Title: "Numérique En Commun[s] Auvergne", Place: "Clermont-Ferrand",
-		StartsAt: t0, EndsAt: t0.Add(8 * time.Hour), RegisteredCount: 165, Series: series, Edition: edition,
-		Sessions: []retours.SessionInput{
-			{Title: "Plénière d'ouverture", Kind: retours.KindPleniere, StartsAt: t0},
-			{Title: "Atelier inclusion", Kind: retours.KindAtelier, StartsAt: t0.Add(2 * time.Hour)},
-		},
-	}, rand.Reader, t0.Add(-24*time.Hour), 24)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	_, e.TokenHash, _ = retours.NewToken(rand.Reader)
+	e := storetest.Event(tb)
 	if err := st.CreateEvent(context.Background(), e); err != nil {
 		tb.Fatal(err)
 	}
@@ -41,14 +29,7 @@ func mustEvent(tb testing.TB, st storetest.Store, series string, edition int) *r
 
 func mustAnswer(tb testing.TB, st storetest.Store, e *retours.Event, at time.Time, satisfaction string) *retours.Answer {
 	tb.Helper()
-	sub, _ := retours.NewSubmissionID(rand.Reader)
-	a, err := retours.NewAnswer(e, retours.AnswerInput{
-		SubmissionID: sub, SessionID: e.Sessions[1].ID, Lang: "fr",
-		Raw: map[string][]string{"satisfaction": {satisfaction}, "nps": {"9"}, "profil": {"agent"}, "commentaire": {"La médiation numérique, enfin"}},
-	}, rand.Reader, at)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	a := storetest.AnswerAt(tb, e, e.Sessions[1].ID, satisfaction, at)
 	if _, _, err := st.PutAnswer(context.Background(), a, e.ExpiresAt()); err != nil {
 		tb.Fatal(err)
 	}
@@ -60,8 +41,8 @@ func mustAnswer(tb testing.TB, st storetest.Store, e *retours.Event, at time.Tim
 func TestRun(t *testing.T) {
 	st := dynamotest.NewStore(t)
 	ctx := context.Background()
-	e := mustEvent(t, st, "", 0)
-	quiet := mustEvent(t, st, "", 0)
+	e := mustEvent(t, st)
+	quiet := mustEvent(t, st)
 	var answers []*retours.Answer
 	for i := 0; i < 6; i++ {
 		answers = append(answers, mustAnswer(t, st, e, t0.Add(3*time.Hour), "4"))
@@ -117,7 +98,7 @@ func TestRun(t *testing.T) {
 func TestRunSkipsErasedEvents(t *testing.T) {
 	st := memstore.New()
 	ctx := context.Background()
-	e := mustEvent(t, st, "", 0)
+	e := mustEvent(t, st)
 	mustAnswer(t, st, e, t0.Add(3*time.Hour), "5")
 	if _, err := st.EraseEvent(ctx, e.ID); err != nil {
 		t.Fatal(err)
@@ -134,7 +115,7 @@ func TestRunSkipsErasedEvents(t *testing.T) {
 func TestFailedRunIsCaughtUp(t *testing.T) {
 	st := memstore.New()
 	ctx := context.Background()
-	e := mustEvent(t, st, "", 0)
+	e := mustEvent(t, st)
 	mustAnswer(t, st, e, t0.Add(3*time.Hour), "5")
 	now := t0.Add(3*time.Hour + 30*time.Minute)
 	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler), Period: time.Hour}

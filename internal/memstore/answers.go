@@ -2,8 +2,8 @@ package memstore
 
 import (
 	"context"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/retours/retours/internal/retours"
@@ -87,40 +87,39 @@ func (s *Store) PutNote(ctx context.Context, n *retours.Note, expires time.Time)
 // Answers implements retours.AnswerStore. It calls fn on copies, in the
 // order of submission ids, with the store unlocked.
 func (s *Store) Answers(ctx context.Context, eventID string, fn func(*retours.Answer) error) error {
-	if err := s.begin(ctx, "Answers"); err != nil {
-		return err
-	}
-	var answers []*retours.Answer
-	if p := s.partition(eventID, false); p != nil {
-		for _, a := range p.answers {
-			answers = append(answers, cloneAnswer(a.answer))
+	return read(s, ctx, "Answers", eventID, func(p *partition) []*retours.Answer {
+		out := make([]*retours.Answer, 0, len(p.answers))
+		for _, sub := range slices.Sorted(maps.Keys(p.answers)) {
+			out = append(out, cloneAnswer(p.answers[sub].answer))
 		}
-	}
-	s.mu.Unlock()
-	sort.Slice(answers, func(i, j int) bool { return answers[i].SubmissionID < answers[j].SubmissionID })
-	for _, a := range answers {
-		if err := fn(a); err != nil {
-			return err
-		}
-	}
-	return nil
+		return out
+	}, fn)
 }
 
 // Notes implements retours.AnswerStore, like Answers.
 func (s *Store) Notes(ctx context.Context, eventID string, fn func(*retours.Note) error) error {
-	if err := s.begin(ctx, "Notes"); err != nil {
+	return read(s, ctx, "Notes", eventID, func(p *partition) []*retours.Note {
+		out := make([]*retours.Note, 0, len(p.notes))
+		for _, sub := range slices.Sorted(maps.Keys(p.notes)) {
+			out = append(out, cloneNote(p.notes[sub].note))
+		}
+		return out
+	}, fn)
+}
+
+// read copies items out of the event's partition, then calls fn with each,
+// with the store unlocked so that fn may use it.
+func read[T any](s *Store, ctx context.Context, op, eventID string, copyOut func(*partition) []T, fn func(T) error) error {
+	if err := s.begin(ctx, op); err != nil {
 		return err
 	}
-	var notes []*retours.Note
+	var items []T
 	if p := s.partition(eventID, false); p != nil {
-		for _, n := range p.notes {
-			notes = append(notes, cloneNote(n.note))
-		}
+		items = copyOut(p)
 	}
 	s.mu.Unlock()
-	sort.Slice(notes, func(i, j int) bool { return notes[i].SubmissionID < notes[j].SubmissionID })
-	for _, n := range notes {
-		if err := fn(n); err != nil {
+	for _, v := range items {
+		if err := fn(v); err != nil {
 			return err
 		}
 	}

@@ -21,17 +21,9 @@ func (s *Store) ChangedEvents(ctx context.Context, since, until time.Time) ([]st
 	lo, hi := since.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339)+"~"
 	var ids []string
 	for id, p := range s.events {
-		changed := p.moderation != nil && onDays(p.moderation.At)
-		if e := p.event; e != nil && e.closesKey >= lo && e.closesKey <= hi {
-			changed = true
-		}
-		for _, a := range p.answers {
-			changed = changed || onDays(a.answer.CreatedAt)
-		}
-		for _, n := range p.notes {
-			changed = changed || onDays(n.note.CreatedAt)
-		}
-		if changed {
+		closed := p.event != nil && p.event.closesKey >= lo && p.event.closesKey <= hi
+		moderated := p.moderation != nil && onDays(p.moderation.At)
+		if closed || moderated || p.written(onDays) > 0 {
 			ids = append(ids, id)
 		}
 	}
@@ -47,14 +39,7 @@ func (s *Store) ActiveEvents(ctx context.Context, from, to time.Time) ([]string,
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	var ids []string
 	for id, p := range s.events {
-		active := false
-		for _, a := range p.answers {
-			active = active || in(a.answer.CreatedAt)
-		}
-		for _, n := range p.notes {
-			active = active || in(n.note.CreatedAt)
-		}
-		if active {
+		if p.written(in) > 0 {
 			ids = append(ids, id)
 		}
 	}
@@ -71,17 +56,21 @@ func (s *Store) CountSince(ctx context.Context, e *retours.Event, since, until t
 	if p == nil {
 		return 0, nil
 	}
-	in := func(t time.Time) bool { return t.After(since) && !t.After(until) }
+	return p.written(func(t time.Time) bool { return t.After(since) && !t.After(until) }), nil
+}
+
+// written counts the answers and notes of p created at a time in accepts.
+func (p *partition) written(accepts func(time.Time) bool) int {
 	n := 0
 	for _, a := range p.answers {
-		if in(a.answer.CreatedAt) {
+		if accepts(a.answer.CreatedAt) {
 			n++
 		}
 	}
 	for _, nt := range p.notes {
-		if in(nt.note.CreatedAt) {
+		if accepts(nt.note.CreatedAt) {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }

@@ -19,9 +19,17 @@ func ids(events []*retours.Event, picked ...int) []string {
 	return out
 }
 
-func sorted(ids []string) []string {
-	slices.Sort(ids)
-	return ids
+// checkIDs reports an error unless got holds the ids of the picked events,
+// in any order.
+func checkIDs(t *testing.T, what string, got []string, err error, events []*retours.Event, picked ...int) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	got = slices.Sorted(slices.Values(got))
+	if want := ids(events, picked...); !slices.Equal(got, want) {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
 }
 
 func testChangedEvents(t *testing.T, st Store) {
@@ -55,12 +63,7 @@ func testChangedEvents(t *testing.T, st Store) {
 		{"a quiet day", T0.Add(72 * time.Hour), T0.Add(73 * time.Hour), nil},
 	} {
 		got, err := st.ChangedEvents(ctx, tc.since, tc.until)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := ids(events, tc.want...); !slices.Equal(sorted(got), want) {
-			t.Errorf("%s: ChangedEvents = %v, want %v", tc.name, got, want)
-		}
+		checkIDs(t, tc.name+": ChangedEvents", got, err, events, tc.want...)
 	}
 }
 
@@ -95,12 +98,7 @@ func testActiveEvents(t *testing.T, st Store) {
 		{"a week", T0.Add(-72 * time.Hour), T0.Add(96 * time.Hour), []int{0, 1, 2}},
 	} {
 		got, err := st.ActiveEvents(ctx, tc.from, tc.to)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := ids(events, tc.want...); !slices.Equal(sorted(got), want) {
-			t.Errorf("%s: ActiveEvents = %v, want %v", tc.name, got, want)
-		}
+		checkIDs(t, tc.name+": ActiveEvents", got, err, events, tc.want...)
 	}
 }
 
