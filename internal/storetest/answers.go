@@ -184,12 +184,12 @@ func testInvalidSubmissionIDs(t *testing.T, st Store) {
 	for _, id := range []string{"", "../x", "6F1C2D3E-4B5A-4C6D-8E7F-0A1B2C3D4E5F"} {
 		a := Answer(t, e, "", "4")
 		a.SubmissionID = id
-		if _, _, err := st.PutAnswer(ctx, a, e.ExpiresAt()); code(err) != retours.EINVALID {
+		if _, _, err := st.PutAnswer(ctx, a, e.ExpiresAt()); failure(err) != invalidSubmission {
 			t.Errorf("PutAnswer with submission id %q = %v, want invalid", id, err)
 		}
 		n := Note(t, e, retours.NotePointFort, "Bien", T0)
 		n.SubmissionID = id
-		if _, _, err := st.PutNote(ctx, n, e.ExpiresAt()); code(err) != retours.EINVALID {
+		if _, _, err := st.PutNote(ctx, n, e.ExpiresAt()); failure(err) != invalidSubmission {
 			t.Errorf("PutNote with submission id %q = %v, want invalid", id, err)
 		}
 	}

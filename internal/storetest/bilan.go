@@ -14,7 +14,7 @@ import (
 func testSnapshots(t *testing.T, st Store) {
 	ctx := context.Background()
 	e := Event(t)
-	if _, err := st.Snapshot(ctx, e.ID, "fr"); code(err) != retours.ENOTFOUND {
+	if _, err := st.Snapshot(ctx, e.ID, "fr"); failure(err) != snapshotNotFound {
 		t.Fatalf("Snapshot before any = %v, want not found", err)
 	}
 	want := &retours.Snapshot{EventID: e.ID, Lang: "fr", Coverage: retours.Coverage{Answers: 3, Notes: 2, Moderation: 1, Since: T0.Add(59 * time.Minute), After: 2},
@@ -23,7 +23,7 @@ func testSnapshots(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	checkSnapshot(t, st, want)
-	if _, err := st.Snapshot(ctx, e.ID, "en"); code(err) != retours.ENOTFOUND {
+	if _, err := st.Snapshot(ctx, e.ID, "en"); failure(err) != snapshotNotFound {
 		t.Errorf("Snapshot(en) = %v, want not found", err)
 	}
 
@@ -41,7 +41,7 @@ func testSnapshots(t *testing.T, st Store) {
 	big := next
 	big.Data = make([]byte, 1<<20)
 	rand.Read(big.Data) // incompressible
-	if err := st.PutSnapshot(ctx, &big); code(err) != retours.EINVALID {
+	if err := st.PutSnapshot(ctx, &big); failure(err) != bilanTooLarge {
 		t.Errorf("PutSnapshot of 1 MB = %v, want invalid", err)
 	}
 	checkSnapshot(t, st, &next)
@@ -78,25 +78,25 @@ func testCoverageAndHiding(t *testing.T, st Store) {
 	}
 	now := T0.Add(48 * time.Hour)
 	for _, tc := range []struct {
-		name     string
-		ref      retours.TextRef
-		hidden   bool
-		wantCode string
+		name   string
+		ref    retours.TextRef
+		hidden bool
+		want   string
 	}{
 		{"hide a note", retours.TextRef{SubmissionID: nt.SubmissionID}, true, ""},
 		{"hide a text answer", retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, true, ""},
 		{"hide it again", retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, true, ""},
 		{"show the note again", retours.TextRef{SubmissionID: nt.SubmissionID}, false, ""},
-		{"unknown note", retours.TextRef{SubmissionID: "00000000-0000-4000-8000-000000000000"}, true, retours.ENOTFOUND},
-		{"unknown answer", retours.TextRef{SubmissionID: "00000000-0000-4000-8000-000000000000", Question: "commentaire"}, true, retours.ENOTFOUND},
-		{"a note's id as an answer", retours.TextRef{SubmissionID: nt.SubmissionID, Question: "commentaire"}, true, retours.ENOTFOUND},
-		{"not a text question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "satisfaction"}, true, retours.ENOTFOUND},
-		{"unanswered text question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "suites"}, true, retours.ENOTFOUND},
-		{"no such question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "nope"}, true, retours.ENOTFOUND},
-		{"bad submission id", retours.TextRef{SubmissionID: "../x"}, true, retours.ENOTFOUND},
+		{"unknown note", retours.TextRef{SubmissionID: "00000000-0000-4000-8000-000000000000"}, true, textNotFound},
+		{"unknown answer", retours.TextRef{SubmissionID: "00000000-0000-4000-8000-000000000000", Question: "commentaire"}, true, textNotFound},
+		{"a note's id as an answer", retours.TextRef{SubmissionID: nt.SubmissionID, Question: "commentaire"}, true, textNotFound},
+		{"not a text question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "satisfaction"}, true, textNotFound},
+		{"unanswered text question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "suites"}, true, textNotFound},
+		{"no such question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "nope"}, true, textNotFound},
+		{"bad submission id", retours.TextRef{SubmissionID: "../x"}, true, textNotFound},
 	} {
-		if err := st.SetHidden(ctx, e, tc.ref, tc.hidden, now); code(err) != tc.wantCode {
-			t.Errorf("%s: SetHidden = %v, want code %q", tc.name, err, tc.wantCode)
+		if err := st.SetHidden(ctx, e, tc.ref, tc.hidden, now); failure(err) != tc.want {
+			t.Errorf("%s: SetHidden = %v, want %q", tc.name, err, tc.want)
 		}
 	}
 	var notes []*retours.Note
@@ -142,7 +142,7 @@ func testPreviousEdition(t *testing.T, st Store) {
 	first, second, other := mk("nec-auvergne", 1), mk("nec-auvergne", 2), mk("nec-bretagne", 2)
 	fourth := mk("nec-auvergne", 4)
 	alone := mustCreate(t, st, Event(t))
-	if err := st.CreateEvent(ctx, second); code(err) != retours.ECONFLICT {
+	if err := st.CreateEvent(ctx, second); failure(err) != eventExists {
 		t.Errorf("creating an event in a series twice = %v, want conflict", err)
 	}
 	for _, tc := range []struct {
@@ -158,7 +158,7 @@ func testPreviousEdition(t *testing.T, st Store) {
 	} {
 		got, err := st.PreviousEdition(ctx, tc.e)
 		if tc.want == "" {
-			if code(err) != retours.ENOTFOUND {
+			if failure(err) != noPrevious {
 				t.Errorf("%s: PreviousEdition = %v, %v; want not found", tc.name, got, err)
 			}
 			continue

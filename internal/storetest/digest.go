@@ -62,28 +62,28 @@ func testDigestClaims(t *testing.T, st Store) {
 		do   func() error
 		want string
 	}{
-		{"sent before any claim", func() error { return st.DigestSent(ctx, first, now, "m0") }, retours.ECONFLICT},
-		{"failed before any claim", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, retours.ECONFLICT},
+		{"sent before any claim", func() error { return st.DigestSent(ctx, first, now, "m0") }, leaseLost},
+		{"failed before any claim", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, leaseLost},
 		{"a first claim", func() error { return st.ClaimDigest(ctx, first, now, now.Add(lease)) }, ""},
-		{"another attempt during the lease", func() error { return st.ClaimDigest(ctx, second, now.Add(time.Minute), now.Add(time.Minute+lease)) }, retours.ECONFLICT},
-		{"the same attempt again", func() error { return st.ClaimDigest(ctx, first, now.Add(time.Minute), now.Add(time.Minute+lease)) }, retours.ECONFLICT},
-		{"at the lease's very end", func() error { return st.ClaimDigest(ctx, second, now.Add(lease), now.Add(2*lease)) }, retours.ECONFLICT},
+		{"another attempt during the lease", func() error { return st.ClaimDigest(ctx, second, now.Add(time.Minute), now.Add(time.Minute+lease)) }, digestClaimed},
+		{"the same attempt again", func() error { return st.ClaimDigest(ctx, first, now.Add(time.Minute), now.Add(time.Minute+lease)) }, digestClaimed},
+		{"at the lease's very end", func() error { return st.ClaimDigest(ctx, second, now.Add(lease), now.Add(2*lease)) }, digestClaimed},
 		{"another organiser", func() error { return st.ClaimDigest(ctx, bob, now, now.Add(lease)) }, ""},
 		{"another week", func() error { return st.ClaimDigest(ctx, nextWeek, now, now.Add(lease)) }, ""},
 		{"another attempt after the lease", func() error { return st.ClaimDigest(ctx, second, now.Add(lease+time.Millisecond), now.Add(2*lease)) }, ""},
-		{"the first attempt, sent late", func() error { return st.DigestSent(ctx, first, now.Add(lease), "late") }, retours.ECONFLICT},
-		{"the first attempt, failed late", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, retours.ECONFLICT},
+		{"the first attempt, sent late", func() error { return st.DigestSent(ctx, first, now.Add(lease), "late") }, leaseLost},
+		{"the first attempt, failed late", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, leaseLost},
 		{"the holder fails", func() error { return st.DigestFailed(ctx, second, retours.EUNAVAILABLE) }, ""},
 		{"failed twice", func() error { return st.DigestFailed(ctx, second, retours.EUNAVAILABLE) }, ""},
 		{"claimed again at once after a failure", func() error { return st.ClaimDigest(ctx, third, now.Add(lease+time.Second), now.Add(2*lease)) }, ""},
-		{"the failed attempt, sent", func() error { return st.DigestSent(ctx, second, now.Add(lease+time.Second), "m1") }, retours.ECONFLICT},
+		{"the failed attempt, sent", func() error { return st.DigestSent(ctx, second, now.Add(lease+time.Second), "m1") }, leaseLost},
 		{"the holder sends", func() error { return st.DigestSent(ctx, third, now.Add(lease+2*time.Second), "m2") }, ""},
-		{"sent twice", func() error { return st.DigestSent(ctx, third, now.Add(lease+2*time.Second), "m2") }, retours.ECONFLICT},
-		{"failed after sending", func() error { return st.DigestFailed(ctx, third, retours.EUNAVAILABLE) }, retours.ECONFLICT},
-		{"claimed after sending", func() error { return st.ClaimDigest(ctx, first, now.Add(24*time.Hour), now.Add(24*time.Hour+lease)) }, retours.ECONFLICT},
+		{"sent twice", func() error { return st.DigestSent(ctx, third, now.Add(lease+2*time.Second), "m2") }, leaseLost},
+		{"failed after sending", func() error { return st.DigestFailed(ctx, third, retours.EUNAVAILABLE) }, leaseLost},
+		{"claimed after sending", func() error { return st.ClaimDigest(ctx, first, now.Add(24*time.Hour), now.Add(24*time.Hour+lease)) }, digestClaimed},
 	} {
-		if err := step.do(); code(err) != step.want {
-			t.Fatalf("%s: %v, want code %q", step.name, err, step.want)
+		if err := step.do(); failure(err) != step.want {
+			t.Fatalf("%s: %v, want %q", step.name, err, step.want)
 		}
 	}
 }

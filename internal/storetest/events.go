@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -35,7 +36,33 @@ func mustPutNote(tb testing.TB, st Store, e *retours.Event, n *retours.Note) *re
 	return n
 }
 
-func code(err error) string { return retours.ErrorCode(err) }
+// failure returns err's code and message key ("not_found event.not_found"),
+// "" for nil: the contract holds every store to the same codes and the same
+// messages.
+func failure(err error) string {
+	var e *retours.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code + " " + e.Key
+	}
+	return retours.EINTERNAL + " " + err.Error()
+}
+
+// The failures the contract expects.
+const (
+	eventExists       = retours.ECONFLICT + " event.exists"
+	eventNotFound     = retours.ENOTFOUND + " event.not_found"
+	tokenChanged      = retours.ECONFLICT + " token.changed"
+	invalidSubmission = retours.EINVALID + " submission_id.invalid"
+	snapshotNotFound  = retours.ENOTFOUND + " not_found"
+	bilanTooLarge     = retours.EINVALID + " bilan.too_large"
+	textNotFound      = retours.ENOTFOUND + " text.not_found"
+	noPrevious        = retours.ENOTFOUND + " series.no_previous"
+	digestClaimed     = retours.ECONFLICT + " digest.claimed"
+	leaseLost         = retours.ECONFLICT + " digest.lease_lost"
+)
 
 func testEvents(t *testing.T, st Store) {
 	ctx := context.Background()
@@ -55,11 +82,11 @@ func testEvents(t *testing.T, st Store) {
 	if again, _ := st.Event(ctx, e.ID); again.Title != e.Title {
 		t.Errorf("Event() after changing a copy: title %q, want %q", again.Title, e.Title)
 	}
-	if err := st.CreateEvent(ctx, e); code(err) != retours.ECONFLICT {
+	if err := st.CreateEvent(ctx, e); failure(err) != eventExists {
 		t.Errorf("second CreateEvent: got %v, want conflict", err)
 	}
 	for _, id := range []string{"nope", "../etc", ""} {
-		if _, err := st.Event(ctx, id); code(err) != retours.ENOTFOUND {
+		if _, err := st.Event(ctx, id); failure(err) != eventNotFound {
 			t.Errorf("Event(%q): got %v, want not found", id, err)
 		}
 	}
@@ -73,14 +100,14 @@ func testReplaceToken(t *testing.T, st Store) {
 		name, event, old string
 		want             string
 	}{
-		{"unknown event", "nope", e.TokenHash, retours.ENOTFOUND},
-		{"odd id", "../x", e.TokenHash, retours.ENOTFOUND},
-		{"stale hash", e.ID, retours.HashToken("rto_old"), retours.ECONFLICT},
+		{"unknown event", "nope", e.TokenHash, eventNotFound},
+		{"odd id", "../x", e.TokenHash, eventNotFound},
+		{"stale hash", e.ID, retours.HashToken("rto_old"), tokenChanged},
 		{"current hash", e.ID, e.TokenHash, ""},
-		{"the same rotation again", e.ID, e.TokenHash, retours.ECONFLICT},
+		{"the same rotation again", e.ID, e.TokenHash, tokenChanged},
 	} {
-		if err := st.ReplaceToken(ctx, tc.event, tc.old, newHash); code(err) != tc.want {
-			t.Errorf("%s: ReplaceToken = %v, want code %q", tc.name, err, tc.want)
+		if err := st.ReplaceToken(ctx, tc.event, tc.old, newHash); failure(err) != tc.want {
+			t.Errorf("%s: ReplaceToken = %v, want %q", tc.name, err, tc.want)
 		}
 	}
 	got, err := st.Event(ctx, e.ID)
@@ -124,7 +151,7 @@ func testEraseEvent(t *testing.T, st Store) {
 	if err != nil || n != 66 {
 		t.Fatalf("EraseEvent = %d, %v; want 66 items", n, err)
 	}
-	if _, err := st.Event(ctx, e.ID); code(err) != retours.ENOTFOUND {
+	if _, err := st.Event(ctx, e.ID); failure(err) != eventNotFound {
 		t.Errorf("Event after erasure: %v, want not found", err)
 	}
 	if a, b := countAnswers(t, st, e.ID), countAnswers(t, st, keep.ID); a != 0 || b != 60 {
@@ -133,7 +160,7 @@ func testEraseEvent(t *testing.T, st Store) {
 	if n := countNotes(t, st, e.ID); n != 0 {
 		t.Errorf("%d notes left, want none", n)
 	}
-	if _, err := st.Snapshot(ctx, e.ID, "fr"); code(err) != retours.ENOTFOUND {
+	if _, err := st.Snapshot(ctx, e.ID, "fr"); failure(err) != snapshotNotFound {
 		t.Errorf("Snapshot after erasure: %v, want not found", err)
 	}
 	if cov, err := st.Coverage(ctx, e.ID); err != nil || cov != (retours.Coverage{}) {
@@ -142,14 +169,14 @@ func testEraseEvent(t *testing.T, st Store) {
 	if u, err := st.Unsubscribed(ctx, e.ID); err != nil || len(u) != 0 {
 		t.Errorf("Unsubscribed after erasure = %v, %v; want none", u, err)
 	}
-	if _, err := st.PreviousEdition(ctx, keep); code(err) != retours.ENOTFOUND {
+	if _, err := st.PreviousEdition(ctx, keep); failure(err) != noPrevious {
 		t.Errorf("PreviousEdition of the next edition: %v, want not found", err)
 	}
 	if ids, err := st.ChangedEvents(ctx, T0, e.ClosesAt.Add(time.Hour)); err != nil || slices.Contains(ids, e.ID) {
 		t.Errorf("ChangedEvents after erasure = %v, %v; want without %s", ids, err, e.ID)
 	}
 	for _, id := range []string{e.ID, "nope", "../x"} {
-		if _, err := st.EraseEvent(ctx, id); code(err) != retours.ENOTFOUND {
+		if _, err := st.EraseEvent(ctx, id); failure(err) != eventNotFound {
 			t.Errorf("EraseEvent(%q) = %v, want not found", id, err)
 		}
 	}
