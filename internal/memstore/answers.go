@@ -9,13 +9,9 @@ import (
 	"github.com/retours/retours/internal/retours"
 )
 
-type storedAnswer struct {
-	answer  *retours.Answer // as read back: see cloneAnswer
-	Expires time.Time
-}
-
-type storedNote struct {
-	note    *retours.Note
+// stored is an answer or a note as kept, with its erasure date.
+type stored[T any] struct {
+	item    T
 	Expires time.Time
 }
 
@@ -52,36 +48,31 @@ func cloneNote(n *retours.Note) *retours.Note {
 
 // PutAnswer implements retours.AnswerStore.
 func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (*retours.Answer, bool, error) {
-	if !retours.ValidSubmissionID(a.SubmissionID) {
-		return nil, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
-	}
-	if err := s.begin(ctx, "PutAnswer"); err != nil {
-		return nil, false, err
-	}
-	defer s.mu.Unlock()
-	p := s.partition(a.EventID, true)
-	if old, ok := p.answers[a.SubmissionID]; ok {
-		return cloneAnswer(old.answer), false, nil
-	}
-	p.answers[a.SubmissionID] = &storedAnswer{answer: cloneAnswer(a), Expires: ttl(expires)}
-	return a, true, nil
+	return putOnce(s, ctx, "PutAnswer", a.EventID, a.SubmissionID, a, cloneAnswer, expires, func(p *partition) map[string]*stored[*retours.Answer] { return p.answers })
 }
 
 // PutNote implements retours.AnswerStore.
 func (s *Store) PutNote(ctx context.Context, n *retours.Note, expires time.Time) (*retours.Note, bool, error) {
-	if !retours.ValidSubmissionID(n.SubmissionID) {
-		return nil, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
+	return putOnce(s, ctx, "PutNote", n.EventID, n.SubmissionID, n, cloneNote, expires, func(p *partition) map[string]*stored[*retours.Note] { return p.notes })
+}
+
+// putOnce stores a copy of v under its submission id unless the event has
+// an item there already, and then returns a copy of that item.
+func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission string, v T, clone func(T) T, expires time.Time, items func(*partition) map[string]*stored[T]) (T, bool, error) {
+	var none T
+	if !retours.ValidSubmissionID(submission) {
+		return none, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
 	}
-	if err := s.begin(ctx, "PutNote"); err != nil {
-		return nil, false, err
+	if err := s.begin(ctx, op); err != nil {
+		return none, false, err
 	}
 	defer s.mu.Unlock()
-	p := s.partition(n.EventID, true)
-	if old, ok := p.notes[n.SubmissionID]; ok {
-		return cloneNote(old.note), false, nil
+	m := items(s.partition(eventID, true))
+	if old, ok := m[submission]; ok {
+		return clone(old.item), false, nil
 	}
-	p.notes[n.SubmissionID] = &storedNote{note: cloneNote(n), Expires: ttl(expires)}
-	return n, true, nil
+	m[submission] = &stored[T]{item: clone(v), Expires: ttl(expires)}
+	return v, true, nil
 }
 
 // Answers implements retours.AnswerStore. It calls fn on copies, in the
@@ -90,7 +81,7 @@ func (s *Store) Answers(ctx context.Context, eventID string, fn func(*retours.An
 	return read(s, ctx, "Answers", eventID, func(p *partition) []*retours.Answer {
 		out := make([]*retours.Answer, 0, len(p.answers))
 		for _, sub := range slices.Sorted(maps.Keys(p.answers)) {
-			out = append(out, cloneAnswer(p.answers[sub].answer))
+			out = append(out, cloneAnswer(p.answers[sub].item))
 		}
 		return out
 	}, fn)
@@ -101,7 +92,7 @@ func (s *Store) Notes(ctx context.Context, eventID string, fn func(*retours.Note
 	return read(s, ctx, "Notes", eventID, func(p *partition) []*retours.Note {
 		out := make([]*retours.Note, 0, len(p.notes))
 		for _, sub := range slices.Sorted(maps.Keys(p.notes)) {
-			out = append(out, cloneNote(p.notes[sub].note))
+			out = append(out, cloneNote(p.notes[sub].item))
 		}
 		return out
 	}, fn)

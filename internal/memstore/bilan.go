@@ -95,25 +95,25 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 		if !ok {
 			return notFound
 		}
-		n.note.Hidden = hidden
+		n.item.Hidden = hidden
 	} else {
 		a, ok := p.answers[ref.SubmissionID]
 		if !ok {
 			return notFound
 		}
 		// internal/dynamo's condition: the answer has a text for the question.
-		if v, ok := a.answer.Values[ref.Question]; !ok || v.Choices != nil || v.Text == "" {
+		if v, ok := a.item.Values[ref.Question]; !ok || v.Choices != nil || v.Text == "" {
 			return notFound
 		}
-		i := slices.Index(a.answer.Hidden, ref.Question)
+		i := slices.Index(a.item.Hidden, ref.Question)
 		switch {
 		case hidden && i < 0:
-			a.answer.Hidden = append(a.answer.Hidden, ref.Question)
+			a.item.Hidden = append(a.item.Hidden, ref.Question)
 		case !hidden && i >= 0:
-			a.answer.Hidden = slices.Delete(a.answer.Hidden, i, i+1)
+			a.item.Hidden = slices.Delete(a.item.Hidden, i, i+1)
 		}
-		if len(a.answer.Hidden) == 0 {
-			a.answer.Hidden = nil
+		if len(a.item.Hidden) == 0 {
+			a.item.Hidden = nil
 		}
 	}
 	if p.moderation == nil {

@@ -63,12 +63,12 @@ func (s *Store) CountSince(ctx context.Context, e *retours.Event, since, until t
 func (p *partition) written(accepts func(time.Time) bool) int {
 	n := 0
 	for _, a := range p.answers {
-		if accepts(a.answer.CreatedAt) {
+		if accepts(a.item.CreatedAt) {
 			n++
 		}
 	}
 	for _, nt := range p.notes {
-		if accepts(nt.note.CreatedAt) {
+		if accepts(nt.item.CreatedAt) {
 			n++
 		}
 	}

@@ -49,9 +49,9 @@ func New() *Store {
 // partition is what internal/dynamo keeps under one event's partition key:
 // the event and every item erased with it.
 type partition struct {
-	event        *storedEvent // nil when there is none
-	answers      map[string]*storedAnswer
-	notes        map[string]*storedNote
+	event        *storedEvent                        // nil when there is none
+	answers      map[string]*stored[*retours.Answer] // by submission id
+	notes        map[string]*stored[*retours.Note]
 	snapshots    map[string]*storedSnapshot // by language
 	moderation   *moderation                // nil before the first change
 	unsubscribed map[string]expiring        // by organiser
@@ -117,8 +117,8 @@ func (s *Store) partition(eventID string, create bool) *partition {
 	p := s.events[eventID]
 	if p == nil && create {
 		p = &partition{
-			answers:      map[string]*storedAnswer{},
-			notes:        map[string]*storedNote{},
+			answers:      map[string]*stored[*retours.Answer]{},
+			notes:        map[string]*stored[*retours.Note]{},
 			snapshots:    map[string]*storedSnapshot{},
 			unsubscribed: map[string]expiring{},
 		}
