@@ -144,13 +144,15 @@ func (s *Server) kill() error {
 // Client returns a DynamoDB client for the DynamoDB Local at endpoint, with
 // region eu-west-3, static dummy credentials and the store's retry policy, so
 // that the local server and the tests retry as the Lambda functions do.
-func Client(endpoint string) *dynamodb.Client {
+// optFns apply after these: a test records its calls with
+// Client(endpoint, recorder.DynamoDB).
+func Client(endpoint string, optFns ...func(*dynamodb.Options)) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:       region,
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(endpoint),
 		Retryer:      dynamo.NewRetryer(),
-	})
+	}, optFns...)
 }
 
 // FindInfraDir walks up from the working directory to the folder holding
