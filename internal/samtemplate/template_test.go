@@ -41,9 +41,9 @@ var logicalIDs = map[string]string{
 // privilege, checked both ways.
 var wantActions = map[string][]string{
 	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
-	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"DigestFunction":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"DigestFunction":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
 }
 
 func TestFunctionsBuildFromTheirFolders(t *testing.T) {
