@@ -13,16 +13,26 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/ses"
 )
 
 func main() {
-	cfg, err := app.FromEnv(os.Getenv, true)
+	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		app.Exit(err)
+	}
+	getenv, err := secrets.Resolve(context.Background(), secretsmanager.NewFromConfig(awsCfg), os.Getenv)
+	if err != nil {
+		app.Exit(err)
+	}
+	cfg, err := app.FromEnv(getenv, true)
 	if err == nil {
 		err = cfg.CheckDigest()
 	}
@@ -31,10 +41,6 @@ func main() {
 	}
 	log := lambdacontext.NewLogger()
 	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		app.Exit(err)
-	}
 	if cfg.DigestFrom != "" {
 		cfg.Sender = ses.NewSES(sesv2.NewFromConfig(awsCfg), cfg.DigestFrom, nil)
 	}

@@ -24,14 +24,15 @@ import (
 // environment variable; the README lists them and template.yaml sets them.
 type Config struct {
 	Table           string // TABLE_NAME, required
-	AdminToken      string // ADMIN_TOKEN, required by the organiser function, at least 32 characters
+	AdminToken      string // ADMIN_TOKEN, required by the organiser function, at least 32 characters; on AWS read from ADMIN_TOKEN_SECRET_ARN (secrets.Resolve)
 	BaseURL         string // PUBLIC_BASE_URL, optional: the public URL printed in links and QR codes
 	RetentionMonths int    // RETENTION_MONTHS, default 24
 	// DigestFrom is the weekly digest's sender, an address verified in SES
 	// ("retours <digest@example.org>"): DIGEST_FROM. Empty turns digests off.
 	DigestFrom string
 	// DigestSecret signs the digest's unsubscribe links: DIGEST_SECRET, at
-	// least 32 characters, required by the digest function.
+	// least 32 characters, required by the digest function; on AWS read
+	// from DIGEST_SECRET_ARN (secrets.Resolve).
 	DigestSecret string
 	// Sender delivers the digests; the mains choose it (SES, or a folder
 	// locally). Nil turns sending off.

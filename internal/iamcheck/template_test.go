@@ -46,6 +46,7 @@ var dynamoCalls = map[string][]iamcheck.Call{
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}}},
 		{Service: "DynamoDB", Operation: "BatchWriteItem", Items: []iamcheck.Item{{Table: "retours", Op: "DeleteItem"}}},
+		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},
 	},
 	"DigestFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
@@ -53,6 +54,8 @@ var dynamoCalls = map[string][]iamcheck.Call{
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
 		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
+		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},
+		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "DigestSecret"},
 	},
 	"AggregateFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},

@@ -37,13 +37,42 @@ var logicalIDs = map[string]string{
 	httpapi.FuncDigest:    "DigestFunction",
 }
 
-// wantActions is each function's complete list of DynamoDB actions: least
-// privilege, checked both ways.
+// wantActions is each function's complete list of actions: least
+// privilege, checked both ways. (internal/iamcheck proves them by the calls
+// the code makes.)
 var wantActions = map[string][]string{
-	"SurveyFunction":    {"dynamodb:GetItem", "dynamodb:PutItem"},
-	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
-	"DigestFunction":    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
+	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
+	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
+		"secretsmanager:GetSecretValue"},
+	"DigestFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
+		"secretsmanager:GetSecretValue", "ses:SendEmail"},
 	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
+}
+
+// wantResource says, per service, what a policy may name: the table and
+// its index, the stack's secrets, the digest's SES identity.
+var wantResource = map[string]func(any) bool{
+	"dynamodb:": refersToTable,
+	"secretsmanager:": func(res any) bool {
+		for _, r := range toList(res) {
+			ref, _ := r.(map[string]any)["Ref"].(string)
+			if ref != "AdminTokenSecret" && ref != "DigestSecret" {
+				return false
+			}
+		}
+		return true
+	},
+	"ses:": func(res any) bool {
+		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
+		return strings.HasSuffix(sub, ":identity/${DigestIdentity}")
+	},
+}
+
+func toList(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	return []any{v}
 }
 
 func TestFunctionsBuildFromTheirFolders(t *testing.T) {
@@ -138,11 +167,10 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 						continue
 					}
 					for _, a := range toStrings(st["Action"]) {
-						if strings.HasPrefix(a, "dynamodb:") {
-							got = append(got, a)
-							if !refersToTable(st["Resource"]) {
-								t.Errorf("%s is granted on %v, want only the table (and its indexes)", a, st["Resource"])
-							}
+						got = append(got, a)
+						service, _, _ := strings.Cut(a, ":")
+						if ok := wantResource[service+":"]; ok == nil || !ok(st["Resource"]) {
+							t.Errorf("%s is granted on %v, want only the stack's own resources of that service", a, st["Resource"])
 						}
 						if strings.Contains(a, "*") {
 							t.Errorf("wildcard action %q", a)
@@ -152,7 +180,7 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 			}
 			sort.Strings(got)
 			if !slices.Equal(got, want) {
-				t.Errorf("DynamoDB actions = %v, want exactly %v", got, want)
+				t.Errorf("actions = %v, want exactly %v", got, want)
 			}
 		})
 	}
@@ -166,11 +194,7 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 // refersToTable reports whether a policy Resource names only the table or
 // its indexes.
 func refersToTable(res any) bool {
-	list, ok := res.([]any)
-	if !ok {
-		list = []any{res}
-	}
-	for _, r := range list {
+	for _, r := range toList(res) {
 		switch v := r.(type) {
 		case map[string]any:
 			// !GetAtt Table.Arn arrives as a string, the long form as a list.
@@ -232,11 +256,43 @@ func TestTableMatchesTheStore(t *testing.T) {
 	}
 }
 
-func TestAdminTokenIsNoEcho(t *testing.T) {
+// TestSecretsAreNotInTheEnvironment: the admin token and the digest's key
+// are generated into Secrets Manager by the stack; the functions get their
+// ARNs, never their values, and read them at start-up (secrets.Resolve).
+func TestSecretsAreNotInTheEnvironment(t *testing.T) {
 	tmpl, _ := mustLoad(t)
-	p := tmpl.Raw["Parameters"].(map[string]any)["AdminToken"].(map[string]any)
-	if p["NoEcho"] != true {
-		t.Errorf("AdminToken parameter = %v, want NoEcho", p)
+	params, _ := tmpl.Raw["Parameters"].(map[string]any)
+	for name, p := range params {
+		if p.(map[string]any)["NoEcho"] == true {
+			t.Errorf("parameter %s is a secret: generate it in Secrets Manager instead", name)
+		}
+	}
+	secrets := tmpl.Resources("AWS::SecretsManager::Secret")
+	for _, id := range []string{"AdminTokenSecret", "DigestSecret"} {
+		gen, _ := secrets[id]["Properties"].(map[string]any)["GenerateSecretString"].(map[string]any)
+		if n, _ := gen["PasswordLength"].(float64); n < 32 {
+			t.Errorf("%s generates %v, want at least 32 characters", id, gen)
+		}
+	}
+	want := map[string]map[string]string{
+		"OrganiserFunction": {"ADMIN_TOKEN_SECRET_ARN": "AdminTokenSecret"},
+		"DigestFunction":    {"ADMIN_TOKEN_SECRET_ARN": "AdminTokenSecret", "DIGEST_SECRET_ARN": "DigestSecret"},
+	}
+	fns := tmpl.Resources("AWS::Serverless::Function")
+	fns["Globals"] = map[string]any{"Properties": tmpl.Raw["Globals"].(map[string]any)["Function"]}
+	for id, fn := range fns {
+		environment, _ := fn["Properties"].(map[string]any)["Environment"].(map[string]any)
+		vars, _ := environment["Variables"].(map[string]any)
+		for _, k := range []string{"ADMIN_TOKEN", "DIGEST_SECRET"} {
+			if _, ok := vars[k]; ok {
+				t.Errorf("%s sets %s in its environment", id, k)
+			}
+		}
+		for k, secret := range want[id] {
+			if ref, _ := vars[k].(map[string]any)["Ref"].(string); ref != secret {
+				t.Errorf("%s sets %s = %v, want !Ref %s", id, k, vars[k], secret)
+			}
+		}
 	}
 }
 
@@ -343,13 +399,10 @@ func TestDigestSchedule(t *testing.T) {
 	}
 
 	vars := props["Environment"].(map[string]any)["Variables"].(map[string]any)
-	for _, k := range []string{"ADMIN_TOKEN", "DIGEST_FROM", "DIGEST_SECRET"} {
+	for _, k := range []string{"ADMIN_TOKEN_SECRET_ARN", "DIGEST_FROM", "DIGEST_SECRET_ARN"} {
 		if _, ok := vars[k]; !ok {
 			t.Errorf("DigestFunction does not set %s", k)
 		}
-	}
-	if p := tmpl.Raw["Parameters"].(map[string]any)["DigestSecret"].(map[string]any); p["NoEcho"] != true {
-		t.Errorf("DigestSecret parameter = %v, want NoEcho", p)
 	}
 	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
 		if id == "DigestFunction" {
