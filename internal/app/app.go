@@ -37,6 +37,10 @@ type Config struct {
 	// Sender delivers the digests; the mains choose it (SES, or a folder
 	// locally). Nil turns sending off.
 	Sender ses.Sender
+	// DownloadsBucket is the S3 bucket large downloads are handed out
+	// from: DOWNLOADS_BUCKET, set for the organiser function. Empty keeps
+	// every download in the response.
+	DownloadsBucket string
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in mains). When
@@ -49,6 +53,7 @@ func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 		RetentionMonths: 24,
 		DigestFrom:      strings.TrimSpace(getenv("DIGEST_FROM")),
 		DigestSecret:    getenv("DIGEST_SECRET"),
+		DownloadsBucket: getenv("DOWNLOADS_BUCKET"),
 	}
 	var problems []string
 	if c.Table == "" {

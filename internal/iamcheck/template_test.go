@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/iamcheck"
+	"github.com/retours/retours/internal/s3blob"
+	"github.com/retours/retours/internal/s3local"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/ses"
 )
@@ -66,13 +68,24 @@ var dynamoCalls = map[string][]iamcheck.Call{
 }
 
 // TestTemplatePolicies holds each function's policy in template.yaml to
-// the calls its code makes: the DynamoDB calls above, and the digest's
-// e-mail recorded here through the real code.
+// the calls its code makes: the DynamoDB calls above, and the downloads and
+// the digest's e-mail recorded here through the real code.
 func TestTemplatePolicies(t *testing.T) {
 	ctx := context.Background()
 	w := iamcheck.World{
-		Names:      map[string]string{"Table": "retours"},
+		Names:      map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads"},
 		Parameters: map[string]string{"DigestIdentity": "example.org"},
+	}
+
+	downloads := iamcheck.NewRecorder()
+	srv, err := s3local.Start(ctx, s3local.Options{Buckets: []string{"retours-downloads"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	store := s3blob.New(srv.Client(downloads.S3), "retours-downloads")
+	if _, err := store.Publish(ctx, s3blob.File{Key: "exports/e/1/export.json", ContentType: "application/json", Filename: "export.json", Body: []byte("{}")}); err != nil {
+		t.Fatal(err)
 	}
 
 	mail := iamcheck.NewRecorder()
@@ -83,7 +96,7 @@ func TestTemplatePolicies(t *testing.T) {
 
 	calls := map[string][]iamcheck.Call{
 		"SurveyFunction":    dynamoCalls["SurveyFunction"],
-		"OrganiserFunction": dynamoCalls["OrganiserFunction"],
+		"OrganiserFunction": append(dynamoCalls["OrganiserFunction"], downloads.Calls()...),
 		"DigestFunction":    append(dynamoCalls["DigestFunction"], mail.Calls()...),
 		"AggregateFunction": dynamoCalls["AggregateFunction"],
 	}

@@ -43,16 +43,21 @@ var logicalIDs = map[string]string{
 var wantActions = map[string][]string{
 	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
 	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
-		"secretsmanager:GetSecretValue"},
+		"s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
 	"DigestFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
 	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
 }
 
 // wantResource says, per service, what a policy may name: the table and
-// its index, the stack's secrets, the digest's SES identity.
+// its index, the downloads bucket's objects, the stack's secrets, the
+// digest's SES identity.
 var wantResource = map[string]func(any) bool{
 	"dynamodb:": refersToTable,
+	"s3:": func(res any) bool {
+		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
+		return sub == "${DownloadsBucket.Arn}/*"
+	},
 	"secretsmanager:": func(res any) bool {
 		for _, r := range toList(res) {
 			ref, _ := r.(map[string]any)["Ref"].(string)
