@@ -24,8 +24,9 @@ type Runner struct {
 	Now   func() time.Time
 	Log   *slog.Logger
 	// Period is the time between two runs (the schedule's rate). Each run
-	// looks back one period and a margin, so a late or failed run is
-	// covered by the next.
+	// looks back two periods and a margin, so that the next run covers a
+	// run that was late or failed, whose events it finds current when the
+	// failed run did store their snapshots.
 	Period time.Duration
 }
 
@@ -39,9 +40,10 @@ type Result struct {
 	Current   int // snapshots already up to date
 }
 
-// Run stores a fresh snapshot, in each of its languages, of every event that
-// had an answer, a note or a moderation change since the last period, or
-// whose answers closed since then, unless its snapshot already covers it.
+// Run stores a fresh snapshot, in each of its languages, of every event whose
+// activity moved (an answer or a note counted, a moderation change) in the
+// last two periods, or whose answers closed since then, unless its snapshot
+// already covers it.
 // An event whose answers closed gets one more snapshot after closing. A
 // failing event does not stop the others; the errors are returned together.
 func (r *Runner) Run(ctx context.Context) (Result, error) {
@@ -50,7 +52,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if period <= 0 {
 		period = time.Hour
 	}
-	since := now.Add(-period - Margin)
+	since := now.Add(-2*period - Margin)
 	var res Result
 	ids, err := r.Store.ChangedEvents(ctx, since, now)
 	if err != nil {
@@ -84,7 +86,7 @@ func (r *Runner) event(ctx context.Context, e *retours.Event, now time.Time, res
 		case "":
 			// Up to date, and taken after closing if the answers are closed.
 			if !closed || !snap.CreatedAt.Before(e.ClosesAt) {
-				current, err := bilan.Current(ctx, r.Store, e, snap, now)
+				current, err := bilan.Current(ctx, r.Store, e, snap)
 				if err != nil {
 					return err
 				}

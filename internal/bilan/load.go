@@ -9,8 +9,7 @@ import (
 )
 
 // Store is what Compute, Load and Current read: answers and notes,
-// snapshots, moderation and coverage, the previous edition and the count of
-// recent changes. The aggregation itself (Aggregator) does no I/O; these
+// snapshots, moderation, the previous edition and the events' activity. The aggregation itself (Aggregator) does no I/O; these
 // functions only feed it.
 type Store interface {
 	retours.AnswerStore
@@ -44,42 +43,24 @@ func Compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 }
 
 func compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
-	// The moderation count is read first: a change made while answers are
-	// read makes the result look stale, never up to date.
+	// The activity is read first: every answer, note and moderation change
+	// it counts then is in what is read next, so the bilan is current while
+	// the activity stays as it was (Current). A change counted while
+	// answers are read makes the bilan look stale, never up to date.
 	var before retours.Coverage
-	moderation, err := st.Moderation(ctx, e.ID)
+	act, err := st.Activity(ctx, e.ID)
 	if err != nil {
 		return nil, before, err
 	}
-	before.Moderation = moderation
-	// Answers written up to a request's length before now may still be
-	// arriving: the coverage counts what came after a safe margin before.
-	since := now.Add(-SnapshotMargin).UTC()
-	after := 0
 	agg := New(e, lang)
-	err = st.Answers(ctx, e.ID, func(a *retours.Answer) error {
-		if a.CreatedAt.After(since) {
-			after++
-		}
-		agg.AddAnswer(a)
-		return nil
-	})
-	if err != nil {
+	if err := st.Answers(ctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
 		return nil, before, err
 	}
-	err = st.Notes(ctx, e.ID, func(n *retours.Note) error {
-		if n.CreatedAt.After(since) {
-			after++
-		}
-		agg.AddNote(n)
-		return nil
-	})
-	if err != nil {
+	if err := st.Notes(ctx, e.ID, func(n *retours.Note) error { agg.AddNote(n); return nil }); err != nil {
 		return nil, before, err
 	}
 	cov := agg.Coverage()
-	cov.Moderation = before.Moderation
-	cov.Since, cov.After = since, after
+	cov.Moderation, cov.Seq = act.Moderation, act.Seq
 	return agg.Bilan(now), cov, nil
 }
 
@@ -89,7 +70,7 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (b *Bilan, fromSnapshot bool, err error) {
 	snap, err := st.Snapshot(ctx, e.ID, lang)
 	if err == nil {
-		current, err := Current(ctx, st, e, snap, now)
+		current, err := Current(ctx, st, e, snap)
 		if err != nil {
 			return nil, false, err
 		}
@@ -106,47 +87,23 @@ func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time
 	return b, false, err
 }
 
-// SnapshotMargin is how long before a computation an answer may have been
-// written and still be arriving: longer than any request.
-const SnapshotMargin = time.Minute
-
 // Current reports whether snap still covers every answer, note and
-// moderation change of e: no moderation since, and as many answers and
-// notes written since its Since as it counted. Answers cannot be written
-// once every answer window has closed, so an old snapshot of a closed event
-// costs one GetItem to check.
-func Current(ctx context.Context, st Store, e *retours.Event, snap *retours.Snapshot, now time.Time) (bool, error) {
-	mod, err := st.Moderation(ctx, e.ID)
-	if err != nil || mod != snap.Coverage.Moderation {
+// moderation change of e, with one read of its activity: it does while the
+// activity is as it was when the snapshot's computation began.
+//
+// The activity counts answers and notes from the table's stream, a second
+// or so after they are written (at most the consumer's batching window,
+// longer while it retries): an answer written within that delay before a
+// download is not counted yet, and a snapshot without it may be served; a
+// download a few seconds later computes the bilan afresh. A snapshot never
+// misses an answer or a note the activity has counted, nor a moderation
+// change, which is counted with the change itself.
+func Current(ctx context.Context, st Store, e *retours.Event, snap *retours.Snapshot) (bool, error) {
+	act, err := st.Activity(ctx, e.ID)
+	if err != nil {
 		return false, err
 	}
-	since := snap.Coverage.Since
-	if since.IsZero() {
-		cov, err := st.Coverage(ctx, e.ID)
-		return err == nil && cov.Answers == snap.Coverage.Answers && cov.Notes == snap.Coverage.Notes, err
-	}
-	until := now
-	if last := lastClose(e); last.Before(until) {
-		until = last
-	}
-	after := 0
-	if until.After(since) {
-		if after, err = st.CountSince(ctx, e, since, until); err != nil {
-			return false, err
-		}
-	}
-	return after == snap.Coverage.After, nil
-}
-
-// lastClose is when the last answer window of e closes.
-func lastClose(e *retours.Event) time.Time {
-	last := e.ClosesAt
-	for _, s := range e.Sessions {
-		if _, closes := e.Window(s.ID); closes.After(last) {
-			last = closes
-		}
-	}
-	return last
+	return act.Seq == snap.Coverage.Seq && act.Moderation == snap.Coverage.Moderation, nil
 }
 
 // load is Load without the comparison, for the previous edition.

@@ -106,8 +106,6 @@ func marshalAnswer(a *retours.Answer, expires time.Time) map[string]types.Attrib
 	item := map[string]types.AttributeValue{
 		AttrPK:       s(eventPK(a.EventID)),
 		AttrSK:       s(skAnswerPrefix + a.SubmissionID),
-		AttrGSI1PK:   s(dayPK(a.CreatedAt)),
-		AttrGSI1SK:   s(a.EventID + "#" + created),
 		AttrExpires:  n(expires.Unix()),
 		"type":       s("answer"),
 		"id":         s(a.ID),
@@ -174,8 +172,6 @@ func marshalNote(nt *retours.Note, expires time.Time) map[string]types.Attribute
 	item := map[string]types.AttributeValue{
 		AttrPK:       s(eventPK(nt.EventID)),
 		AttrSK:       s(skNotePrefix + nt.SubmissionID),
-		AttrGSI1PK:   s(dayPK(nt.CreatedAt)),
-		AttrGSI1SK:   s(nt.EventID + "#" + created),
 		AttrExpires:  n(expires.Unix()),
 		"type":       s("note"),
 		"id":         s(nt.ID),

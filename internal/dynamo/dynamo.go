@@ -3,21 +3,23 @@
 //
 // Keys:
 //
-//	event          PK=EVENT#<event>  SK=META                 GSI1PK=EVENTS         GSI1SK=<closes_at>#<event>
-//	answer         PK=EVENT#<event>  SK=ANSWER#<submission>  GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
-//	note           PK=EVENT#<event>  SK=NOTE#<submission>    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<created_at>
+//	event          PK=EVENT#<event>  SK=META                 GSI1PK=EVENTS   GSI1SK=<closes_at>#<event>
+//	answer         PK=EVENT#<event>  SK=ANSWER#<submission>
+//	note           PK=EVENT#<event>  SK=NOTE#<submission>
+//	activity       PK=EVENT#<event>  SK=ACTIVITY             GSI1PK=ACTIVITY GSI1SK=<last write>#<event>
 //	unsubscription PK=EVENT#<event>  SK=UNSUB#<organiser>
 //	digest         PK=DIGEST#<week>  SK=ORGANISER#<organiser>
 //	bilan snapshot PK=EVENT#<event>  SK=BILAN#<lang>
-//	moderation     PK=EVENT#<event>  SK=MODERATION           GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<changed_at>
 //	series entry   PK=SERIES#<series> SK=EDITION#<000000 edition>#<event>
 //
 // <organiser> is retours.OrganiserID of the address, <week> an ISO week
-// ("2026-W48"). The weekly digest finds the events with news by reading the
-// keys of the DAY# partitions of the past week (changes.go), and the events
-// an organiser follows through the EVENTS partition from a week ago on.
-// snapshot.go, moderation.go and series.go say why the bilan's three items
-// exist; query.go how a large partition is read.
+// ("2026-W48"). An answer or a note is one item and one write, with no index
+// entry: the table's stream carries it to the consumer that counts it in its
+// event's activity (activity.go, stream.go), whose one GSI1 entry per event
+// says which events changed. The weekly digest finds the events an
+// organiser follows through the EVENTS partition from a week ago on.
+// snapshot.go and series.go say why the bilan's items exist; query.go how a
+// large partition is read.
 //
 // Answers and notes are keyed by the client's submission id, so a retried
 // submit meets a failed condition and gets the stored item back: the first
@@ -31,7 +33,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -85,8 +86,6 @@ const (
 	skNotePrefix   = "NOTE#"
 	gsiEvents      = "EVENTS"
 )
-
-func dayPK(t time.Time) string { return "DAY#" + t.UTC().Format(time.DateOnly) }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 func n(v int64) types.AttributeValue {

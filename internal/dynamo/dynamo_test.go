@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { dynamotest.Main(m) }
 // The store's behaviour is the contract's; the tests below are about how
 // DynamoDB holds it: large partitions, keys and TTL.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Store { return dynamotest.NewStore(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return dynamotest.NewFedStore(t) })
 }
 
 var (

@@ -17,10 +17,10 @@ import (
 )
 
 // TestItemKeys checks the table layout of the package comment: each kind of
-// item's keys, its GSI1 entry (the change feed and the events by closing
-// time) and its TTL.
+// item's keys, its GSI1 entry (the events by closing time and by last
+// activity; none for an answer or a note) and its TTL.
 func TestItemKeys(t *testing.T) {
-	st := dynamotest.NewStore(t)
+	st := dynamotest.NewFedStore(t)
 	ctx := context.Background()
 	e := mustEvent(t)
 	e.Series, e.Edition = "nec-auvergne", 2
@@ -51,15 +51,20 @@ func TestItemKeys(t *testing.T) {
 	if err := st.ClaimDigest(ctx, retours.DigestClaim{Week: "2026-W42", Organiser: org, Attempt: "a1"}, t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	type keys struct{ pk, sk, gsi1pk, gsi1sk, expires string }
 	want := map[string]keys{
-		"event":          {"EVENT#" + e.ID, "META", "EVENTS", e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID, exp},
-		"series":         {"SERIES#nec-auvergne", "EDITION#000002#" + e.ID, "", "", exp},
-		"answer":         {"EVENT#" + e.ID, "ANSWER#" + a.SubmissionID, "DAY#2026-10-15", e.ID + "#2026-10-15T12:00:00Z", strconv.FormatInt(answerExp.Unix(), 10)},
-		"note":           {"EVENT#" + e.ID, "NOTE#" + n.SubmissionID, "DAY#2026-10-15", e.ID + "#2026-10-15T10:00:00.5Z", exp},
-		"bilan":          {"EVENT#" + e.ID, "BILAN#fr", "", "", exp},
-		"moderation":     {"EVENT#" + e.ID, "MODERATION", "DAY#2026-10-16", e.ID + "#2026-10-16T11:00:00Z", exp},
+		"event":  {"EVENT#" + e.ID, "META", "EVENTS", e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID, exp},
+		"series": {"SERIES#nec-auvergne", "EDITION#000002#" + e.ID, "", "", exp},
+		"answer": {"EVENT#" + e.ID, "ANSWER#" + a.SubmissionID, "", "", strconv.FormatInt(answerExp.Unix(), 10)},
+		"note":   {"EVENT#" + e.ID, "NOTE#" + n.SubmissionID, "", "", exp},
+		"bilan":  {"EVENT#" + e.ID, "BILAN#fr", "", "", exp},
+		// Its last write is the moderation change's, later than the
+		// answers it counts; it lasts as long as the longest-kept of them.
+		"activity":       {"EVENT#" + e.ID, "ACTIVITY", "ACTIVITY", "2026-10-16T11:00:00.000Z#" + e.ID, strconv.FormatInt(answerExp.Unix(), 10)},
 		"unsubscription": {"EVENT#" + e.ID, "UNSUB#" + org, "", "", exp},
 		"digest":         {"DIGEST#2026-W42", "ORGANISER#" + org, "", "", strconv.FormatInt(t0.AddDate(0, 0, 400).Unix(), 10)},
 	}
@@ -69,13 +74,9 @@ func TestItemKeys(t *testing.T) {
 	}
 	got := map[string]keys{}
 	for _, item := range out.Items {
-		// The moderation and digest items have no type attribute.
+		// The digest item has no type attribute.
 		typ := attr(item, "type")
-		switch {
-		case typ != "":
-		case attr(item, dynamo.AttrSK) == "MODERATION":
-			typ = "moderation"
-		default:
+		if typ == "" {
 			typ = "digest"
 		}
 		if _, dup := got[typ]; dup {

@@ -12,12 +12,10 @@ import (
 	"github.com/retours/retours/internal/retours"
 )
 
-// The moderation item counts the hide and unhide changes made to an event's
-// texts, so a snapshot can say which it covers; its GSI1 keys put the event
-// among the day's changes (changes.go) like an answer would:
-//
-//	moderation  PK=EVENT#<event>    SK=MODERATION    GSI1PK=DAY#<yyyy-mm-dd> GSI1SK=<event>#<changed_at>
-const skModeration = "MODERATION"
+// Moderation changes are counted in the event's activity item (activity.go),
+// attribute m, in the same transaction as the change: a snapshot's check
+// sees them at once, without the stream's delay, and the change moves the
+// activity's GSI1 entry, which puts the event among the changed ones.
 
 var _ retours.ModerationStore = (*Store)(nil)
 
@@ -36,16 +34,13 @@ func (st *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage
 	return c, err
 }
 
-// Moderation implements retours.ModerationStore.
+// Moderation implements retours.ModerationStore: the activity's count.
 func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
-	item, err := st.getItem(ctx, eventPK(eventID), skModeration)
-	switch retours.ErrorCode(err) {
-	case "":
-		return num(item, "n"), nil
-	case retours.ENOTFOUND:
-		return 0, nil
+	a, err := st.Activity(ctx, eventID)
+	if err != nil {
+		return 0, err
 	}
-	return 0, err
+	return a.Moderation, nil
 }
 
 // SetHidden implements retours.ModerationStore. The change and the moderation
@@ -92,14 +87,14 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 		{Update: &change},
 		{Update: &types.Update{
 			TableName:        aws.String(st.table),
-			Key:              key(eventPK(e.ID), skModeration),
-			UpdateExpression: aws.String("ADD #n :one SET #gpk = :gpk, #gsk = :gsk, #exp = :exp"),
+			Key:              key(eventPK(e.ID), skActivity),
+			UpdateExpression: aws.String("ADD #m :one SET #t = :t, #w = :w, #gpk = :gpk, #gsk = :gsk, #exp = if_not_exists(#exp, :exp)"),
 			ExpressionAttributeNames: map[string]string{
-				"#n": "n", "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#exp": AttrExpires,
+				"#m": "m", "#t": "type", "#w": "w", "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#exp": AttrExpires,
 			},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": n(1), ":gpk": s(dayPK(now)), ":gsk": s(e.ID + "#" + now.UTC().Format(time.RFC3339Nano)),
-				":exp": n(e.ExpiresAt().Unix()),
+				":one": n(1), ":t": s("activity"), ":w": n(now.UnixMilli()),
+				":gpk": s(gsiActivity), ":gsk": s(activityGSI1SK(e.ID, now)), ":exp": n(e.ExpiresAt().Unix()),
 			},
 		}},
 	}})

@@ -21,9 +21,11 @@ import (
 //
 //	snapshot    PK=EVENT#<event>    SK=BILAN#<lang>
 //
-// Its data is the bilan's JSON, compressed; its coverage (moderation.go)
-// says which answers, notes and moderation changes it stands for.
+// Its data is the bilan's JSON, compressed; its coverage says which answers,
+// notes and moderation changes it stands for, and which state of the event's
+// activity (activity.go) it was computed after: its sequence number, seq.
 const (
+	attrSnapSeq   = "seq"
 	skBilanPrefix = "BILAN#"
 	// maxSnapshotBytes keeps a snapshot item under DynamoDB's 400 KB limit;
 	// a bilan larger than that once compressed is computed on each download.
@@ -53,8 +55,7 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 			"answers":    n(int64(snap.Coverage.Answers)),
 			"notes":      n(int64(snap.Coverage.Notes)),
 			"moderation": n(int64(snap.Coverage.Moderation)),
-			"since":      s(snap.Coverage.Since.UTC().Format(time.RFC3339Nano)),
-			"after":      n(int64(snap.Coverage.After)),
+			attrSnapSeq:  s(snap.Coverage.Seq),
 			"created_at": s(snap.CreatedAt.UTC().Format(time.RFC3339Nano)),
 			"data":       &types.AttributeValueMemberB{Value: buf.Bytes()},
 		},
@@ -72,12 +73,13 @@ func (st *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.S
 	snap.Coverage.Answers = num(item, "answers")
 	snap.Coverage.Notes = num(item, "notes")
 	snap.Coverage.Moderation = num(item, "moderation")
-	snap.Coverage.After = num(item, "after")
-	if v := str(item, "since"); v != "" {
-		if t, err := time.Parse(time.RFC3339Nano, v); err == nil && !t.IsZero() {
-			snap.Coverage.Since = t
-		}
+	seq, ok := item[attrSnapSeq].(*types.AttributeValueMemberS)
+	if !ok {
+		// Stored before events had an activity: nothing tells what it
+		// misses, so it is as good as none.
+		return nil, retours.NewError(retours.ENOTFOUND, "not_found")
 	}
+	snap.Coverage.Seq = seq.Value
 	if snap.CreatedAt, err = time.Parse(time.RFC3339Nano, str(item, "created_at")); err != nil {
 		return nil, fmt.Errorf("dynamo: snapshot created_at: %w", err)
 	}

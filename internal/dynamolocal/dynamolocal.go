@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 
 	"github.com/retours/retours/internal/dynamo"
 )
@@ -153,6 +154,16 @@ func Client(endpoint string, optFns ...func(*dynamodb.Options)) *dynamodb.Client
 		BaseEndpoint: aws.String(endpoint),
 		Retryer:      dynamo.NewRetryer(),
 	}, optFns...)
+}
+
+// StreamsClient returns a DynamoDB Streams client for the DynamoDB Local at
+// endpoint, which serves its tables' streams on the same port.
+func StreamsClient(endpoint string) *dynamodbstreams.Client {
+	return dynamodbstreams.New(dynamodbstreams.Options{
+		Region:       region,
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		BaseEndpoint: aws.String(endpoint),
+	})
 }
 
 // FindInfraDir walks up from the working directory to the folder holding

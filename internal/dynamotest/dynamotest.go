@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -23,8 +24,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/retours/retours/internal/activity"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
+	"github.com/retours/retours/internal/dynamostream"
+	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
 )
 
@@ -118,6 +122,50 @@ func NewStore(tb testing.TB) *dynamo.Store {
 	tb.Helper()
 	c := Client(tb)
 	return dynamo.New(c, NewTable(tb, c))
+}
+
+// FedStore is a store whose Drain counts every answer and note written so
+// far into their events' activity, by reading its table's stream through
+// the activity consumer, as Lambda's event source mapping does on AWS.
+type FedStore struct {
+	*dynamo.Store
+	Poller *dynamostream.Poller
+}
+
+// Drain hands every record of the table's stream to the activity consumer.
+func (f *FedStore) Drain(ctx context.Context) error { return f.Poller.Drain(ctx) }
+
+// NewFedStore returns a store on a fresh table, with its stream read by the
+// activity consumer.
+func NewFedStore(tb testing.TB) *FedStore {
+	tb.Helper()
+	st := NewStore(tb)
+	return &FedStore{Store: st, Poller: NewPoller(tb, st, nil, dynamostream.Options{})}
+}
+
+// NewPoller returns a poller of st's table stream that hands its batches to
+// h, or to the activity consumer of st when h is nil. Options left zero are
+// template.yaml's event source mapping's: batches of 100, bisected on error,
+// 10 retries; there is no batching window and no delay before a retry.
+func NewPoller(tb testing.TB, st *dynamo.Store, h dynamostream.Handler, opts dynamostream.Options) *dynamostream.Poller {
+	tb.Helper()
+	arn, err := dynamostream.StreamARN(context.Background(), st.Client(), st.Table())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if h == nil {
+		h = Consumer(st).Handle
+	}
+	if opts.MaxRetryAttempts == 0 {
+		opts.MaxRetryAttempts = 10
+		opts.Bisect = true
+	}
+	return dynamostream.New(dynamolocal.StreamsClient(Endpoint(tb)), arn, h, opts)
+}
+
+// Consumer returns the activity consumer of st, logging nothing.
+func Consumer(st retours.ActivityStore) *activity.Consumer {
+	return &activity.Consumer{Store: st, Log: slog.New(slog.DiscardHandler)}
 }
 
 func sanitize(s string) string {

@@ -62,7 +62,9 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 		})
 	}
 
-	// The Monday after the event, 08:00 in Paris.
+	// The Monday after the event, 08:00 in Paris, once the answers are
+	// counted.
+	env.drain()
 	rec := env.do("POST", "/api/digests/run?now=2026-10-19T08:00:00%2B02:00", nil, admin...)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("run = %d %s", rec.Code, rec.Body)

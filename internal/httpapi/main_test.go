@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamostream"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/retours"
@@ -41,6 +42,20 @@ type testEnv struct {
 	Server  *httpapi.Server
 	Handler http.Handler
 	Clock   *clock
+	stream  *dynamostream.Poller
+}
+
+// drain lets the consumer of the table's stream count every answer and
+// note stored so far into their events' activity, as Lambda does on AWS a
+// second or so after they are written.
+func (e *testEnv) drain() {
+	e.t.Helper()
+	if e.stream == nil {
+		e.stream = dynamotest.NewPoller(e.t, e.Store, nil, dynamostream.Options{})
+	}
+	if err := e.stream.Drain(e.t.Context()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func newEnv(t testing.TB) *testEnv {

@@ -221,6 +221,7 @@ func TestEraseEvent(t *testing.T) {
 	if a, n := env.countItems(ce.ID); a != 30 || n != 1 {
 		t.Fatalf("stored %d answers and %d notes, want 30 and 1", a, n)
 	}
+	env.drain()
 	before := len(env.rawItems())
 	path := "/api/events/" + ce.ID
 	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
@@ -250,21 +251,29 @@ func TestEraseEvent(t *testing.T) {
 	}
 
 	rec := env.do("DELETE", path+"?confirm="+ce.ID, nil, auth...)
-	// The event, 30 answers, a note and the event's entry in its series.
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased_items":33`) {
-		t.Fatalf("erase = %d %s, want 33 items erased", rec.Code, rec.Body)
+	// The event, 30 answers, a note, its activity and the event's entry in
+	// its series.
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"erased_items":34`) {
+		t.Fatalf("erase = %d %s, want 34 items erased", rec.Code, rec.Body)
 	}
+	// What the stream still carries about the event brings nothing back.
+	env.drain()
 	// Read the table back: nothing of the event is left, in the table or in
 	// its index, and the other event is whole.
 	if items := env.query("", dynamo.AttrPK, "EVENT#"+ce.ID, dynamo.AttrSK, ""); len(items) != 0 {
 		t.Errorf("%d items left in the event's partition", len(items))
 	}
-	day := "DAY#" + env.Clock.Now().UTC().Format(time.DateOnly)
-	if items := env.query(dynamo.IndexGSI1, dynamo.AttrGSI1PK, day, dynamo.AttrGSI1SK, ce.ID+"#"); len(items) != 0 {
-		t.Errorf("%d answers or notes of the event left in %s", len(items), dynamo.IndexGSI1)
+	activities := 0
+	for _, item := range env.query(dynamo.IndexGSI1, dynamo.AttrGSI1PK, "ACTIVITY", dynamo.AttrGSI1SK, "") {
+		switch {
+		case strings.HasSuffix(attrS(item, dynamo.AttrGSI1SK), "#"+ce.ID):
+			t.Errorf("the event's activity is still listed in %s", dynamo.IndexGSI1)
+		case strings.HasSuffix(attrS(item, dynamo.AttrGSI1SK), "#"+other.ID):
+			activities++
+		}
 	}
-	if items := env.query(dynamo.IndexGSI1, dynamo.AttrGSI1PK, day, dynamo.AttrGSI1SK, other.ID+"#"); len(items) != 31 {
-		t.Errorf("%d items of the other event in %s, want 31", len(items), dynamo.IndexGSI1)
+	if activities != 1 {
+		t.Errorf("the other event has %d activities in %s, want 1", activities, dynamo.IndexGSI1)
 	}
 	for _, item := range env.query(dynamo.IndexGSI1, dynamo.AttrGSI1PK, "EVENTS", dynamo.AttrGSI1SK, "") {
 		if strings.HasSuffix(attrS(item, dynamo.AttrGSI1SK), "#"+ce.ID) {
@@ -289,8 +298,8 @@ func TestEraseEvent(t *testing.T) {
 	if kept != 1 {
 		t.Errorf("the other event has %d series entries, want 1", kept)
 	}
-	if n := len(env.rawItems()); n != before-33 {
-		t.Errorf("%d items in the table, want %d", n, before-33)
+	if n := len(env.rawItems()); n != before-34 {
+		t.Errorf("%d items in the table, want %d", n, before-34)
 	}
 	if a, n := env.countItems(other.ID); a != 30 || n != 1 {
 		t.Errorf("other event has %d answers and %d notes, want 30 and 1", a, n)

@@ -48,17 +48,20 @@ func cloneNote(n *retours.Note) *retours.Note {
 
 // PutAnswer implements retours.AnswerStore.
 func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (*retours.Answer, bool, error) {
-	return putOnce(s, ctx, "PutAnswer", a.EventID, a.SubmissionID, a, cloneAnswer, expires, func(p *partition) map[string]*stored[*retours.Answer] { return p.answers })
+	return putOnce(s, ctx, "PutAnswer", a.EventID, a.SubmissionID, a, cloneAnswer, expires, func(p *partition) map[string]*stored[*retours.Answer] { return p.answers },
+		retours.Change{SessionID: a.SessionID, CreatedAt: a.CreatedAt})
 }
 
 // PutNote implements retours.AnswerStore.
 func (s *Store) PutNote(ctx context.Context, n *retours.Note, expires time.Time) (*retours.Note, bool, error) {
-	return putOnce(s, ctx, "PutNote", n.EventID, n.SubmissionID, n, cloneNote, expires, func(p *partition) map[string]*stored[*retours.Note] { return p.notes })
+	return putOnce(s, ctx, "PutNote", n.EventID, n.SubmissionID, n, cloneNote, expires, func(p *partition) map[string]*stored[*retours.Note] { return p.notes },
+		retours.Change{Note: true, SessionID: n.SessionID, CreatedAt: n.CreatedAt})
 }
 
 // putOnce stores a copy of v under its submission id unless the event has
-// an item there already, and then returns a copy of that item.
-func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission string, v T, clone func(T) T, expires time.Time, items func(*partition) map[string]*stored[T]) (T, bool, error) {
+// an item there already, and then returns a copy of that item. A stored item
+// goes to the change log as c, as DynamoDB's stream reports an insertion.
+func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission string, v T, clone func(T) T, expires time.Time, items func(*partition) map[string]*stored[T], c retours.Change) (T, bool, error) {
 	var none T
 	if !retours.ValidSubmissionID(submission) {
 		return none, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
@@ -72,6 +75,8 @@ func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission strin
 		return clone(old.item), false, nil
 	}
 	m[submission] = &stored[T]{item: clone(v), Expires: ttl(expires)}
+	c.CreatedAt, c.Expires = c.CreatedAt.UTC(), ttl(expires)
+	s.logChange(eventID, c)
 	return v, true, nil
 }
 

@@ -20,20 +20,10 @@ type storedSnapshot struct {
 	Expires  time.Time
 }
 
-// moderation counts an event's moderation changes; At is the latest's time.
-type moderation struct {
-	N       int
-	At      time.Time
-	Expires time.Time
-}
-
 func cloneSnapshot(sn *retours.Snapshot) *retours.Snapshot {
 	c := *sn
 	c.CreatedAt = sn.CreatedAt.UTC()
 	c.Expires = ttl(sn.Expires)
-	if !c.Coverage.Since.IsZero() {
-		c.Coverage.Since = c.Coverage.Since.UTC()
-	}
 	c.Data = bytes.Clone(sn.Data)
 	return &c
 }
@@ -116,12 +106,13 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 			a.item.Hidden = nil
 		}
 	}
-	if p.moderation == nil {
-		p.moderation = &moderation{}
+	// internal/dynamo counts the change in the activity item, in the same
+	// transaction.
+	if p.activity == nil {
+		p.activity = &activity{act: retours.Activity{EventID: e.ID}, Expires: ttl(e.ExpiresAt())}
 	}
-	p.moderation.N++
-	p.moderation.At = now.UTC()
-	p.moderation.Expires = ttl(e.ExpiresAt())
+	p.activity.act.Moderation++
+	p.activity.act.LastWrite = now.UTC().Truncate(time.Millisecond)
 	return nil
 }
 
@@ -131,10 +122,7 @@ func (s *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	if p := s.partition(eventID, false); p != nil && p.moderation != nil {
-		return p.moderation.N, nil
-	}
-	return 0, nil
+	return s.activity(eventID).Moderation, nil
 }
 
 // Coverage implements retours.ModerationStore.
@@ -146,8 +134,8 @@ func (s *Store) Coverage(ctx context.Context, eventID string) (retours.Coverage,
 	var c retours.Coverage
 	if p := s.partition(eventID, false); p != nil {
 		c.Answers, c.Notes = len(p.answers), len(p.notes)
-		if p.moderation != nil {
-			c.Moderation = p.moderation.N
+		if p.activity != nil {
+			c.Moderation = p.activity.act.Moderation
 		}
 	}
 	return c, nil

@@ -96,7 +96,7 @@ func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash stri
 
 // EraseEvent implements retours.EventStore, counting the items as
 // internal/dynamo deletes them: the event, each answer, note, snapshot and
-// unsubscription, the moderation count and the series entry.
+// unsubscription, the activity and the series entry.
 func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 	if err := s.begin(ctx, "EraseEvent"); err != nil {
 		return 0, err
@@ -107,7 +107,7 @@ func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed)
-	if p.moderation != nil {
+	if p.activity != nil {
 		n++
 	}
 	if e := p.event; e != nil {

@@ -6,7 +6,9 @@
 // expiry dates kept), and internal/storetest's contract tests hold both to
 // them. Storage behaviour itself is tested against DynamoDB Local.
 //
-// FailWith injects failures, such as an overloaded database.
+// FailWith injects failures, such as an overloaded database. Answers and
+// notes reach the change feed as DynamoDB's stream carries them, once
+// counted: Drain counts them.
 package memstore
 
 import (
@@ -25,6 +27,8 @@ type Store struct {
 	events  map[string]*partition         // by event id
 	series  map[string]map[string]edition // by series, then event id
 	digests map[digestKey]*digestRecord
+	log     []change // stored answers and notes not yet counted by Drain
+	seq     int64    // the last change's sequence number
 }
 
 var (
@@ -34,6 +38,7 @@ var (
 	_ retours.ModerationStore = (*Store)(nil)
 	_ retours.SeriesStore     = (*Store)(nil)
 	_ retours.ChangeFeed      = (*Store)(nil)
+	_ retours.ActivityStore   = (*Store)(nil)
 	_ retours.DigestStore     = (*Store)(nil)
 )
 
@@ -53,7 +58,7 @@ type partition struct {
 	answers      map[string]*stored[*retours.Answer] // by submission id
 	notes        map[string]*stored[*retours.Note]
 	snapshots    map[string]*storedSnapshot // by language
-	moderation   *moderation                // nil before the first change
+	activity     *activity                  // nil before the first answer, note or moderation counted
 	unsubscribed map[string]expiring        // by organiser
 }
 
@@ -128,7 +133,7 @@ func (s *Store) partition(eventID string, create bool) *partition {
 }
 
 // Expiries returns the erasure date (DynamoDB's TTL attribute) of every item
-// kept for the event, by item: "event", "series", "moderation", "answer
+// kept for the event, by item: "event", "series", "activity", "answer
 // <submission>", "note <submission>", "snapshot <lang>", "unsubscription
 // <organiser>".
 func (s *Store) Expiries(eventID string) map[string]time.Time {
@@ -145,8 +150,8 @@ func (s *Store) Expiries(eventID string) map[string]time.Time {
 			out["series"] = s.series[e.series][eventID].Expires
 		}
 	}
-	if p.moderation != nil {
-		out["moderation"] = p.moderation.Expires
+	if p.activity != nil {
+		out["activity"] = p.activity.Expires
 	}
 	for sub, a := range p.answers {
 		out["answer "+sub] = a.Expires
@@ -165,6 +170,3 @@ func (s *Store) Expiries(eventID string) map[string]time.Time {
 
 // ttl is t as DynamoDB's TTL keeps it: epoch seconds.
 func ttl(t time.Time) time.Time { return time.Unix(t.Unix(), 0).UTC() }
-
-// day is the UTC day of t, as internal/dynamo's day partitions group items.
-func day(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }

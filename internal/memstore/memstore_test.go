@@ -84,8 +84,15 @@ func TestExpiries(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := e.ExpiresAt()
+	if got := st.Expiries(e.ID)["activity"]; !got.Equal(exp) {
+		t.Errorf("activity of the moderation change expires at %v, want the event's %v", got, exp)
+	}
+	// Once the answers are counted, the activity lasts as long as they do.
+	if err := st.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]time.Time{
-		"event": exp, "series": exp, "moderation": exp, "answer " + a.SubmissionID: custom.Truncate(time.Second),
+		"event": exp, "series": exp, "activity": custom.Truncate(time.Second), "answer " + a.SubmissionID: custom.Truncate(time.Second),
 		"note " + n.SubmissionID: exp, "snapshot fr": exp, "unsubscription 0123456789abcdef0123456789abcdef": exp,
 	}
 	got := st.Expiries(e.ID)

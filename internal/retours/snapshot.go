@@ -5,18 +5,18 @@ import (
 	"time"
 )
 
-// Coverage says which answers and notes a bilan covers: how many there were
-// and how many moderation changes had been made. A stored bilan stands for
-// the current answers only when its coverage equals the current one.
+// Coverage says which answers and notes a bilan covers: how many there were,
+// how many moderation changes had been made, and which state of the event's
+// activity it was computed after. A stored bilan stands for the current
+// answers only while the activity has not moved since.
 type Coverage struct {
 	Answers    int `json:"answers"`
 	Notes      int `json:"notes"`
 	Moderation int `json:"moderation"`
-	// After of the answers and notes were written after Since: a stored
-	// bilan is current when the store still has that many since then, which
-	// costs a look at recent items only, not a count of them all.
-	Since time.Time `json:"since,omitzero"`
-	After int       `json:"after,omitempty"`
+	// Seq is the event's Activity.Seq read before the answers were: every
+	// answer and note the activity had counted then is in the bilan, so the
+	// bilan is current while the activity's Seq and Moderation are unchanged.
+	Seq string `json:"seq,omitempty"`
 }
 
 // Snapshot is a bilan computed on schedule and stored, so that downloads
@@ -58,16 +58,17 @@ type SnapshotStore interface {
 type ModerationStore interface {
 	// SetHidden hides (or shows again) a note or a text answer of e in the
 	// bilan, and counts the change, even one that changes nothing, in e's
-	// coverage. ENOTFOUND if there is no such note, answer or text (a
+	// activity, in the same write (Activity.Moderation, and LastWrite set to
+	// now). ENOTFOUND if there is no such note, answer or text (a
 	// question of e that is not a text question has none).
 	SetHidden(ctx context.Context, e *Event, ref TextRef, hidden bool, now time.Time) error
 	// Moderation returns the number of moderation changes made to the
-	// event's texts: Coverage.Moderation alone, without counting answers. 0
-	// for an event without any, or unknown.
+	// event's texts: Coverage.Moderation alone, without counting answers
+	// (Activity.Moderation). 0 for an event without any, or unknown.
 	Moderation(ctx context.Context, eventID string) (int, error)
-	// Coverage returns the event's current coverage: its answers, notes and
-	// moderation changes (Since and After are left zero). EUNAVAILABLE if
-	// the database is overloaded.
+	// Coverage returns the event's current coverage, counted from its items
+	// rather than its activity: its answers, notes and moderation changes
+	// (Seq is left empty). EUNAVAILABLE if the database is overloaded.
 	Coverage(ctx context.Context, eventID string) (Coverage, error)
 }
 

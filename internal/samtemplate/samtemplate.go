@@ -123,6 +123,9 @@ func (t *Template) Table(logicalID, name string) (*Table, error) {
 			AttributeName string
 			Enabled       bool
 		}
+		StreamSpecification *struct {
+			StreamViewType types.StreamViewType
+		}
 	}
 	js, err := json.Marshal(props)
 	if err != nil {
@@ -141,6 +144,9 @@ func (t *Template) Table(logicalID, name string) (*Table, error) {
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
 			IndexName: aws.String(g.IndexName), KeySchema: g.KeySchema, Projection: &g.Projection,
 		})
+	}
+	if def.StreamSpecification != nil {
+		in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: def.StreamSpecification.StreamViewType}
 	}
 	tbl := &Table{Input: in, Properties: props}
 	if def.TimeToLiveSpecification.Enabled {

@@ -145,8 +145,8 @@ func testEraseEvent(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 
-	// The event, 60 answers, a note, a snapshot, the moderation count, an
-	// unsubscription and the series entry.
+	// The event, 60 answers, a note, a snapshot, the activity (its
+	// moderation count), an unsubscription and the series entry.
 	n, err := st.EraseEvent(ctx, e.ID)
 	if err != nil || n != 66 {
 		t.Fatalf("EraseEvent = %d, %v; want 66 items", n, err)
@@ -172,6 +172,14 @@ func testEraseEvent(t *testing.T, st Store) {
 	if _, err := st.PreviousEdition(ctx, keep); failure(err) != noPrevious {
 		t.Errorf("PreviousEdition of the next edition: %v, want not found", err)
 	}
+	// The answers' changes, counted after the erasure, bring nothing back.
+	mustDrain(t, st)
+	if a, err := st.Activity(ctx, e.ID); err != nil || a.Answers+a.Notes+a.Moderation != 0 {
+		t.Errorf("Activity after erasure = %+v, %v; want none", a, err)
+	}
+	if a, err := st.Activity(ctx, keep.ID); err != nil || a.Answers != 60 {
+		t.Errorf("other event's Activity = %+v, %v; want its 60 answers", a, err)
+	}
 	if ids, err := st.ChangedEvents(ctx, T0, e.ClosesAt.Add(time.Hour)); err != nil || slices.Contains(ids, e.ID) {
 		t.Errorf("ChangedEvents after erasure = %v, %v; want without %s", ids, err, e.ID)
 	}
@@ -191,6 +199,7 @@ func testEraseLateAnswer(t *testing.T, st Store) {
 		t.Fatalf("EraseEvent = %d, %v; want the event alone", n, err)
 	}
 	mustPutAnswer(t, st, e, Answer(t, e, "", "4"))
+	mustDrain(t, st) // counting it creates no activity for the erased event
 	if n, err := st.EraseEvent(ctx, e.ID); err != nil || n != 1 {
 		t.Errorf("EraseEvent of the late answer = %d, %v; want 1 item", n, err)
 	}

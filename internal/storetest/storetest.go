@@ -12,6 +12,7 @@
 package storetest
 
 import (
+	"context"
 	"crypto/rand"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ import (
 	"github.com/retours/retours/internal/retours"
 )
 
-// Store is every store interface of retours: what the contract covers.
+// Store is every store interface of retours, what the contract covers, and
+// Drain.
 type Store interface {
 	retours.EventStore
 	retours.AnswerStore
@@ -27,7 +29,12 @@ type Store interface {
 	retours.ModerationStore
 	retours.SeriesStore
 	retours.ChangeFeed
+	retours.ActivityStore
 	retours.DigestStore
+	// Drain counts every answer and note stored so far into the activity,
+	// as the consumer of the table's stream does (DynamoDB: the stream read
+	// through internal/activity's consumer), and returns once they are.
+	Drain(ctx context.Context) error
 }
 
 // T0 is the morning of the events the contract and its fixtures create:
@@ -56,7 +63,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"previous edition", testPreviousEdition},
 		{"changed events", testChangedEvents},
 		{"active events", testActiveEvents},
-		{"count since", testCountSince},
+		{"activity", testActivity},
+		{"changes count once", testApplyChangesOnce},
 		{"events closing since", testEventsClosingSince},
 		{"digest claims", testDigestClaims},
 		{"unsubscriptions", testUnsubscriptions},
