@@ -140,14 +140,14 @@ func (f *FedStore) Drain(ctx context.Context) error { return f.Poller.Drain(ctx)
 func NewFedStore(tb testing.TB) *FedStore {
 	tb.Helper()
 	st := NewStore(tb)
-	return &FedStore{Store: st, Poller: NewPoller(tb, st, nil, dynamostream.Options{})}
+	return &FedStore{Store: st, Poller: NewPoller(tb, st, nil, nil)}
 }
 
 // NewPoller returns a poller of st's table stream that hands its batches to
-// h, or to the activity consumer of st when h is nil. Options left zero are
-// template.yaml's event source mapping's: batches of 100, bisected on error,
-// 10 retries; there is no batching window and no delay before a retry.
-func NewPoller(tb testing.TB, st *dynamo.Store, h dynamostream.Handler, opts dynamostream.Options) *dynamostream.Poller {
+// h, or to the activity consumer of st when h is nil, with the batching,
+// retries and bisection of template.yaml's event source mapping, no delay
+// before a retry, and the changes adjust makes, when set.
+func NewPoller(tb testing.TB, st *dynamo.Store, h dynamostream.Handler, adjust func(*dynamostream.Options)) *dynamostream.Poller {
 	tb.Helper()
 	arn, err := dynamostream.StreamARN(context.Background(), st.Client(), st.Table())
 	if err != nil {
@@ -156,9 +156,14 @@ func NewPoller(tb testing.TB, st *dynamo.Store, h dynamostream.Handler, opts dyn
 	if h == nil {
 		h = Consumer(st).Handle
 	}
-	if opts.MaxRetryAttempts == 0 {
-		opts.MaxRetryAttempts = 10
-		opts.Bisect = true
+	m, err := template.Mapping("ActivityStream")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	opts := m.PollerOptions()
+	opts.Log = slog.New(slog.DiscardHandler)
+	if adjust != nil {
+		adjust(&opts)
 	}
 	return dynamostream.New(dynamolocal.StreamsClient(Endpoint(tb)), arn, h, opts)
 }

@@ -51,7 +51,7 @@ type testEnv struct {
 func (e *testEnv) drain() {
 	e.t.Helper()
 	if e.stream == nil {
-		e.stream = dynamotest.NewPoller(e.t, e.Store, nil, dynamostream.Options{})
+		e.stream = dynamotest.NewPoller(e.t, e.Store, nil, nil)
 	}
 	if err := e.stream.Drain(e.t.Context()); err != nil {
 		e.t.Fatal(err)

@@ -145,6 +145,8 @@ func TestAlarmsReachAlarmEmail(t *testing.T) {
 		"AWS/DynamoDB ReadThrottleEvents TableName=Table; AWS/DynamoDB ReadThrottleEvents TableName=Table GlobalSecondaryIndexName=GSI1; " +
 			"AWS/DynamoDB WriteThrottleEvents TableName=Table; AWS/DynamoDB WriteThrottleEvents TableName=Table GlobalSecondaryIndexName=GSI1",
 		"AWS/SQS ApproximateNumberOfMessagesVisible QueueName=FailedRuns.QueueName",
+		"AWS/SQS ApproximateNumberOfMessagesVisible QueueName=ActivityFailures.QueueName",
+		"AWS/Lambda IteratorAge FunctionName=ActivityFunction",
 	}
 	for id := range tmpl.Resources("AWS::Serverless::Function") {
 		want = append(want, "AWS/Lambda Errors FunctionName="+id, "AWS/Lambda Throttles FunctionName="+id)
@@ -176,7 +178,8 @@ func TestFailedRunsAreKept(t *testing.T) {
 	isQueue := func(v any) bool { return getAtt(v) == "FailedRuns.Arn" }
 	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
 		var scheduled bool
-		for name, ev := range get(fn, "Properties", "Events").(map[string]any) {
+		evs, _ := get(fn, "Properties", "Events").(map[string]any)
+		for name, ev := range evs {
 			if get(ev, "Type") != "ScheduleV2" {
 				continue
 			}

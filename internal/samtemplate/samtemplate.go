@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/awslabs/goformation/v7/intrinsics"
+
+	"github.com/retours/retours/internal/dynamostream"
 )
 
 // Template is a parsed template.yaml, with intrinsic functions left in their
@@ -175,4 +177,92 @@ func (tbl *Table) Create(ctx context.Context, client *dynamodb.Client) error {
 		}
 	}
 	return nil
+}
+
+// Mapping is an AWS::Lambda::EventSourceMapping: which function reads which
+// stream, and how it batches, retries and filters the records, which the
+// local stream poller (internal/dynamostream) takes from here.
+type Mapping struct {
+	Function, Source        string // logical ids: the function, and the resource.attribute of the stream ("Table.StreamArn")
+	OnFailure               string // the on-failure destination: resource.attribute
+	BatchSize               int
+	BatchingWindow          time.Duration
+	MaxRetryAttempts        int
+	Bisect                  bool
+	ReportBatchItemFailures bool
+	Filters                 []string // FilterCriteria patterns
+	Properties              map[string]any
+}
+
+// Mapping returns the AWS::Lambda::EventSourceMapping with the given logical
+// id.
+func (t *Template) Mapping(logicalID string) (*Mapping, error) {
+	body, ok := t.Resource(logicalID)
+	if !ok || body["Type"] != "AWS::Lambda::EventSourceMapping" {
+		return nil, fmt.Errorf("samtemplate: no AWS::Lambda::EventSourceMapping %q", logicalID)
+	}
+	props, _ := body["Properties"].(map[string]any)
+	m := &Mapping{Properties: props, Source: GetAtt(props["EventSourceArn"])}
+	if ref, ok := props["FunctionName"].(map[string]any); ok {
+		m.Function, _ = ref["Ref"].(string)
+	}
+	if dc, ok := props["DestinationConfig"].(map[string]any); ok {
+		if of, ok := dc["OnFailure"].(map[string]any); ok {
+			m.OnFailure = GetAtt(of["Destination"])
+		}
+	}
+	m.BatchSize = number(props["BatchSize"])
+	m.BatchingWindow = time.Duration(number(props["MaximumBatchingWindowInSeconds"])) * time.Second
+	m.MaxRetryAttempts = number(props["MaximumRetryAttempts"])
+	m.Bisect = props["BisectBatchOnFunctionError"] == true
+	if types, ok := props["FunctionResponseTypes"].([]any); ok {
+		for _, v := range types {
+			m.ReportBatchItemFailures = m.ReportBatchItemFailures || v == "ReportBatchItemFailures"
+		}
+	}
+	if fc, ok := props["FilterCriteria"].(map[string]any); ok {
+		filters, _ := fc["Filters"].([]any)
+		for _, f := range filters {
+			if p, ok := f.(map[string]any)["Pattern"].(string); ok {
+				m.Filters = append(m.Filters, p)
+			}
+		}
+	}
+	return m, nil
+}
+
+// PollerOptions returns the options with which the local stream poller
+// mimics the mapping.
+func (m *Mapping) PollerOptions() dynamostream.Options {
+	return dynamostream.Options{BatchSize: m.BatchSize, BatchingWindow: m.BatchingWindow, MaxRetryAttempts: m.MaxRetryAttempts, Bisect: m.Bisect}
+}
+
+// GetAtt returns "Resource.Attribute" for an Fn::GetAtt in its short
+// ("Table.Arn") or long (["Table", "Arn"]) form, "" for anything else.
+func GetAtt(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	switch ga := m["Fn::GetAtt"].(type) {
+	case string:
+		return ga
+	case []any:
+		if len(ga) == 2 {
+			r, _ := ga[0].(string)
+			a, _ := ga[1].(string)
+			return r + "." + a
+		}
+	}
+	return ""
+}
+
+func number(v any) int {
+	switch x := v.(type) {
+	case float64:
+		return int(x)
+	case int:
+		return x
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package samtemplate_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,7 +48,13 @@ var wantActions = map[string][]string{
 	"DigestFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
 	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
+	"ActivityFunction": {"dynamodb:ConditionCheckItem", "dynamodb:DescribeStream", "dynamodb:GetItem", "dynamodb:GetRecords",
+		"dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:UpdateItem", "sqs:SendMessage"},
 }
+
+// streamActions are granted on the table's stream only: the event source
+// mapping reads it with the function's role.
+var streamActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 
 // wantResource says, per service, what a policy may name: the table and
 // its index, the downloads bucket's objects, the stack's secrets, the
@@ -67,6 +74,8 @@ var wantResource = map[string]func(any) bool{
 		}
 		return true
 	},
+	// The activity function's on-failure destination.
+	"sqs:": func(res any) bool { return samtemplate.GetAtt(res) == "ActivityFailures.Arn" },
 	"ses:": func(res any) bool {
 		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
 		return strings.HasSuffix(sub, ":identity/${DigestIdentity}")
@@ -174,7 +183,11 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 					for _, a := range toStrings(st["Action"]) {
 						got = append(got, a)
 						service, _, _ := strings.Cut(a, ":")
-						if ok := wantResource[service+":"]; ok == nil || !ok(st["Resource"]) {
+						ok := wantResource[service+":"]
+						if slices.Contains(streamActions, a) {
+							ok = refersToStream
+						}
+						if ok == nil || !ok(st["Resource"]) {
 							t.Errorf("%s is granted on %v, want only the stack's own resources of that service", a, st["Resource"])
 						}
 						if strings.Contains(a, "*") {
@@ -194,6 +207,16 @@ func TestPoliciesAreLeastPrivilege(t *testing.T) {
 			t.Errorf("function %s has no expected policy in this test", id)
 		}
 	}
+}
+
+// refersToStream reports whether a policy Resource names only the table's
+// stream (its current ARN, or its streams for ListStreams).
+func refersToStream(res any) bool {
+	if samtemplate.GetAtt(res) == "Table.StreamArn" {
+		return true
+	}
+	m, _ := res.(map[string]any)
+	return m["Fn::Sub"] == "${Table.Arn}/stream/*"
 }
 
 // refersToTable reports whether a policy Resource names only the table or
@@ -218,6 +241,66 @@ func refersToTable(res any) bool {
 		}
 	}
 	return true
+}
+
+// TestActivityStream checks the table's stream and how it reaches the
+// activity function: the view the consumer reads, batching, bounded retries
+// that bisect, partial batch responses, an on-failure destination, and a
+// filter that lets through the records the consumer counts, no others.
+func TestActivityStream(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	tbl, err := tmpl.Table("Table", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ss := tbl.Input.StreamSpecification; ss == nil || ss.StreamViewType != "NEW_IMAGE" {
+		t.Errorf("table stream = %+v, want NEW_IMAGE", ss)
+	}
+	m, err := tmpl.Mapping("ActivityStream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Function != "ActivityFunction" || m.Source != "Table.StreamArn" {
+		t.Errorf("mapping of %q to %q, want the table's stream to ActivityFunction", m.Source, m.Function)
+	}
+	if m.BatchSize < 10 || m.BatchSize > 1000 || m.BatchingWindow <= 0 || m.BatchingWindow > 10*time.Second {
+		t.Errorf("batches of %d records within %v, want batching, and no answer counted later than 10 s", m.BatchSize, m.BatchingWindow)
+	}
+	if !m.Bisect || m.MaxRetryAttempts < 1 || m.MaxRetryAttempts > 100 || !m.ReportBatchItemFailures {
+		t.Errorf("retries = %d, bisect %v, partial failures %v; want bounded retries that bisect and partial batch responses", m.MaxRetryAttempts, m.Bisect, m.ReportBatchItemFailures)
+	}
+	if q, ok := tmpl.Resource(strings.TrimSuffix(m.OnFailure, ".Arn")); !ok || q["Type"] != "AWS::SQS::Queue" {
+		t.Errorf("on-failure destination %q, want a queue of the template", m.OnFailure)
+	}
+	if p := m.Properties["ParallelizationFactor"]; p != nil && p != 1.0 {
+		t.Errorf("ParallelizationFactor = %v, want 1: one batch per shard at a time", p)
+	}
+	var prefixes []string
+	for _, f := range m.Filters {
+		var pat struct {
+			EventName []string `json:"eventName"`
+			DynamoDB  struct {
+				Keys struct {
+					SK struct {
+						S []struct {
+							Prefix string `json:"prefix"`
+						}
+					}
+				}
+			} `json:"dynamodb"`
+		}
+		if err := json.Unmarshal([]byte(f), &pat); err != nil {
+			t.Fatalf("filter %s: %v", f, err)
+		}
+		if !slices.Equal(pat.EventName, []string{"INSERT"}) || len(pat.DynamoDB.Keys.SK.S) != 1 {
+			t.Errorf("filter %s, want the insertion of one kind of item", f)
+			continue
+		}
+		prefixes = append(prefixes, pat.DynamoDB.Keys.SK.S[0].Prefix)
+	}
+	if !slices.Equal(prefixes, dynamo.StreamPrefixes) {
+		t.Errorf("filters let through %v, want what the consumer counts: %v", prefixes, dynamo.StreamPrefixes)
+	}
 }
 
 func TestTableMatchesTheStore(t *testing.T) {
