@@ -22,8 +22,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/retours/retours/internal/activity"
+	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
+	"github.com/retours/retours/internal/dynamostream"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/ses"
@@ -130,9 +134,28 @@ func run() error {
 	srv := app.NewServer(cfg, client, log)
 	handler := srv.Handler("")
 
+	// What Lambda runs beside the API on AWS: the activity function on the
+	// table's stream, with the event source mapping's settings, and the
+	// hourly snapshots, every minute here.
+	mapping, err := tmpl.Mapping("ActivityStream")
+	if err != nil {
+		return err
+	}
+	streamARN, err := dynamostream.StreamARN(ctx, client, cfg.Table)
+	if err != nil {
+		return err
+	}
+	st := dynamo.New(client, cfg.Table)
+	opts := mapping.PollerOptions()
+	opts.Log = log
+	consumer := &activity.Consumer{Store: st, Log: log}
+	go dynamostream.New(dynamolocal.StreamsClient(ddb.Endpoint), streamARN, consumer.Handle, opts).Run(ctx)
+	go aggregateEvery(ctx, &aggregate.Runner{Store: st, Now: time.Now, Log: log, Period: snapshotEvery})
+
 	fmt.Printf("\nretours is running on %s (DynamoDB Local at %s)\n", base, ddb.Endpoint)
 	fmt.Printf("Admin token: %s\n", adminToken)
 	fmt.Printf("Weekly digests are written as .eml files to %s\n", mailDir)
+	fmt.Printf("Answers and notes are counted from the table's stream within %v; bilan snapshots are stored every %v\n", mapping.BatchingWindow, snapshotEvery)
 	if *seed {
 		demo, err := createDemo(handler, adminToken)
 		if err != nil {
@@ -160,6 +183,26 @@ func run() error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdown)
+}
+
+// snapshotEvery is how often the local run stores bilan snapshots: the
+// hourly run of AWS, sped up so that a download soon finds one.
+const snapshotEvery = time.Minute
+
+// aggregateEvery runs r every r.Period until ctx ends.
+func aggregateEvery(ctx context.Context, r *aggregate.Runner) {
+	t := time.NewTicker(r.Period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.Run(ctx); err != nil && ctx.Err() == nil {
+				r.Log.LogAttrs(ctx, slog.LevelWarn, "snapshots not stored", slog.String("error", err.Error()))
+			}
+		}
+	}
 }
 
 type demoEvent struct {
