@@ -28,6 +28,24 @@ type priceFile struct {
 // Lambda memory of every function in template.yaml.
 const lambdaGB = 0.25
 
+// The activity function counts answers in batches: one read and one write of
+// an event's activity item per batch of the table's stream. At the end of a
+// plénière, 160 answers come in a minute, and the event source mapping
+// gathers them for 5 seconds: about 13 answers of the event per batch. A
+// quiet event's answer may be alone in its batch, which costs what the DAY#
+// index entry did.
+const (
+	answersPerActivityWrite = 10
+	// An activity item stays under 1 KB (1 WRU) and its GSI1 entry moves
+	// with each write (a delete and a put in the index: 2 WRU); its
+	// strongly consistent read is 1 RRU.
+	activityWRU = 3.0
+	activityRRU = 1.0
+	// activityMS is a batch's billed duration: a GetItem and an UpdateItem
+	// per event, in parallel.
+	activityMS = 20.0
+)
+
 // cost prices 1,000 answers and a month at rest for a 165-participant event
 // from the public prices in prices.json and what this run measured: handler
 // durations and item sizes.
@@ -65,19 +83,27 @@ func (b *bench) cost(ctx context.Context, env *benchEnv) error {
 	answerItem := dynamo.AnswerItem(answer, ev.ExpiresAt())
 	answerKB := float64(itemSize(answerItem)) / 1024
 	rru := 3 * math.Ceil(eventItemKB/4) // a strongly consistent GetItem of the event per request
-	wru := math.Ceil(answerKB) + 1      // the answer, and its keys in GSI1
+	wru := math.Ceil(answerKB)          // the answer: one item, no index entry
+	// The stream's reads by Lambda are free; the activity function is
+	// invoked once per batch.
+	activity := activityRRU/answersPerActivityWrite*p("dynamodb_rru_per_million")/1e6 +
+		activityWRU/answersPerActivityWrite*p("dynamodb_wru_per_million")/1e6 +
+		1.0/answersPerActivityWrite*(p("lambda_request_per_million")/1e6+lambdaGB*activityMS/1000*p("lambda_arm_gb_second"))
 	per1000 := 1000 * (3*p("http_api_request_per_million")/1e6 +
 		3*p("lambda_request_per_million")/1e6 + lambdaGB*billedMS/1000*p("lambda_arm_gb_second") +
-		rru*p("dynamodb_rru_per_million")/1e6 + wru*p("dynamodb_wru_per_million")/1e6)
+		rru*p("dynamodb_rru_per_million")/1e6 + wru*p("dynamodb_wru_per_million")/1e6 + activity)
 	b.add(Row{Section: "cost on AWS (" + pf.Date + " list prices)", Name: "1,000 answers", Value: per1000, Unit: "USD",
-		Note: fmt.Sprintf("per answer: 3 HTTP API requests and invocations (form, post, thank-you; %.0f ms billed at 256 MB as measured here), %.0f RRU, %.0f WRU; %s",
-			billedMS, rru, wru, pf.Region)})
+		Note: fmt.Sprintf("per answer: 3 HTTP API requests and invocations (form, post, thank-you; %.0f ms billed at 256 MB as measured here), %.0f RRU, %.0f WRU; "+
+			"and its share of the activity function's batch (1 in %d: an invocation, %.0f RRU, %.0f WRU); %s",
+			billedMS, rru, wru, answersPerActivityWrite, activityRRU, activityWRU, pf.Region)})
 
 	// A month at rest: 165 answers and 60 notes stored with point-in-time
 	// recovery, the hourly aggregation and the weekly digest.
 	const answers, notes = 165, 60
-	indexEntry := 100.0 + 60 // DynamoDB's per-item overhead plus the GSI keys
-	bytes := float64(itemSize(mustEventItem(env, ev.ID))) + answers*(answerKB*1024+indexEntry) + notes*(300+indexEntry)
+	const overhead = 100.0 // DynamoDB's per-item overhead
+	// The event and its index entry, the answers and notes (no index entry),
+	// the activity item and its index entry.
+	bytes := float64(itemSize(mustEventItem(env, ev.ID))) + 2*overhead + answers*(answerKB*1024+overhead) + notes*(300+overhead) + 1024 + 2*overhead
 	gb := bytes / (1 << 30)
 	runs := 30*24 + 4.0
 	month := gb*(p("dynamodb_storage_gb_month")+p("dynamodb_pitr_gb_month")) +

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -113,6 +114,21 @@ func (env *benchEnv) invocation(name string) ([]byte, error) {
 		path = "/e/" + env.event.ID + "/" + env.event.Sessions[1].ID
 	case "organiser":
 		path, token = "/api/events/"+env.event.ID+"/bilan?format=json", env.event.OrganiserToken
+	case "activity":
+		// A batch of the table's stream: one answer inserted.
+		sk := "ANSWER#6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
+		keys := map[string]events.DynamoDBAttributeValue{
+			"PK": events.NewStringAttribute("EVENT#" + env.event.ID), "SK": events.NewStringAttribute(sk),
+		}
+		image := map[string]events.DynamoDBAttributeValue{
+			"PK": keys["PK"], "SK": keys["SK"], "session": events.NewStringAttribute(env.event.Sessions[1].ID),
+			"created_at": events.NewStringAttribute(time.Now().UTC().Format(time.RFC3339Nano)),
+			"expires_at": events.NewNumberAttribute(strconv.FormatInt(time.Now().AddDate(2, 0, 0).Unix(), 10)),
+		}
+		return json.Marshal(events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
+			EventID: "bench", EventName: "INSERT", EventSource: "aws:dynamodb", EventVersion: "1.1", AWSRegion: "eu-west-3",
+			Change: events.DynamoDBStreamRecord{Keys: keys, NewImage: image, SequenceNumber: strconv.FormatInt(time.Now().UnixNano(), 10), StreamViewType: "NEW_IMAGE"},
+		}}})
 	default:
 		return json.Marshal(events.EventBridgeEvent{Version: "0", ID: "bench", DetailType: "Scheduled Event", Source: "aws.scheduler",
 			Time: time.Now().UTC(), Region: "eu-west-3", Detail: json.RawMessage(`{}`)})
