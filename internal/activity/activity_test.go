@@ -16,8 +16,10 @@ import (
 
 	"github.com/retours/retours/internal/activity"
 	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamostream"
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/iamcheck"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/storetest"
@@ -291,4 +293,30 @@ func TestHandleLambdaEvent(t *testing.T) {
 	if got := st.Expiries(e.ID)["activity"]; !got.Equal(time.Unix(1855242000, 0)) {
 		t.Errorf("activity expires at %v, want the answer's expiry", got)
 	}
+}
+
+// TestCallsAreAllowed: every call the consumer makes, a first activity's
+// transaction and a conditional update included, is allowed by the activity
+// function's policy in template.yaml. (The stream reads are the event source
+// mapping's, with the same role: TestActivityStream checks them.)
+func TestCallsAreAllowed(t *testing.T) {
+	f := newFixture(t, 2, 6)
+	calls := iamcheck.NewRecorder()
+	st := dynamo.New(dynamolocal.Client(dynamotest.Endpoint(t), calls.DynamoDB), f.st.Table())
+	if err := dynamotest.NewPoller(t, f.st, dynamotest.Consumer(st).Handle, nil).Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.answer(t, f.events[0], "", t0.Add(time.Hour))
+	if err := dynamotest.NewPoller(t, f.st, dynamotest.Consumer(st).Handle, nil).Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	f.check(t)
+	ops := map[string]bool{}
+	for _, c := range calls.Calls() {
+		ops[c.Operation] = true
+	}
+	if !ops["TransactWriteItems"] || !ops["UpdateItem"] || !ops["GetItem"] {
+		t.Errorf("calls %v, want a first activity's transaction, a read and an update", calls.Calls())
+	}
+	iamcheck.CheckAllowed(t, "ActivityFunction", calls.Calls(), iamcheck.World{Names: map[string]string{"Table": f.st.Table()}})
 }
