@@ -43,7 +43,7 @@ var logicalIDs = map[string]string{
 // the code makes.)
 var wantActions = map[string][]string{
 	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
-	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
+	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 		"s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
 	"DigestFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
