@@ -55,7 +55,7 @@ const (
 
 // Store is the DynamoDB implementation of every store interface of
 // retours: events, answers and notes, snapshots, moderation, series, the
-// change feed and digests.
+// change feed and each event's activity, and digests.
 type Store struct {
 	client *dynamodb.Client
 	table  string
