@@ -6,6 +6,7 @@ package bilan
 
 import (
 	"cmp"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -14,7 +15,11 @@ import (
 
 // Version is the version of the JSON shape of Bilan (see the README's
 // "Bilan JSON"). It changes when a field changes meaning or disappears.
-const Version = 1
+// Version 2: suppressed cells include those hidden so that a small one
+// cannot be recomputed, the event as a whole is suppressed below the
+// threshold, profiles include answers without one, and the profile
+// question's distribution covers every answer.
+const Version = 2
 
 // TopThemes is the number of themes a bilan shows.
 const TopThemes = 8
@@ -26,11 +31,14 @@ type Bilan struct {
 	Event   EventInfo `json:"event"`
 	// AsOf is when the latest answer or note counted was written.
 	AsOf time.Time `json:"as_of,omitzero"`
-	// Threshold is the anonymity threshold: breakdown cells with fewer
-	// answers are suppressed.
+	// Threshold is the anonymity threshold: no figure shown covers fewer
+	// answers (see publish.go).
 	Threshold int `json:"anonymity_threshold"`
+	// Suppressed: the event has fewer answers than the threshold, and no
+	// figure of its answers is given.
+	Suppressed bool `json:"suppressed,omitempty"`
 	// Answers counts every answer, Notes the notes shown.
-	Answers int `json:"answers"`
+	Answers int `json:"answers,omitempty"`
 	Notes   int `json:"notes"`
 	// ResponseRate is Answers over the registered count, when known.
 	ResponseRate *float64 `json:"response_rate,omitempty"`
@@ -39,7 +47,8 @@ type Bilan struct {
 	// Sessions: the event as a whole (id "", answers not tied to a session)
 	// when it has answers, then each session in programme order.
 	Sessions []Group `json:"sessions"`
-	// Profiles breaks the answers down by the profile question's choices.
+	// Profiles breaks the answers down by the profile question's choices,
+	// then the answers without a profile (id ""), if any.
 	Profiles   []Group     `json:"profiles,omitempty"`
 	NoteGroups []NoteGroup `json:"note_groups"`
 	Themes     []Theme     `json:"themes"`
@@ -64,8 +73,8 @@ type EventInfo struct {
 }
 
 // Group is one breakdown cell: a session, a profile, or a profile within a
-// session. A cell with fewer answers than the threshold is Suppressed and
-// carries nothing but its name.
+// session. A Suppressed cell (fewer answers than the threshold, or hidden so
+// that such a cell cannot be recomputed) carries nothing but its name.
 type Group struct {
 	ID         string `json:"id"`
 	Title      string `json:"title"`
@@ -78,7 +87,8 @@ type Group struct {
 	NPS          *float64        `json:"nps,omitempty"`
 	Questions    []QuestionStats `json:"questions,omitempty"`
 	// Profiles is the profile breakdown within a session (count and
-	// satisfaction only).
+	// satisfaction only): every profile with answers, then the answers
+	// without a profile (id "").
 	Profiles []Group `json:"profiles,omitempty"`
 }
 
@@ -96,8 +106,14 @@ type QuestionStats struct {
 	CI95   *Interval `json:"ci95,omitempty"`
 	NPS    *NPS      `json:"nps,omitempty"`
 	// Distribution counts each value (number or choice id) in scale or
-	// choice order. For multi questions shares add up to more than 1.
+	// choice order. For multi questions shares add up to more than 1. The
+	// profile question's covers every answer: Count is the group's answers
+	// and a last bucket (value "") counts those without a profile; its
+	// buckets are suppressed as the profile cells they count.
 	Distribution []Bucket `json:"distribution,omitempty"`
+	// profile marks the profile question's summary, which publish
+	// suppresses as the profile breakdown.
+	profile bool
 }
 
 // Interval is a confidence interval.
@@ -114,12 +130,27 @@ type NPS struct {
 	Detractors int     `json:"detractors"`
 }
 
-// Bucket is one value of a distribution.
+// Bucket is one value of a distribution. A Suppressed bucket gives no
+// count or share.
 type Bucket struct {
-	Value string  `json:"value"`
-	Label string  `json:"label"`
-	Count int     `json:"count"`
-	Share float64 `json:"share"` // of the question's answers
+	Value      string  `json:"value"`
+	Label      string  `json:"label"`
+	Count      int     `json:"count"`
+	Share      float64 `json:"share"` // of the question's answers
+	Suppressed bool    `json:"suppressed,omitempty"`
+}
+
+// MarshalJSON leaves out a suppressed bucket's count and share.
+func (b Bucket) MarshalJSON() ([]byte, error) {
+	if b.Suppressed {
+		return json.Marshal(struct {
+			Value      string `json:"value"`
+			Label      string `json:"label"`
+			Suppressed bool   `json:"suppressed"`
+		}{b.Value, b.Label, true})
+	}
+	type plain Bucket
+	return json.Marshal(plain(b))
 }
 
 // NoteGroup holds the notes of one kind.
@@ -134,7 +165,8 @@ type NoteGroup struct {
 type NoteItem struct {
 	Text string `json:"text"`
 	// Session is the title of the note's session, or "" when the note is
-	// about the event as a whole or its session is too small to be named.
+	// about the event as a whole or its session is not shown with answers
+	// (see publish).
 	Session   string    `json:"session,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -360,9 +392,18 @@ func (a *Aggregator) cell(s, p int) []int64 {
 	return a.cells[i : i+a.width]
 }
 
-// Bilan returns the aggregate of what was added; now is recorded as
-// GeneratedAt.
+// Bilan returns the aggregate of what was added, as it may be shown (see
+// publish); now is recorded as GeneratedAt.
 func (a *Aggregator) Bilan(now time.Time) *Bilan {
+	b := a.compute(now)
+	publish(b)
+	return b
+}
+
+// compute returns every figure of every cell, none suppressed, with notes
+// and quotes attributed by session id: publish turns it into what may be
+// shown.
+func (a *Aggregator) compute(now time.Time) *Bilan {
 	e := a.event
 	th := e.AnonymityThreshold
 	if th <= 0 {
@@ -383,29 +424,20 @@ func (a *Aggregator) Bilan(now time.Time) *Bilan {
 		r := float64(b.Answers) / float64(e.RegisteredCount)
 		b.ResponseRate = &r
 	}
-	// Which sessions may be named: the event as a whole always, a session
-	// only with enough answers.
-	named := map[string]bool{"": true}
 	if c := a.cell(1, 0); c[0] > 0 {
-		b.Sessions = append(b.Sessions, a.group(1, 0, "", e.Title, "", th, true))
+		b.Sessions = append(b.Sessions, a.group(1, 0, "", e.Title, ""))
 	}
 	for i, s := range e.Sessions {
-		g := a.group(i+2, 0, s.ID, s.Title, s.Kind, th, true)
-		named[s.ID] = !g.Suppressed
-		b.Sessions = append(b.Sessions, g)
+		b.Sessions = append(b.Sessions, a.group(i+2, 0, s.ID, s.Title, s.Kind))
 	}
 	if a.profile >= 0 {
 		q := a.qs[a.profile].q
 		for i, c := range q.Choices {
-			b.Profiles = append(b.Profiles, a.group(0, i+2, c.ID, c.Label.In(a.lang), "", th, true))
+			b.Profiles = append(b.Profiles, a.group(0, i+2, c.ID, c.Label.In(a.lang), ""))
 		}
-	}
-	title := func(session string) string {
-		if session == "" || !named[session] {
-			return ""
+		if a.cell(0, 1)[0] > 0 {
+			b.Profiles = append(b.Profiles, a.group(0, 1, "", messages.T(a.lang, "profile_none"), ""))
 		}
-		s, _ := e.Session(session)
-		return s.Title
 	}
 	slices.SortStableFunc(a.notes, func(x, y noteRec) int {
 		if c := x.createdAt.Compare(y.createdAt); c != 0 {
@@ -417,7 +449,7 @@ func (a *Aggregator) Bilan(now time.Time) *Bilan {
 		g := NoteGroup{Kind: k, Title: messages.T(a.lang, "note."+k), Notes: []NoteItem{}}
 		for _, n := range a.notes {
 			if n.kind == k {
-				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: title(n.session), CreatedAt: n.createdAt})
+				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: n.session, CreatedAt: n.createdAt})
 			}
 		}
 		g.Count = len(g.Notes)
@@ -425,33 +457,18 @@ func (a *Aggregator) Bilan(now time.Time) *Bilan {
 		b.NoteGroups = append(b.NoteGroups, g)
 	}
 	b.Themes = a.themes.Top(TopThemes)
-	for i := range b.Themes {
-		for j := range b.Themes[i].Quotes {
-			q := &b.Themes[i].Quotes[j]
-			q.Session = title(q.Session)
-		}
-	}
 	return b
 }
 
-// group builds the cell (s, p). Session cells carry their profile
-// breakdown.
-func (a *Aggregator) group(s, p int, id, title, kind string, th int, full bool) Group {
+// group builds the cell (s, p) with every figure. Session cells carry their
+// profile breakdown: each profile with answers, then those without one.
+func (a *Aggregator) group(s, p int, id, title, kind string) Group {
 	c := a.cell(s, p)
-	g := Group{ID: id, Title: title, Kind: kind}
-	if c[0] < int64(th) {
-		g.Suppressed = true
-		return g
+	if c[0] == 0 {
+		return Group{ID: id, Title: title, Kind: kind}
 	}
-	g.Answers = int(c[0])
-	if a.satisfaction >= 0 {
-		if st := a.numeric(c, &a.qs[a.satisfaction]); st.Mean != nil {
-			g.Satisfaction = st.Mean
-		}
-	}
-	if !full {
-		return g
-	}
+	g := a.crossCell(s, p, id, title)
+	g.Kind = kind
 	if a.nps >= 0 {
 		if st := a.numeric(c, &a.qs[a.nps]); st.NPS != nil {
 			g.NPS = &st.NPS.Score
@@ -461,19 +478,53 @@ func (a *Aggregator) group(s, p int, id, title, kind string, th int, full bool) 
 	if s > 0 && p == 0 && a.profile >= 0 {
 		q := a.qs[a.profile].q
 		for i, ch := range q.Choices {
-			if a.cell(s, i+2)[0] == 0 {
-				continue
+			if a.cell(s, i+2)[0] > 0 {
+				g.Profiles = append(g.Profiles, a.crossCell(s, i+2, ch.ID, ch.Label.In(a.lang)))
 			}
-			g.Profiles = append(g.Profiles, a.group(s, i+2, ch.ID, ch.Label.In(a.lang), "", th, false))
+		}
+		if a.cell(s, 1)[0] > 0 {
+			g.Profiles = append(g.Profiles, a.crossCell(s, 1, "", messages.T(a.lang, "profile_none")))
 		}
 	}
 	return g
+}
+
+// crossCell builds the cell (s, p) with its answers and satisfaction only,
+// as a profile within a session shows them.
+func (a *Aggregator) crossCell(s, p int, id, title string) Group {
+	c := a.cell(s, p)
+	g := Group{ID: id, Title: title, Answers: int(c[0])}
+	if a.satisfaction >= 0 {
+		if st := a.numeric(c, &a.qs[a.satisfaction]); st.Mean != nil {
+			g.Satisfaction = st.Mean
+		}
+	}
+	return g
+}
+
+// profileStats summarises the profile question over every answer of a
+// cell: each choice, then the answers without a profile.
+func (a *Aggregator) profileStats(c []int64) QuestionStats {
+	qi := &a.qs[a.profile]
+	total := int(c[0])
+	qs := QuestionStats{ID: qi.id, Kind: qi.kind, Role: qi.q.Role, Label: qi.q.Label.In(a.lang), Count: total, profile: true}
+	for j, ch := range qi.q.Choices {
+		n := int(c[qi.off+1+j])
+		qs.Distribution = append(qs.Distribution, Bucket{Value: ch.ID, Label: ch.Label.In(a.lang), Count: n, Share: share(n, total)})
+	}
+	none := total - int(c[qi.off])
+	qs.Distribution = append(qs.Distribution, Bucket{Label: messages.T(a.lang, "profile_none"), Count: none, Share: share(none, total)})
+	return qs
 }
 
 func (a *Aggregator) questionStats(c []int64) []QuestionStats {
 	out := make([]QuestionStats, 0, len(a.qs))
 	for i := range a.qs {
 		qi := &a.qs[i]
+		if i == a.profile {
+			out = append(out, a.profileStats(c))
+			continue
+		}
 		switch qi.kind {
 		case retours.QuestionRating, retours.QuestionNPS:
 			out = append(out, a.numeric(c, qi))

@@ -76,7 +76,7 @@ func TestAggregate(t *testing.T) {
 		{"event nps", b.Questions, all, "nps", true},
 		{"plénière satisfaction", b.Sessions[1].Questions, func(a *retours.Answer) bool { return a.SessionID == "plenie" }, "satisfaction", false},
 		{"inclusion nps", b.Sessions[2].Questions, func(a *retours.Answer) bool { return a.SessionID == "inclus" }, "nps", true},
-		{"agents' satisfaction", b.Profiles[1].Questions, func(a *retours.Answer) bool { return slices.Equal(a.Values["profil"].Choices, []string{"agent"}) }, "satisfaction", false},
+		{"associations' satisfaction", b.Profiles[2].Questions, func(a *retours.Answer) bool { return slices.Equal(a.Values["profil"].Choices, []string{"association"}) }, "satisfaction", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := question(t, tc.qs, tc.id)
@@ -126,17 +126,22 @@ func ptr(f *float64) any {
 func TestSmallCellsStayAnonymous(t *testing.T) {
 	b := fixtureBilan(t, "fr")
 	got := map[string]bool{}
+	empty := func(g bilan.Group) bool {
+		return g.Answers == 0 && g.Questions == nil && g.Satisfaction == nil && g.NPS == nil && g.Profiles == nil
+	}
 	for _, s := range b.Sessions {
 		got[s.ID] = s.Suppressed
-		if s.Suppressed && (s.Answers != 0 || s.Questions != nil || s.Satisfaction != nil || s.Profiles != nil) {
+		if s.Suppressed && !empty(s) {
 			t.Errorf("suppressed session %q still shows %+v", s.ID, s)
 		}
 		for _, p := range s.Profiles {
-			if p.Suppressed != (p.Answers == 0) {
-				t.Errorf("session %q profile %q: suppressed %v with %d answers", s.ID, p.ID, p.Suppressed, p.Answers)
+			if p.Suppressed && !empty(p) || !p.Suppressed && p.Answers < b.Threshold {
+				t.Errorf("session %q profile %q: suppressed %v with %+v", s.ID, p.ID, p.Suppressed, p)
 			}
 		}
 	}
+	// The event as a whole (4 answers) and the small atelier (3) are below
+	// the threshold; they hide each other, as together they hold 7.
 	want := map[string]bool{"": true, "plenie": false, "inclus": false, "petit1": true}
 	for id, w := range want {
 		if got[id] != w {
@@ -144,8 +149,8 @@ func TestSmallCellsStayAnonymous(t *testing.T) {
 		}
 	}
 	for _, p := range b.Profiles {
-		if !p.Suppressed && p.Answers < b.Threshold {
-			t.Errorf("profile %q shown with %d answers", p.ID, p.Answers)
+		if p.Suppressed && !empty(p) || !p.Suppressed && p.Answers > 0 && p.Answers < b.Threshold {
+			t.Errorf("profile %q: suppressed %v with %+v", p.ID, p.Suppressed, p)
 		}
 	}
 	// Quotes and notes from the small atelier are not attributed to it.
@@ -168,6 +173,29 @@ func TestSmallCellsStayAnonymous(t *testing.T) {
 	}
 }
 
+// TestFewAnswersShowNothing: an event with fewer answers than its threshold
+// is a small group itself.
+func TestFewAnswersShowNothing(t *testing.T) {
+	e := fixtureEvent()
+	agg := bilan.New(e, "fr")
+	for i := range 4 {
+		agg.AddAnswer(&retours.Answer{SessionID: "inclus", Values: map[string]retours.Value{"satisfaction": {Number: 1 + i}, "profil": {Choices: []string{"elu"}}}})
+	}
+	b := agg.Bilan(t0)
+	if !b.Suppressed || b.Answers != 0 || b.ResponseRate != nil || len(b.Questions) != 0 {
+		t.Errorf("bilan of 4 answers = suppressed %v, answers %d, rate %v, %d questions; want nothing shown", b.Suppressed, b.Answers, b.ResponseRate, len(b.Questions))
+	}
+	for _, g := range append(b.Sessions, b.Profiles...) {
+		if g.Answers != 0 || g.Satisfaction != nil || (g.ID == "inclus" || g.ID == "elu") != g.Suppressed {
+			t.Errorf("group %q = %+v, want hidden if it has answers, else 0", g.ID, g)
+		}
+	}
+	other := fixtureBilan(t, "fr")
+	if c := bilan.Compare(other, b); c.Answers != nil || c.Satisfaction != nil || c.NPS != nil || len(c.Questions) != 0 {
+		t.Errorf("comparison with an edition of 4 answers = %+v, want no figure", c)
+	}
+}
+
 func TestHiddenTextsStayOut(t *testing.T) {
 	b := fixtureBilan(t, "fr")
 	for _, g := range b.NoteGroups {
@@ -178,13 +206,14 @@ func TestHiddenTextsStayOut(t *testing.T) {
 		}
 	}
 	agg := bilan.New(fixtureEvent(), "fr")
-	agg.AddAnswer(&retours.Answer{SessionID: "inclus", Values: map[string]retours.Value{"commentaire": {Text: "secret secret"}}, Hidden: []string{"commentaire"}})
-	agg.AddAnswer(&retours.Answer{SessionID: "inclus", Values: map[string]retours.Value{"commentaire": {Text: "secret secret"}}, Hidden: []string{"commentaire"}})
+	for range 5 {
+		agg.AddAnswer(&retours.Answer{SessionID: "inclus", Values: map[string]retours.Value{"commentaire": {Text: "secret secret"}}, Hidden: []string{"commentaire"}})
+	}
 	if got := agg.Bilan(t0); len(got.Themes) != 0 || question(t, got.Questions, "commentaire").Count != 0 {
 		t.Errorf("hidden texts counted: themes %+v", got.Themes)
 	}
-	if c := agg.Coverage(); c.Answers != 2 {
-		t.Errorf("coverage = %+v, want the 2 answers hidden or not", c)
+	if c := agg.Coverage(); c.Answers != 5 {
+		t.Errorf("coverage = %+v, want the 5 answers hidden or not", c)
 	}
 }
 
@@ -232,7 +261,7 @@ func TestCompare(t *testing.T) {
 	}
 	prev := agg.Bilan(t0)
 	c := bilan.Compare(cur, prev)
-	if c.Previous.Edition != 2 || c.Answers != (bilan.Delta{Previous: 10, Current: 30, Change: 20}) {
+	if c.Previous.Edition != 2 || c.Answers == nil || *c.Answers != (bilan.Delta{Previous: 10, Current: 30, Change: 20}) {
 		t.Errorf("comparison = %+v", c)
 	}
 	if c.ResponseRate != nil {

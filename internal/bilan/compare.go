@@ -5,7 +5,7 @@ import "github.com/retours/retours/internal/retours"
 // Comparison sets a bilan beside the previous edition of its series.
 type Comparison struct {
 	Previous     EventInfo `json:"previous"`
-	Answers      Delta     `json:"answers"`
+	Answers      *Delta    `json:"answers,omitempty"`
 	ResponseRate *Delta    `json:"response_rate,omitempty"`
 	Satisfaction *Delta    `json:"satisfaction,omitempty"`
 	NPS          *Delta    `json:"nps,omitempty"`
@@ -39,14 +39,19 @@ func deltaOf(prev, cur *float64) *Delta {
 }
 
 // Compare returns the comparison of cur with prev, the bilan of the
-// previous edition. It uses only prev's event-wide figures, which are never
-// suppressed.
+// previous edition, both as published: it sets beside each other only
+// event-wide figures that each bilan shows, so that it tells nothing either
+// bilan hides (an edition with fewer answers than its threshold gives
+// none).
 func Compare(cur, prev *Bilan) *Comparison {
 	c := &Comparison{
 		Previous:     prev.Event,
-		Answers:      delta(float64(prev.Answers), float64(cur.Answers)),
 		ResponseRate: deltaOf(prev.ResponseRate, cur.ResponseRate),
 		Questions:    []QuestionDelta{},
+	}
+	if !cur.Suppressed && !prev.Suppressed {
+		d := delta(float64(prev.Answers), float64(cur.Answers))
+		c.Answers = &d
 	}
 	satisfaction := func(b *Bilan) *float64 {
 		for _, q := range b.Questions {

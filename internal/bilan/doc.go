@@ -92,7 +92,11 @@ func subtitle(b *Bilan) []string {
 func participationSection(b *Bilan) (section, bool) {
 	l := b.Lang
 	kv := &table{Head: []string{"", ""}, Num: []bool{false, true}}
-	kv.Rows = append(kv.Rows, []string{messages.T(l, "answers"), itoa(b.Answers)})
+	answers := itoa(b.Answers)
+	if b.Suppressed {
+		answers = messages.T(l, "few_answers", b.Threshold)
+	}
+	kv.Rows = append(kv.Rows, []string{messages.T(l, "answers"), answers})
 	if b.Event.RegisteredCount > 0 {
 		kv.Rows = append(kv.Rows, []string{messages.T(l, "registered"), itoa(b.Event.RegisteredCount)})
 	}
@@ -134,8 +138,8 @@ func sessionsSection(b *Bilan) (section, bool) {
 	return s, true
 }
 
-// sessionProfileTable counts the answers of each session (not suppressed
-// itself) by profile; nil when there are no profiles or no such session.
+// sessionProfileTable counts the answers of each session shown with answers
+// by profile; nil when there are no profiles or no such session.
 func sessionProfileTable(b *Bilan) *table {
 	if len(b.Profiles) == 0 {
 		return nil
@@ -147,7 +151,7 @@ func sessionProfileTable(b *Bilan) *table {
 		cross.Num = append(cross.Num, true)
 	}
 	for _, g := range b.Sessions {
-		if g.Suppressed {
+		if g.Suppressed || g.Answers == 0 {
 			continue
 		}
 		row := []string{sessionTitle(l, g)}
@@ -179,8 +183,10 @@ func sessionTitle(l string, g Group) string {
 	return g.Title
 }
 
-// suppressed is what a cell below the anonymity threshold shows.
-func suppressed(b *Bilan) string { return messages.T(b.Lang, "suppressed", b.Threshold) }
+// suppressed is what a hidden cell shows: the same words whether it holds
+// fewer answers than the threshold or was hidden with such a cell, so that
+// they cannot be told apart.
+func suppressed(b *Bilan) string { return messages.T(b.Lang, "suppressed") }
 
 // profilesSection gives each profile's answers, satisfaction and NPS.
 func profilesSection(b *Bilan) (section, bool) {
@@ -192,9 +198,13 @@ func profilesSection(b *Bilan) (section, bool) {
 	return section{Title: messages.T(l, "profiles"), Table: pt}, len(b.Profiles) > 0
 }
 
-// questionsSection gives one subsection per question.
+// questionsSection gives one subsection per question, or says that the
+// answers are too few to give any.
 func questionsSection(b *Bilan) (section, bool) {
 	qsec := section{Title: messages.T(b.Lang, "questions")}
+	if b.Suppressed {
+		qsec.Text = []string{messages.T(b.Lang, "few_answers_text", b.Threshold)}
+	}
 	for _, q := range b.Questions {
 		qsec.Sub = append(qsec.Sub, questionSection(b.Lang, q))
 	}
@@ -226,6 +236,12 @@ func questionSection(l string, q QuestionStats) section {
 		top = max(top, bk.Count)
 	}
 	for _, bk := range q.Distribution {
+		if bk.Suppressed {
+			hidden := messages.T(l, "suppressed")
+			dt.Rows = append(dt.Rows, []string{bk.Label, hidden, ""})
+			c.Bars = append(c.Bars, bar{Label: bk.Label, Text: hidden})
+			continue
+		}
 		dt.Rows = append(dt.Rows, []string{bk.Label, itoa(bk.Count), percent(l, bk.Share)})
 		sh := 0.0
 		if top > 0 {
@@ -285,12 +301,16 @@ func comparisonSection(b *Bilan) (section, bool) {
 		}
 		ct.Rows = append(ct.Rows, []string{name, number(l, d.Previous), number(l, d.Current), signed(l, d.Change)})
 	}
-	row(messages.T(l, "answers"), &c.Answers, false)
+	row(messages.T(l, "answers"), c.Answers, false)
 	row(messages.T(l, "response_rate"), c.ResponseRate, true)
 	row(messages.T(l, "satisfaction"), c.Satisfaction, false)
 	row(messages.T(l, "nps"), c.NPS, false)
 	for _, q := range c.Questions {
 		row(q.Label+" ("+messages.T(l, "mean")+")", &q.Delta, false)
+	}
+	if len(ct.Rows) == 0 {
+		cs.Text = append(cs.Text, messages.T(l, "comparison_none"))
+		return cs, true
 	}
 	cs.Table = ct
 	return cs, true
@@ -298,7 +318,8 @@ func comparisonSection(b *Bilan) (section, bool) {
 
 // methodSection says how the figures are computed and kept anonymous.
 func methodSection(b *Bilan) (section, bool) {
-	return section{Title: messages.T(b.Lang, "method"), Text: []string{messages.T(b.Lang, "method_text", b.Threshold)}}, true
+	l, th := b.Lang, b.Threshold
+	return section{Title: messages.T(l, "method"), Text: []string{messages.T(l, "method_text"), messages.T(l, "method_anonymity", th, th, th)}}, true
 }
 
 func groupRow(l, title string, g Group, suppressed string) []string {

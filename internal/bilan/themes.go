@@ -22,7 +22,7 @@ type Quote struct {
 	Text string `json:"text"`
 	// Session is where the text comes from: the session id given to
 	// Themes.Add, which Bilan replaces with the session's title, or "" when
-	// the session is too small to be named.
+	// the session is not shown with answers (see publish).
 	Session string `json:"session,omitempty"`
 }
 

@@ -181,7 +181,7 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 	counts := map[string]string{}
 	for _, g := range b.Sessions {
 		if g.Suppressed {
-			counts[g.ID] = messages.T(lang, "orga.suppressed", b.Threshold)
+			counts[g.ID] = messages.T(lang, "orga.suppressed")
 		} else {
 			counts[g.ID] = itoa(g.Answers)
 		}

@@ -77,7 +77,7 @@ func TestOrganisersPage(t *testing.T) {
 			`href="/api/events/` + ce.ID + `/poster?lang=fr"`,
 			"format=html&amp;lang=fr", "format=html&amp;lang=en", "format=xlsx", "format=md", "format=csv&amp;sep=semicolon", "format=json",
 			`action="/o/` + ce.ID + `/texts/n.` + note.SubmissionID, `action="/o/` + ce.ID + `/texts/a.` + answers[0].SubmissionID + `.commentaire`,
-			"moins de 5", // the plénière has no answer: its count is a small cell
+			`<td class="n">0</td>`, // the plénière has no answer
 		} {
 			if !strings.Contains(body, want) {
 				t.Errorf("dashboard lacks %q", want)

@@ -126,13 +126,10 @@ func TestAnswersInBilanOut(t *testing.T) {
 	}
 
 	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
-	rec = env.do("GET", "/api/events/"+ce.ID+"/bilan?format=json", nil, auth...)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("bilan = %d %s", rec.Code, rec.Body)
-	}
-	var b struct {
-		Answers  int `json:"answers"`
-		Sessions []struct {
+	type bilanJSON struct {
+		Suppressed bool `json:"suppressed"`
+		Answers    int  `json:"answers"`
+		Sessions   []struct {
 			ID         string `json:"id"`
 			Answers    int    `json:"answers"`
 			Suppressed bool   `json:"suppressed"`
@@ -147,19 +144,47 @@ func TestAnswersInBilanOut(t *testing.T) {
 			Count int    `json:"count"`
 		} `json:"note_groups"`
 	}
-	mustJSON(t, rec.Body.Bytes(), &b)
-	if b.Answers != 3 {
-		t.Errorf("bilan answers = %d, want 3", b.Answers)
+	bilanOf := func() bilanJSON {
+		t.Helper()
+		rec := env.do("GET", "/api/events/"+ce.ID+"/bilan?format=json", nil, auth...)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("bilan = %d %s", rec.Code, rec.Body)
+		}
+		var b bilanJSON
+		mustJSON(t, rec.Body.Bytes(), &b)
+		return b
 	}
-	// Two answers in the atelier and one for the event: both cells are
-	// below the anonymity threshold and show no figure.
-	for _, s := range b.Sessions {
-		if !s.Suppressed || s.Answers != 0 {
-			t.Errorf("session %q = %+v, want it suppressed", s.ID, s)
+	// Three answers are fewer than the anonymity threshold: the event is a
+	// small group itself, and the bilan gives no figure of its answers.
+	b := bilanOf()
+	if !b.Suppressed || b.Answers != 0 || len(b.Questions) != 0 {
+		t.Errorf("bilan of 3 answers = %+v, want no figure", b)
+	}
+	rec = env.do("GET", "/api/events/"+ce.ID+"/bilan?format=md", nil, auth...)
+	if md := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(md, "| Réponses | moins de 5 |") || !strings.Contains(md, "Autant d'élus") {
+		t.Errorf("markdown bilan = %d %s", rec.Code, md)
+	}
+
+	// Two more answers in the atelier make five.
+	for _, sat := range []string{"5", "4"} {
+		if rec := env.postJSON("/e/"+ce.ID+"/answers", `{"submission_id":"`+uuid(t)+`","session":"`+atelier+`","answers":{"satisfaction":`+sat+`}}`); rec.Code != http.StatusCreated {
+			t.Fatalf("answer = %d %s", rec.Code, rec.Body)
 		}
 	}
-	if q := b.Questions[0]; q.ID != "satisfaction" || q.Count != 3 || q.Mean < 3.66 || q.Mean > 3.67 {
-		t.Errorf("satisfaction = %+v, want 3 answers, mean 11/3", q)
+	b = bilanOf()
+	if b.Suppressed || b.Answers != 5 {
+		t.Errorf("bilan answers = %d (suppressed %v), want 5", b.Answers, b.Suppressed)
+	}
+	// Four answers in the atelier and one for the event: both cells are
+	// below the anonymity threshold and show no figure; the sessions
+	// without answers show 0.
+	for _, s := range b.Sessions {
+		if s.Suppressed != (s.ID == atelier || s.ID == "") || s.Answers != 0 {
+			t.Errorf("session %q = %+v, want it suppressed if it has answers, else 0", s.ID, s)
+		}
+	}
+	if q := b.Questions[0]; q.ID != "satisfaction" || q.Count != 5 || q.Mean != 4 {
+		t.Errorf("satisfaction = %+v, want 5 answers, mean 20/5", q)
 	}
 	notes := map[string]int{}
 	for _, g := range b.Notes {
@@ -170,12 +195,12 @@ func TestAnswersInBilanOut(t *testing.T) {
 	}
 
 	rec = env.do("GET", "/api/events/"+ce.ID+"/bilan?format=md", nil, auth...)
-	if md := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(md, "3 réponses") || !strings.Contains(md, "Autant d'élus") {
+	if md := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(md, "5 réponses") || !strings.Contains(md, "Autant d'élus") {
 		t.Errorf("markdown bilan = %d %s", rec.Code, md)
 	}
 	rec = env.do("GET", "/api/events/"+ce.ID+"/bilan?format=csv", nil, auth...)
 	rows, err := csv.NewReader(rec.Body).ReadAll()
-	if err != nil || len(rows) != 4 || rows[0][0] != "answer_id" {
+	if err != nil || len(rows) != 6 || rows[0][0] != "answer_id" {
 		t.Errorf("csv bilan: %d rows, %v", len(rows), err)
 	}
 }
