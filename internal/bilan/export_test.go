@@ -29,3 +29,6 @@ func PrimaryOnly(a *Aggregator, now time.Time) *Bilan {
 	attribute(b)
 	return b
 }
+
+// MDEscape is mdEscape, for the autolink tests.
+var MDEscape = mdEscape

@@ -80,7 +80,7 @@ func fixtureNotes() []*retours.Note {
 		{retours.NoteEtonnement, "plenie", "Autant d'élus dans la salle ! <b>Surprenant</b>."},
 		{retours.NotePointFort, "inclus", "La médiation numérique en petits groupes"},
 		{retours.NoteAmelioration, "petit1", "=1+2 la salle était trop petite"},
-		{retours.NoteMomentMarquant, "", "Le témoignage de la conseillère numérique"},
+		{retours.NoteMomentMarquant, "", "Le témoignage de la conseillère numérique (conseillere@ville-riom.fr, www.ville-riom.fr)"},
 		{retours.NotePointFort, "plenie", "Note masquée par l'organisation"},
 		{retours.NoteAmelioration, "inclus", "@SUM(A1) plus de pauses | café"},
 	}

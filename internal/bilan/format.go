@@ -3,6 +3,7 @@ package bilan
 import (
 	"encoding/json"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -36,14 +37,21 @@ func mdCell(s string) string { return mdEscapeAt(s, false) }
 
 func mdEscapeAt(s string, lineStart bool) string {
 	var sb strings.Builder
+	breaks := autolinkBreaks(s)
 	for i, r := range s {
 		switch r {
 		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '|', '<', '>', '~', '&', '!', '"':
 			sb.WriteByte('\\')
 			sb.WriteRune(r)
 		case '#', '+', '-', '=', '.', ':':
-			// Markup only at the start of a line.
-			if i == 0 && lineStart {
+			// Markup only at the start of a line, or in an address a
+			// renderer would turn into a link.
+			if i == 0 && lineStart || breaks[i] {
+				sb.WriteByte('\\')
+			}
+			sb.WriteRune(r)
+		case '@':
+			if breaks[i] {
 				sb.WriteByte('\\')
 			}
 			sb.WriteRune(r)
@@ -54,6 +62,38 @@ func mdEscapeAt(s string, lineStart bool) string {
 		}
 	}
 	return sb.String()
+}
+
+var (
+	scheme = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://|(?i)\b(?:mailto|xmpp):`)
+	www    = regexp.MustCompile(`(?i)www\.`)
+	email  = regexp.MustCompile(`[A-Za-z0-9._%+-]@[A-Za-z0-9]`)
+)
+
+// autolinkBreaks returns the offsets in s of the characters to escape so
+// that no renderer turns a bare address into a link, as GitHub's and most
+// others' "extended autolinks" do: the colon of a scheme followed by "//"
+// (http://, https://, ftp://) or of mailto: and xmpp:, the dot of "www."
+// and the "@" of an e-mail address. A backslash before them keeps the text as written and breaks the
+// pattern the renderers look for.
+func autolinkBreaks(s string) map[int]bool {
+	var out map[int]bool
+	mark := func(i int) {
+		if out == nil {
+			out = map[int]bool{}
+		}
+		out[i] = true
+	}
+	for _, m := range scheme.FindAllStringIndex(s, -1) {
+		mark(strings.IndexByte(s[m[0]:m[1]], ':') + m[0])
+	}
+	for _, m := range www.FindAllStringIndex(s, -1) {
+		mark(m[1] - 1)
+	}
+	for _, m := range email.FindAllStringIndex(s, -1) {
+		mark(m[0] + 1)
+	}
+	return out
 }
 
 // WriteMarkdown writes b as Markdown, with the same sections and tables as

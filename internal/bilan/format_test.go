@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -108,6 +109,46 @@ func assertInert(t *testing.T, format, out string) {
 		if !strings.Contains(out, `\<script\>`) || !strings.Contains(out, `\| café`) {
 			t.Error("markdown output did not escape the hostile note")
 		}
+	}
+}
+
+// autolinks finds what a Markdown renderer with extended autolinks
+// (GitHub's, and most others') turns into a link in text: URLs with a
+// scheme, "www." addresses and e-mail addresses. It reads the Markdown as
+// written, where a backslash escape breaks the pattern.
+var autolinks = regexp.MustCompile(`(?i)\b(?:https?|ftp)://[^\s<]+|\bwww\.[a-z0-9-]+|\b[a-z0-9._+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+|\bmailto:[^\s<]+`)
+
+func TestMarkdownKeepsAddressesAsText(t *testing.T) {
+	for _, text := range []string{
+		"Voir http://evil.example/page?x=1",
+		"HTTPS://EXEMPLE.FR en majuscules",
+		"ftp://fichiers.example",
+		"le site www.mairie-riom.fr et WWW.Exemple.org",
+		"Écrivez à conseillere.numerique@mairie.example",
+		"mailto:contact@exemple.org",
+		"<https://autolien.example>",
+		"deux liens: https://a.example et https://b.example",
+		"=HYPERLINK(\"http://x\")",
+	} {
+		got := bilan.MDEscape(text)
+		if m := autolinks.FindString(got); m != "" {
+			t.Errorf("MDEscape(%q) = %q: %q would be a link", text, got, m)
+		}
+		// Nothing is lost: unescaping gives the text back.
+		if plain := regexp.MustCompile(`\\(.)`).ReplaceAllString(got, "$1"); plain != text {
+			t.Errorf("MDEscape(%q) reads %q once rendered", text, plain)
+		}
+	}
+	// The whole bilan: titles, quotes and notes with addresses.
+	var buf bytes.Buffer
+	if err := bilan.WriteMarkdown(&buf, fixtureWithComparison(t, "fr")); err != nil {
+		t.Fatal(err)
+	}
+	if m := autolinks.FindString(buf.String()); m != "" {
+		t.Errorf("the Markdown bilan has a link: %q", m)
+	}
+	if !strings.Contains(buf.String(), `http\://x`) || !strings.Contains(buf.String(), `conseillere\@ville-riom.fr, www\.ville-riom.fr`) {
+		t.Error("the Markdown bilan lost the addresses of the fixture")
 	}
 }
 
