@@ -45,6 +45,9 @@ type tempting struct {
 	event   *retours.Event
 	answers []*retours.Answer
 	prev    *tempting
+	// since starts the week of a digest: answers before it are "before",
+	// the others "during".
+	since time.Time
 }
 
 func temptingEvent(name string, threshold int, sessions int) *retours.Event {
@@ -210,15 +213,7 @@ func TestAttackerHasTeeth(t *testing.T) {
 	for _, ev := range events {
 		cur, prev := published(t, ev, bilan.PrimaryOnly)
 		leaks, _ := attack(t, ev, cur, prev)
-		if len(leaks) > 0 {
-			caught++
-		}
-		if testing.Verbose() {
-			t.Logf("%s: %d figures recovered", ev.name, len(leaks))
-			for _, l := range leaks[:min(len(leaks), 3)] {
-				t.Logf("  %s", l)
-			}
-		}
+		caught += logLeaks(t, ev, leaks)
 	}
 	for _, name := range []string{"one-answer sessions", "a single élu among forty associations", "two sessions of 4 and 6 answers",
 		"five sessions of one answer and a large one", "four tiers-lieux in a plénière of fourteen", "a comparison between editions"} {
@@ -233,15 +228,32 @@ func TestAttackerHasTeeth(t *testing.T) {
 	}
 }
 
+// logLeaks shows a few of what the attack recovered from ev with -v, and
+// returns 1 if it recovered anything.
+func logLeaks(t *testing.T, ev *tempting, leaks []string) int {
+	t.Helper()
+	if testing.Verbose() {
+		t.Logf("%s: %d figures recovered", ev.name, len(leaks))
+		for _, l := range leaks[:min(len(leaks), 3)] {
+			t.Logf("  %s", l)
+		}
+	}
+	return min(len(leaks), 1)
+}
+
 // attacker is what the attacker knows of one event: its atoms, the facts
 // the JSON shows about them and the hidden figures it goes after.
 type attacker struct {
 	sessions, profiles []string // slot ids; profiles is ["*"] without a profile question
-	zero               map[int]bool
-	facts              map[string][]fact // by statistic
-	targets            []target
-	partitions         []partition
-	leaks              []string
+	// parts splits each session × profile by when the answers came: ["*"]
+	// for the bilan alone, before and during the week with a digest.
+	parts      []string
+	small      []target // figures the digest must not give when they hold 1 to k-1 answers
+	zero       map[int]bool
+	facts      map[string][]fact // by statistic
+	targets    []target
+	partitions []partition
+	leaks      []string
 }
 
 type fact struct {
@@ -264,33 +276,41 @@ type partition struct {
 	hidden []target
 }
 
-func (k *attacker) atom(session, profile string) int {
-	return slices.Index(k.sessions, session)*len(k.profiles) + slices.Index(k.profiles, profile)
+func (k *attacker) atom(session, profile, part string) int {
+	return (slices.Index(k.sessions, session)*len(k.profiles)+slices.Index(k.profiles, profile))*len(k.parts) + slices.Index(k.parts, part)
+}
+
+func (k *attacker) atoms() int { return len(k.sessions) * len(k.profiles) * len(k.parts) }
+
+// where returns the atoms of the answers that keep: a session, a profile
+// and a part.
+func (k *attacker) where(keep func(session, profile, part string) bool) []int {
+	var out []int
+	for _, s := range k.sessions {
+		for _, p := range k.profiles {
+			for _, w := range k.parts {
+				if keep(s, p, w) {
+					out = append(out, k.atom(s, p, w))
+				}
+			}
+		}
+	}
+	return out
 }
 
 func (k *attacker) row(session string) []int {
-	var out []int
-	for _, p := range k.profiles {
-		out = append(out, k.atom(session, p))
-	}
-	return out
+	return k.where(func(s, _, _ string) bool { return s == session })
 }
 
 func (k *attacker) col(profile string) []int {
-	var out []int
-	for _, s := range k.sessions {
-		out = append(out, k.atom(s, profile))
-	}
-	return out
+	return k.where(func(_, p, _ string) bool { return p == profile })
 }
 
-func (k *attacker) all() []int {
-	var out []int
-	for i := range len(k.sessions) * len(k.profiles) {
-		out = append(out, i)
-	}
-	return out
+func (k *attacker) cell(session, profile string) []int {
+	return k.where(func(s, p, _ string) bool { return s == session && p == profile })
 }
+
+func (k *attacker) all() []int { return k.where(func(_, _, _ string) bool { return true }) }
 
 func (k *attacker) add(stat string, atoms []int, v *big.Rat) {
 	k.facts[stat] = append(k.facts[stat], fact{atoms, v})
@@ -326,6 +346,9 @@ func (k *attacker) addGroup(atoms []int, answers int, qs []bilan.QuestionStats) 
 		}
 		if q.Mean != nil {
 			k.add("q."+q.ID+".sum", atoms, intRat(int(math.Round(*q.Mean*float64(q.Count)))))
+		}
+		if q.NPS != nil {
+			k.add("q."+q.ID+".pd", atoms, intRat(q.NPS.Promoters-q.NPS.Detractors))
 		}
 	}
 }
@@ -366,6 +389,9 @@ func (k *attacker) read(b *bilan.Bilan, name string) {
 	profileQuestion := len(b.Profiles) > 0
 	for _, g := range b.Profiles {
 		k.profiles = append(k.profiles, g.ID)
+	}
+	if len(k.parts) == 0 {
+		k.parts = []string{"*"}
 	}
 	noneMissing := profileQuestion && !slices.Contains(k.profiles, "")
 	if noneMissing {
@@ -408,11 +434,13 @@ func (k *attacker) read(b *bilan.Bilan, name string) {
 		}
 		cells := partition{what: fmt.Sprintf("%s: session %q by profile", name, g.ID), total: atoms}
 		for _, p := range k.profiles {
-			atom := []int{k.atom(g.ID, p)}
+			atom := k.cell(g.ID, p)
 			j := slices.IndexFunc(g.Profiles, func(c bilan.Group) bool { return c.ID == p })
 			switch {
 			case j < 0: // a profile without answers in the session is left out
-				k.zero[atom[0]] = true
+				for _, a := range atom {
+					k.zero[a] = true
+				}
 			case g.Profiles[j].Suppressed:
 				tg := target{fmt.Sprintf("%s: session %q, profile %q", name, g.ID, p), atom}
 				k.targets = append(k.targets, tg)
@@ -499,7 +527,7 @@ func (k *attacker) run(ev *tempting) []string {
 	live := func(atoms []int) []int {
 		return slices.DeleteFunc(slices.Clone(atoms), func(a int) bool { return k.zero[a] })
 	}
-	n := len(k.sessions) * len(k.profiles)
+	n := k.atoms()
 	spans := map[string]*span{}
 	for stat, facts := range k.facts {
 		spans[stat] = newSpan(facts, k.zero, n)
@@ -516,6 +544,19 @@ func (k *attacker) run(ev *tempting) []string {
 			}
 			if want := k.truth(ev, atoms, stat); v.Cmp(want) == 0 {
 				k.leaks = append(k.leaks, fmt.Sprintf("%s: %s recovered: %s", tg.what, stat, v.RatString()))
+			}
+		}
+	}
+	// Groups a digest never shows: recovering one of 1 to k-1 answers gives
+	// a small group away.
+	for _, tg := range k.small {
+		atoms := live(tg.atoms)
+		if n := k.truth(ev, atoms, "answers"); len(atoms) == 0 || n.Sign() == 0 || n.Cmp(intRat(ev.event.AnonymityThreshold)) >= 0 {
+			continue
+		}
+		for stat, sp := range spans {
+			if v, ok := sp.derive(atoms); ok && v.Cmp(k.truth(ev, atoms, stat)) == 0 {
+				k.leaks = append(k.leaks, fmt.Sprintf("%s, a small group: %s recovered: %s", tg.what, stat, v.RatString()))
 			}
 		}
 	}
@@ -648,7 +689,14 @@ func (k *attacker) truth(ev *tempting, atoms []int, stat string) *big.Rat {
 				p = v.Choices[0]
 			}
 		}
-		if !slices.Contains(atoms, k.atom(session, p)) {
+		w := "*"
+		if len(k.parts) > 1 {
+			w = "during"
+			if a.CreatedAt.Before(ev.since) {
+				w = "before"
+			}
+		}
+		if !slices.Contains(atoms, k.atom(session, p, w)) {
 			continue
 		}
 		if stat == "answers" {
@@ -666,6 +714,12 @@ func (k *attacker) truth(ev *tempting, atoms []int, stat string) *big.Rat {
 			sum++
 		case "sum":
 			sum += v.Number
+		case "pd":
+			if v.Number >= 9 {
+				sum++
+			} else if v.Number <= 6 {
+				sum--
+			}
 		case "b":
 			if slices.Contains(v.Choices, parts[3]) || len(v.Choices) == 0 && q.Kind != retours.QuestionText && strconv.Itoa(v.Number) == parts[3] {
 				sum++

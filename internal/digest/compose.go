@@ -100,13 +100,18 @@ func build(d *Digest) *view {
 	l := d.Lang
 	v := &view{Lang: l, Intro: messages.T(l, "intro", i18n.LongDate(l, d.Since), i18n.LongDate(l, d.Until)), UnsubscribeAll: d.UnsubscribeAll}
 	var answers, notes int
+	some := false // an event's count of new answers is not given
 	for _, s := range d.Events {
-		answers += s.NewAnswers
+		answers += s.NewAnswers.N
+		some = some || !s.NewAnswers.Shown
 		notes += s.NewNotes
 		v.Events = append(v.Events, eventOf(d, s))
 	}
 	var what []string
-	if answers > 0 {
+	switch {
+	case some:
+		what = append(what, messages.T(l, "answers.some"))
+	case answers > 0:
 		what = append(what, messages.Plural(l, "answers", answers))
 	}
 	if notes > 0 {
@@ -133,7 +138,7 @@ func eventOf(d *Digest, s *Summary) eventView {
 	ev := eventView{
 		Title:          e.Title,
 		Where:          i18n.LongDate(l, e.StartsAt),
-		Answers:        messages.T(l, "answers.total", messages.Plural(l, "answers", s.NewAnswers), s.Answers),
+		Answers:        answersLine(l, s),
 		OrganiserURL:   d.BaseURL + "/o/" + e.ID,
 		BilanURL:       d.BaseURL + "/api/events/" + e.ID + "/bilan?format=html&lang=" + l,
 		UnsubscribeURL: d.Unsubscribe[e.ID],
@@ -148,18 +153,23 @@ func eventOf(d *Digest, s *Summary) eventView {
 			if sc.ID == "" {
 				title = messages.T(l, "session.event")
 			}
-			ev.Sessions = append(ev.Sessions, messages.T(l, "session.line", title, sc.New))
+			if sc.New.Shown {
+				ev.Sessions = append(ev.Sessions, messages.T(l, "session.line", title, sc.New.N))
+			} else {
+				ev.Sessions = append(ev.Sessions, messages.T(l, "session.some", title))
+			}
 		}
 	}
-	th := threshold(e)
-	if s.Satisfaction.Count > 0 {
-		scale := " / " + fmt.Sprint(s.Satisfaction.Max)
-		ev.Satisfaction = messages.T(l, "satisfaction", figure(l, s.Satisfaction, s.SatisfactionBefore, th, 10, func(x float64) string {
+	few := !s.Answers.Shown && s.Answers.N > 0
+	th := e.AnonymityThreshold
+	if f := s.Satisfaction; f.Shown || few && f.Asked {
+		scale := " / " + fmt.Sprint(f.Now.Max)
+		ev.Satisfaction = messages.T(l, "satisfaction", figure(l, f, th, 10, func(x float64) string {
 			return i18n.Fixed(l, x, 1) + scale
 		}, func(d float64) string { return signed(i18n.Fixed(l, d, 1)) }))
 	}
-	if s.NPS.Count > 0 {
-		ev.NPS = messages.T(l, "nps", figure(l, s.NPS, s.NPSBefore, th, 1, func(x float64) string {
+	if f := s.NPS; f.Shown || few && f.Asked {
+		ev.NPS = messages.T(l, "nps", figure(l, f, th, 1, func(x float64) string {
 			return signed(fmt.Sprintf("%.0f", x))
 		}, func(d float64) string { return messages.T(l, "points", signed(fmt.Sprintf("%.0f", d))) }))
 	}
@@ -193,18 +203,32 @@ func eventOf(d *Digest, s *Summary) eventView {
 	return ev
 }
 
+// answersLine gives the week's answers and the total, as far as the digest
+// may give them.
+func answersLine(l string, s *Summary) string {
+	news := messages.Plural(l, "answers", s.NewAnswers.N)
+	if !s.NewAnswers.Shown {
+		news = messages.T(l, "answers.some")
+	}
+	if !s.Answers.Shown {
+		return messages.T(l, "answers.few", news, s.Event.AnonymityThreshold)
+	}
+	return messages.T(l, "answers.total", news, s.Answers.N)
+}
+
 // figure writes a figure now and its change over the week, both rounded to
-// 1/unit. With fewer answers than the anonymity threshold it says so rather
-// than give a value; with fewer new answers than the threshold it gives no
-// change, which would tell the few new answers apart.
-func figure(l string, now, before Stat, th int, unit float64, value, change func(float64) string) string {
+// 1/unit, as Summarise allows: with fewer answers than the anonymity
+// threshold it says so rather than give a value, and it gives the change
+// only when it tells no small group apart.
+func figure(l string, f Figure, th int, unit float64, value, change func(float64) string) string {
+	now, before := f.Now, f.Before
 	switch {
-	case now.Count < th:
+	case !f.Shown:
 		return messages.T(l, "few", th)
+	case !f.Change:
+		return value(now.Value)
 	case before.Count == 0:
 		return messages.T(l, "change.first", value(now.Value))
-	case now.Count-before.Count < th:
-		return value(now.Value)
 	}
 	// The change of the rounded figures, so that it matches what is shown.
 	d := math.Round(now.Value*unit)/unit - math.Round(before.Value*unit)/unit

@@ -40,16 +40,18 @@ func goldenDigest(lang string) *Digest {
 	quiet2 := &retours.Event{ID: "w8x9y2z3", Title: "Café numérique"}
 	s := &Summary{
 		Event: e, Since: monday.Add(-7 * 24 * time.Hour), Until: monday,
-		NewAnswers: 42, Answers: 57,
+		NewAnswers: Count{42, true}, Answers: Count{57, true},
+		// The atelier's 3 new answers are too few to give, and the event
+		// as a whole's 6 go with them.
 		Sessions: []SessionCount{
-			{Title: e.Title, New: 6},
-			{ID: "s1pl3n", Title: "Plénière d'ouverture", New: 21},
-			{ID: "s2atin", Title: "Atelier inclusion", New: 12},
-			{ID: "s3atdo", Title: "Atelier données <ouvertes>", New: 3},
+			{Title: e.Title, New: Count{6, false}},
+			{ID: "s1pl3n", Title: "Plénière d'ouverture", New: Count{21, true}},
+			{ID: "s2atin", Title: "Atelier inclusion", New: Count{12, true}},
+			{ID: "s3atdo", Title: "Atelier données <ouvertes>", New: Count{3, false}},
 		},
-		Satisfaction: Stat{Value: 4.31, Count: 57, Max: 5}, SatisfactionBefore: Stat{Value: 4.07, Count: 15, Max: 5},
-		NPS: Stat{Value: 38, Count: 50}, NPSBefore: Stat{Value: 45, Count: 12},
-		NewNotes: 5,
+		Satisfaction: Figure{Now: Stat{Value: 4.31, Count: 57, Max: 5}, Before: Stat{Value: 4.07, Count: 15, Max: 5}, Asked: true, Shown: true, Change: true},
+		NPS:          Figure{Now: Stat{Value: 38, Count: 50}, Before: Stat{Value: 45, Count: 12}, Asked: true, Shown: true, Change: true},
+		NewNotes:     5,
 		Quotes: []Quote{
 			{Kind: retours.NoteEtonnement, Text: "Autant d'élus que d'associations !", Session: "Plénière d'ouverture"},
 			{Kind: retours.NotePointFort, Text: "<script>alert('x')</script> =HYPERLINK(\"http://evil\") les échanges\nen petits groupes"},
@@ -107,19 +109,24 @@ func golden(t *testing.T, name, got string) {
 
 func TestFigures(t *testing.T) {
 	for _, tc := range []struct {
-		name        string
-		now, before Stat
-		want        string
+		name    string
+		answers Count
+		fig     Figure
+		want    string
 	}{
-		{"too few answers", Stat{Value: 4, Count: 4, Max: 5}, Stat{}, "Satisfaction : moins de 5 réponses pour l'instant"},
-		{"first week", Stat{Value: 4.25, Count: 9, Max: 5}, Stat{}, "Satisfaction : 4,2 / 5 (première semaine)"},
-		{"too few new answers to show a change", Stat{Value: 3.5, Count: 14, Max: 5}, Stat{Value: 4, Count: 10, Max: 5}, "Satisfaction : 3,5 / 5"},
-		{"down", Stat{Value: 3.5, Count: 20, Max: 5}, Stat{Value: 4, Count: 10, Max: 5}, "Satisfaction : 3,5 / 5 (−0,5 en une semaine)"},
-		{"unchanged once rounded", Stat{Value: 4.01, Count: 20, Max: 5}, Stat{Value: 3.99, Count: 10, Max: 5}, "Satisfaction : 4,0 / 5 (stable en une semaine)"},
+		{"too few answers", Count{4, false}, Figure{Asked: true}, "Satisfaction : moins de 5 réponses pour l'instant"},
+		{"no answer yet", Count{0, true}, Figure{Asked: true}, ""},
+		{"first week", Count{9, true}, Figure{Now: Stat{Value: 4.25, Count: 9, Max: 5}, Asked: true, Shown: true, Change: true}, "Satisfaction : 4,2 / 5 (première semaine)"},
+		{"no change that would tell a few answers apart", Count{14, true},
+			Figure{Now: Stat{Value: 3.5, Count: 14, Max: 5}, Before: Stat{Value: 4, Count: 10, Max: 5}, Asked: true, Shown: true}, "Satisfaction : 3,5 / 5"},
+		{"down", Count{20, true}, Figure{Now: Stat{Value: 3.5, Count: 20, Max: 5}, Before: Stat{Value: 4, Count: 10, Max: 5}, Asked: true, Shown: true, Change: true},
+			"Satisfaction : 3,5 / 5 (−0,5 en une semaine)"},
+		{"unchanged once rounded", Count{20, true}, Figure{Now: Stat{Value: 4.01, Count: 20, Max: 5}, Before: Stat{Value: 3.99, Count: 10, Max: 5}, Asked: true, Shown: true, Change: true},
+			"Satisfaction : 4,0 / 5 (stable en une semaine)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := goldenDigest("fr")
-			d.Events[0].Satisfaction, d.Events[0].SatisfactionBefore = tc.now, tc.before
+			d.Events[0].Answers, d.Events[0].Satisfaction = tc.answers, tc.fig
 			if got := eventOf(d, d.Events[0]).Satisfaction; got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
