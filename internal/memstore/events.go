@@ -21,9 +21,11 @@ type storedEvent struct {
 	Expires   time.Time
 }
 
-// edition is an event's entry in its series.
+// edition is an event's entry in its series, with the series' owners as
+// the event had them (retours.SameOwners).
 type edition struct {
 	Edition int
+	Owners  []string
 	Expires time.Time
 }
 
@@ -49,7 +51,7 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 		if s.series[e.Series] == nil {
 			s.series[e.Series] = map[string]edition{}
 		}
-		s.series[e.Series][e.ID] = edition{Edition: e.Edition, Expires: ttl(e.ExpiresAt())}
+		s.series[e.Series][e.ID] = edition{Edition: e.Edition, Owners: e.Owners(), Expires: ttl(e.ExpiresAt())}
 	}
 	return nil
 }
@@ -139,8 +141,9 @@ func (s *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retours
 		edition int
 	}
 	var before []entry
+	owners := e.Owners()
 	for id, ed := range s.series[e.Series] {
-		if ed.Edition < e.Edition {
+		if ed.Edition < e.Edition && retours.SameOwners(ed.Owners, owners) {
 			before = append(before, entry{id, ed.Edition})
 		}
 	}

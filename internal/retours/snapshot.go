@@ -76,7 +76,7 @@ type ModerationStore interface {
 // bilan compares with.
 type SeriesStore interface {
 	// PreviousEdition returns the event of the same series with the highest
-	// edition below e's, skipping erased ones. ENOTFOUND if there is none,
-	// or e is in no series.
+	// edition below e's, skipping erased ones and those of other owners
+	// (SameOwners). ENOTFOUND if there is none, or e is in no series.
 	PreviousEdition(ctx context.Context, e *Event) (*Event, error)
 }

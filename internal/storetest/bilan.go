@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -173,4 +174,58 @@ func testPreviousEdition(t *testing.T, st Store) {
 	if got, err := st.PreviousEdition(ctx, fourth); err != nil || got.ID != first.ID {
 		t.Errorf("PreviousEdition after erasing the 2nd = %v, %v; want the 1st", got, err)
 	}
+}
+
+// testSeriesOwners: a series belongs to its organisers. Two organisers who
+// both call their series "nec" never see each other's editions; an edition
+// they organise together follows both.
+func testSeriesOwners(t *testing.T, st Store) {
+	ctx := context.Background()
+	mk := func(edition int, organisers ...string) *retours.Event {
+		e := Event(t)
+		e.Series, e.Edition, e.OrganiserEmails = "nec", edition, organisers
+		return mustCreate(t, st, e)
+	}
+	alice1 := mk(1, "alice@example.org")
+	bob2 := mk(2, "bob@example.org")
+	alice3 := mk(3, "Alice@Example.org", "claire@example.org")
+	bob4 := mk(4, "bob@example.org")
+	both5 := mk(5, "bob@example.org", "alice@example.org")
+	admin2 := mk(2)
+	admin6 := mk(6)
+	claire7 := mk(7, "claire@example.org")
+	dan8 := mk(8, "dan@example.org")
+	for _, tc := range []struct {
+		name string
+		e    *retours.Event
+		want string
+	}{
+		{"not another organiser's higher edition", alice3, alice1.ID},
+		{"not another organiser's lower one either", bob2, ""},
+		{"the organiser's own, whatever lies between", bob4, bob2.ID},
+		{"an edition organised together follows either", both5, bob4.ID},
+		{"events without organisers are the administrator's", admin6, admin2.ID},
+		{"an organiser's events are not the administrator's", alice1, ""},
+		{"a co-organiser's series goes on without the others", claire7, alice3.ID},
+		{"an organiser of no earlier edition", dan8, ""},
+	} {
+		got, err := st.PreviousEdition(ctx, tc.e)
+		if tc.want == "" {
+			if failure(err) != noPrevious {
+				t.Errorf("%s: PreviousEdition = %s, %v; want not found", tc.name, edition(got), err)
+			}
+			continue
+		}
+		if err != nil || got.ID != tc.want {
+			t.Errorf("%s: PreviousEdition = %s, %v; want %s", tc.name, edition(got), err, tc.want)
+		}
+	}
+}
+
+// edition names an event by its id, series and edition.
+func edition(e *retours.Event) string {
+	if e == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%s (%s %d)", e.ID, e.Series, e.Edition)
 }

@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"snapshots", testSnapshots},
 		{"coverage and hiding", testCoverageAndHiding},
 		{"previous edition", testPreviousEdition},
+		{"series belong to their organisers", testSeriesOwners},
 		{"changed events", testChangedEvents},
 		{"active events", testActiveEvents},
 		{"activity", testActivity},
