@@ -91,6 +91,10 @@ func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: marshal event: %w", err)
 	}
+	// DynamoDB would refuse the item with a ValidationException: say why.
+	if len(data) > retours.MaxEventBytes {
+		return nil, retours.NewError(retours.EINVALID, "event.too_large", retours.MaxEventBytes>>10)
+	}
 	return map[string]types.AttributeValue{
 		AttrPK:        s(eventPK(e.ID)),
 		AttrSK:        s(skMeta),

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -275,6 +276,9 @@ func TestBadInput(t *testing.T) {
 		{name: "event retention over 10 years", method: "POST", path: "/api/events", ctype: ctJSON, header: admin, body: event(`"retention_months": 121,`), want: 400, msg: msgBadEvent},
 		{name: "event with a bad organiser e-mail", method: "POST", path: "/api/events", ctype: ctJSON, header: admin, body: strings.Replace(necDay, "orga@example.org", "orga at example", 1), want: 400, msg: msgBadEvent},
 		{name: "event with a bad question kind", method: "POST", path: "/api/events", ctype: ctJSON, header: admin, body: event(`"questionnaire": {"questions": [{"id": "q", "kind": "slider", "label": {"fr": "?"}}]},`), want: 400, msg: msgBadEvent},
+		{name: "event definition of < over the item limit once encoded", method: "POST", path: "/api/events", ctype: ctJSON, header: admin, body: event(`"questionnaire": ` + questionnaireOf("<") + `,`), want: 400, msg: "trop volumineux"},
+		{name: "session closing after the event's answers are erased", method: "POST", path: "/api/events", ctype: ctJSON, header: admin,
+			body: strings.Replace(necDay, `"starts_at": "2026-10-13T16:00:00+02:00"}`, `"starts_at": "2026-10-13T16:00:00+02:00", "closes_at": "2029-01-01T00:00:00+01:00"}`, 1), want: 400, msg: "seraient effacées"},
 	}
 	cases = append(cases, tokenCases(t, env.Server, ev, ce.OrganiserToken, other.OrganiserToken)...)
 
@@ -486,4 +490,20 @@ func sep(path string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// questionnaireOf is the largest questionnaire validation accepts, as JSON,
+// every label made of char: 30 single-choice questions of 20 choices, each
+// label 300 characters long.
+func questionnaireOf(char string) string {
+	label := strings.Repeat(char, 300)
+	var qs []string
+	for i := range 30 {
+		var choices []string
+		for j := range 20 {
+			choices = append(choices, fmt.Sprintf(`{"id":"c%d","label":{"fr":%q}}`, j, label))
+		}
+		qs = append(qs, fmt.Sprintf(`{"id":"q%d","kind":"single","label":{"fr":%q},"choices":[%s]}`, i, label, strings.Join(choices, ",")))
+	}
+	return `{"questions":[` + strings.Join(qs, ",") + `]}`
 }

@@ -35,6 +35,9 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 	if err != nil {
 		return fmt.Errorf("memstore: marshal event: %w", err)
 	}
+	if len(data) > retours.MaxEventBytes {
+		return retours.NewError(retours.EINVALID, "event.too_large", retours.MaxEventBytes>>10)
+	}
 	if err := s.begin(ctx, "CreateEvent"); err != nil {
 		return err
 	}

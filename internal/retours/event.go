@@ -252,7 +252,7 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 	} else if e.ClosesAt.After(e.ExpiresAt()) {
 		// An answer accepted then would be erased by the TTL soon after it
 		// arrived: the retention must outlast the answer window.
-		fe.Add("retention_months", FieldRange)
+		fe.Add("retention_months", FieldRetention)
 	}
 	if e.AnonymityThreshold == 0 {
 		e.AnonymityThreshold = DefaultAnonymityThreshold
@@ -312,6 +312,10 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		}
 		if !s.ClosesAt.IsZero() && !s.ClosesAt.After(s.StartsAt) {
 			fe.Add(field+".closes_at", FieldOrder)
+		} else if s.ClosesAt.After(e.ExpiresAt()) {
+			// A session's own window outlasts the event's: it too must
+			// close before its answers are erased.
+			fe.Add(field+".closes_at", FieldRetention)
 		}
 		// Session ids are short (they end up on posters) and unique in the event.
 		for s.ID == "" {
@@ -333,6 +337,9 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		return nil, err
 	}
 	e.ID = id
+	if err := checkSize(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

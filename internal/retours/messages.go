@@ -17,6 +17,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"event.exists":              "Cet événement existe déjà.",
 		"event.invalid":             "L'événement n'est pas valide.",
 		"event.json":                "Envoyez l'événement en JSON (Content-Type: application/json).",
+		"event.too_large":           "L'événement est trop volumineux pour être enregistré : une fois encodé, il dépasse %d Ko (les caractères <, > et & y comptent pour six). Raccourcissez les libellés du questionnaire ou les titres, ou retirez des sessions.",
 		"session.not_found":         "Cette session n'existe pas.",
 		"questionnaire.invalid":     "Le questionnaire n'est pas valide.",
 		"answers.not_open":          "Les réponses ne sont pas encore ouvertes.",
@@ -66,6 +67,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"field.too_many":            "Une seule réponse est possible.",
 		"field.duplicate":           "Cet identifiant est utilisé deux fois.",
 		"field.order":               "La fin doit venir après le début.",
+		"field.retention":           "Les réponses seraient effacées avant cette date : des réponses arrivées après se perdraient. Allongez la durée de conservation (retention_months) ou avancez la clôture.",
 	},
 	"en": {
 		"internal":                  "An internal error occurred.",
@@ -77,6 +79,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"event.exists":              "This event already exists.",
 		"event.invalid":             "The event is not valid.",
 		"event.json":                "Send the event as JSON (Content-Type: application/json).",
+		"event.too_large":           "The event is too large to be stored: encoded, it is over %d KB (the characters <, > and & count for six). Shorten the questionnaire's labels or the titles, or remove sessions.",
 		"session.not_found":         "This session does not exist.",
 		"questionnaire.invalid":     "The questionnaire is not valid.",
 		"answers.not_open":          "Answers are not open yet.",
@@ -126,6 +129,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"field.too_many":            "Only one answer is possible.",
 		"field.duplicate":           "This identifier is used twice.",
 		"field.order":               "The end must come after the start.",
+		"field.retention":           "Answers would be erased before this date: answers arriving later would be lost. Keep the data longer (retention_months) or close answers earlier.",
 	},
 })
 

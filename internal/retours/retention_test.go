@@ -2,6 +2,7 @@ package retours_test
 
 import (
 	"crypto/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -44,5 +45,39 @@ func TestRetention(t *testing.T) {
 				t.Errorf("ExpiresAt = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSessionClosesBeforeErasure: a session may keep its answers open
+// after the event's, but not past the day they are erased.
+func TestSessionClosesBeforeErasure(t *testing.T) {
+	ends := time.Date(2027, 2, 1, 17, 0, 0, 0, time.UTC)
+	expires := ends.AddDate(0, 6, 0)
+	for _, tc := range []struct {
+		name   string
+		closes time.Time
+		want   string // the field problem of sessions.0.closes_at
+	}{
+		{"the event's window", time.Time{}, ""},
+		{"after the event's, before erasure", ends.AddDate(0, 3, 0), ""},
+		{"on the day of erasure", expires, ""},
+		{"after erasure", expires.Add(time.Hour), retours.FieldRetention},
+		{"years after", ends.AddDate(5, 0, 0), retours.FieldRetention},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := retours.NewEvent(retours.EventInput{
+				Title: "NEC", StartsAt: ends.Add(-8 * time.Hour), EndsAt: ends, RetentionMonths: 6,
+				Sessions: []retours.SessionInput{{Title: "Atelier", Kind: retours.KindAtelier, StartsAt: ends.Add(-4 * time.Hour), ClosesAt: tc.closes}},
+			}, rand.Reader, ends.AddDate(0, -1, 0), 24)
+			if got := retours.ErrorFields(err)["sessions.0.closes_at"]; got != tc.want {
+				t.Errorf("sessions.0.closes_at = %q (%v), want %q", got, err, tc.want)
+			}
+			if tc.want != "" && retours.ErrorCode(err) != retours.EINVALID {
+				t.Errorf("NewEvent = %v, want invalid", err)
+			}
+		})
+	}
+	if msg := retours.FieldMessage("fr", retours.FieldRetention); !strings.Contains(msg, "effacées") {
+		t.Errorf("the problem reads %q", msg)
 	}
 }

@@ -54,6 +54,7 @@ const (
 	FieldTooMany   = "too_many"  // more values than allowed
 	FieldDuplicate = "duplicate" // the same identifier appears twice
 	FieldOrder     = "order"     // an end comes before its start
+	FieldRetention = "retention" // answers would be accepted after the event's data is erased
 )
 
 // CleanText trims s and checks it is valid UTF-8 without control characters

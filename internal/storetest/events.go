@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,11 +59,39 @@ const (
 	invalidSubmission = retours.EINVALID + " submission_id.invalid"
 	snapshotNotFound  = retours.ENOTFOUND + " not_found"
 	bilanTooLarge     = retours.EINVALID + " bilan.too_large"
+	eventTooLarge     = retours.EINVALID + " event.too_large"
 	textNotFound      = retours.ENOTFOUND + " text.not_found"
 	noPrevious        = retours.ENOTFOUND + " series.no_previous"
 	digestClaimed     = retours.ECONFLICT + " digest.claimed"
 	leaseLost         = retours.ECONFLICT + " digest.lease_lost"
 )
+
+// testEventTooLarge: an event whose definition would pass DynamoDB's item
+// limit once encoded (< takes six bytes) is refused as invalid, not as an
+// internal error, and nothing of it is stored, its series entry included.
+func testEventTooLarge(t *testing.T, st Store) {
+	ctx := context.Background()
+	e := Event(t)
+	e.Series, e.Edition = "nec-auvergne", 2
+	for i := range e.Questionnaire.Questions {
+		e.Questionnaire.Questions[i].Label = retours.Text{"fr": strings.Repeat("<", 20_000)}
+	}
+	if n := e.EncodedSize(); n <= retours.MaxEventBytes {
+		t.Fatalf("the event takes %d bytes, want more than %d", n, retours.MaxEventBytes)
+	}
+	if err := st.CreateEvent(ctx, e); failure(err) != eventTooLarge {
+		t.Fatalf("CreateEvent of %d bytes = %v, want %s", e.EncodedSize(), err, eventTooLarge)
+	}
+	if _, err := st.Event(ctx, e.ID); failure(err) != eventNotFound {
+		t.Errorf("Event after the refusal = %v, want not found", err)
+	}
+	next := Event(t)
+	next.Series, next.Edition = "nec-auvergne", 3
+	mustCreate(t, st, next)
+	if prev, err := st.PreviousEdition(ctx, next); failure(err) != noPrevious {
+		t.Errorf("PreviousEdition after the refusal = %s, %v; want none", edition(prev), err)
+	}
+}
 
 func testEvents(t *testing.T, st Store) {
 	ctx := context.Background()

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		test func(*testing.T, Store)
 	}{
 		{"events", testEvents},
+		{"an event too large for one item", testEventTooLarge},
 		{"replace token", testReplaceToken},
 		{"erase event", testEraseEvent},
 		{"erase a late answer", testEraseLateAnswer},
