@@ -62,10 +62,12 @@ type pageData struct {
 	ErrorsTitle  string // the error summary's heading
 	Unavailable  bool
 	Message      string
-	NoteSaved    bool
-	NoteKinds    []optionView
-	NoteText     string
-	NoteError    string
+	// Anonymity is the privacy notice's paragraph on what results show.
+	Anonymity string
+	NoteSaved bool
+	NoteKinds []optionView
+	NoteText  string
+	NoteError string
 	// The digest's unsubscribe page.
 	UnsubToken  string
 	UnsubEvents []string
@@ -744,8 +746,11 @@ func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request) error {
 	lang := pageLang(r, e)
 	p := &pageData{Lang: lang, Title: messages.T(lang, "privacy.title"), Event: e}
 	p.Message = messages.T(lang, "privacy.retention", s.cfg.RetentionMonths)
+	threshold := retours.DefaultAnonymityThreshold
 	if e != nil {
 		p.Message = messages.T(lang, "privacy.retention.event", e.Title, i18n.Date(lang, e.ExpiresAt()))
+		threshold = e.AnonymityThreshold
 	}
+	p.Anonymity = messages.T(lang, "privacy.results", threshold)
 	return s.render(w, r, http.StatusOK, "privacy", p)
 }

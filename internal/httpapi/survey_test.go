@@ -108,8 +108,10 @@ func TestPrivacyNotice(t *testing.T) {
 		name, target string
 		want         []string
 	}{
-		{"French", "/confidentialite", []string{`lang="fr"`, "anonymes", "adresse IP", "user agent", "24 mois", "effacées automatiquement", "exporter", "organisateurs"}},
-		{"English", "/confidentialite?lang=en", []string{`lang="en"`, "anonymous", "IP address", "user agent", "24 months", "erased automatically", "export", "organisers"}},
+		{"French", "/confidentialite", []string{`lang="fr"`, "anonymes", "adresse IP", "user agent", "24 mois", "effacées automatiquement", "exporter", "organisateurs",
+			"moins de 5 réponses", "ni par soustraction"}},
+		{"English", "/confidentialite?lang=en", []string{`lang="en"`, "anonymous", "IP address", "user agent", "24 months", "erased automatically", "export", "organisers",
+			"fewer than 5 answers", "by subtraction"}},
 		{"about an event", "/confidentialite?e=" + ce.ID, []string{"Numérique En Commun[s] Auvergne", "13 octobre 2028", `href="/e/` + ce.ID + `?lang=fr"`}},
 		{"about an event, in English", "/confidentialite?lang=en&e=" + ce.ID, []string{"13 October 2028", "Back to the questionnaire"}},
 		{"unknown event", "/confidentialite?e=zzzzzzzz", []string{"24 mois"}},
