@@ -706,7 +706,7 @@ func (k *attacker) truth(ev *tempting, atoms []int, stat string) *big.Rat {
 		parts := strings.SplitN(stat, ".", 4) // q, id, count|sum|b, value
 		v, ok := a.Values[parts[1]]
 		q, _ := e.Questionnaire.Question(parts[1])
-		if !ok || q == nil || q.Kind == retours.QuestionText && (v.Text == "" || slices.Contains(a.Hidden, q.ID)) {
+		if !ok || q == nil || q.Kind.IsText() && (v.Text == "" || slices.Contains(a.Hidden, q.ID)) {
 			continue
 		}
 		switch parts[2] {
@@ -721,7 +721,7 @@ func (k *attacker) truth(ev *tempting, atoms []int, stat string) *big.Rat {
 				sum--
 			}
 		case "b":
-			if slices.Contains(v.Choices, parts[3]) || len(v.Choices) == 0 && q.Kind != retours.QuestionText && strconv.Itoa(v.Number) == parts[3] {
+			if slices.Contains(v.Choices, parts[3]) || len(v.Choices) == 0 && !q.Kind.IsText() && strconv.Itoa(v.Number) == parts[3] {
 				sum++
 			}
 		}

@@ -94,11 +94,11 @@ type Group struct {
 
 // QuestionStats summarises the answers to one question.
 type QuestionStats struct {
-	ID    string `json:"id"`
-	Kind  string `json:"kind"`
-	Role  string `json:"role,omitempty"`
-	Label string `json:"label"`
-	Count int    `json:"count"`
+	ID    string               `json:"id"`
+	Kind  retours.QuestionKind `json:"kind"`
+	Role  string               `json:"role,omitempty"`
+	Label string               `json:"label"`
+	Count int                  `json:"count"`
 	// Mean, Median and CI95 are set for rating and nps questions with
 	// answers; CI95 needs two.
 	Mean   *float64  `json:"mean,omitempty"`
@@ -202,7 +202,7 @@ type Aggregator struct {
 type qinfo struct {
 	q       *retours.Question
 	id      string
-	kind    string
+	kind    retours.QuestionKind
 	off     int // answered count at off, values from off+1
 	lo, hi  int // numeric scale
 	choices []string
@@ -229,22 +229,22 @@ func New(e *retours.Event, lang string) *Aggregator {
 		q := &e.Questionnaire.Questions[i]
 		qi := qinfo{q: q, id: q.ID, kind: q.Kind, off: a.width}
 		a.width++
-		switch q.Kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		switch {
+		case q.Kind.IsScale():
 			qi.lo, qi.hi = q.Scale()
 			a.width += qi.hi - qi.lo + 1
-		case retours.QuestionSingle, retours.QuestionMulti:
+		case q.Kind.HasChoices():
 			for _, c := range q.Choices {
 				qi.choices = append(qi.choices, c.ID)
 			}
 			a.width += len(q.Choices)
 		}
 		switch {
-		case q.Role == retours.RoleProfile && q.Kind == retours.QuestionSingle && a.profile < 0:
+		case q.Role == retours.RoleProfile && q.Kind.Fits(q.Role) && a.profile < 0:
 			a.profile = len(a.qs)
-		case q.Role == retours.RoleSatisfaction && q.Kind == retours.QuestionRating && a.satisfaction < 0:
+		case q.Role == retours.RoleSatisfaction && q.Kind.Fits(q.Role) && a.satisfaction < 0:
 			a.satisfaction = len(a.qs)
-		case q.Kind == retours.QuestionNPS && a.nps < 0:
+		case q.Kind.IsNPS() && a.nps < 0:
 			a.nps = len(a.qs)
 		}
 		a.qs = append(a.qs, qi)
@@ -311,8 +311,8 @@ func (a *Aggregator) AddAnswer(ans *retours.Answer) {
 		if !ok {
 			continue
 		}
-		switch qi.kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		switch {
+		case qi.kind.IsScale():
 			if v.Number < qi.lo || v.Number > qi.hi {
 				continue
 			}
@@ -325,7 +325,7 @@ func (a *Aggregator) AddAnswer(ans *retours.Answer) {
 			c1[k]++
 			c2[k]++
 			c3[k]++
-		case retours.QuestionSingle, retours.QuestionMulti:
+		case qi.kind.HasChoices():
 			counted := false
 			for _, id := range v.Choices {
 				c := qi.choice(id)
@@ -345,7 +345,7 @@ func (a *Aggregator) AddAnswer(ans *retours.Answer) {
 				c2[qi.off]++
 				c3[qi.off]++
 			}
-		case retours.QuestionText:
+		case qi.kind.IsText():
 			if v.Text == "" || isHidden(ans.Hidden, qi.id) {
 				continue
 			}
@@ -525,19 +525,18 @@ func (a *Aggregator) questionStats(c []int64) []QuestionStats {
 			out = append(out, a.profileStats(c))
 			continue
 		}
-		switch qi.kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		if qi.kind.IsScale() {
 			out = append(out, a.numeric(c, qi))
-		default:
-			qs := QuestionStats{ID: qi.id, Kind: qi.kind, Role: qi.q.Role, Label: qi.q.Label.In(a.lang), Count: int(c[qi.off])}
-			if qi.kind != retours.QuestionText {
-				for j, ch := range qi.q.Choices {
-					n := int(c[qi.off+1+j])
-					qs.Distribution = append(qs.Distribution, Bucket{Value: ch.ID, Label: ch.Label.In(a.lang), Count: n, Share: share(n, qs.Count)})
-				}
-			}
-			out = append(out, qs)
+			continue
 		}
+		qs := QuestionStats{ID: qi.id, Kind: qi.kind, Role: qi.q.Role, Label: qi.q.Label.In(a.lang), Count: int(c[qi.off])}
+		if qi.kind.HasChoices() {
+			for j, ch := range qi.q.Choices {
+				n := int(c[qi.off+1+j])
+				qs.Distribution = append(qs.Distribution, Bucket{Value: ch.ID, Label: ch.Label.In(a.lang), Count: n, Share: share(n, qs.Count)})
+			}
+		}
+		out = append(out, qs)
 	}
 	return out
 }
@@ -560,7 +559,7 @@ func (a *Aggregator) numeric(c []int64, qi *qinfo) QuestionStats {
 		// answer lies outside the scale.
 		qs.CI95 = &Interval{Low: max(st.mean-st.half, float64(qi.lo)), High: min(st.mean+st.half, float64(qi.hi))}
 	}
-	if qi.kind == retours.QuestionNPS {
+	if qi.kind.IsNPS() {
 		var nps NPS
 		for v := qi.lo; v <= qi.hi; v++ {
 			n := int(counts[v-qi.lo])

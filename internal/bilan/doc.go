@@ -216,7 +216,7 @@ func questionsSection(b *Bilan) (section, bool) {
 func questionSection(l string, q QuestionStats) section {
 	s := section{Title: q.Label}
 	switch {
-	case q.Kind == retours.QuestionText:
+	case q.Kind.IsText():
 		s.Text = append(s.Text, itoa(q.Count)+" "+messages.T(l, "text_answers"))
 	case q.Mean != nil:
 		s.Text = append(s.Text, messages.T(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))

@@ -41,14 +41,14 @@ func rawRow(row []string, e *retours.Event, titles map[string]string, a *retours
 		switch {
 		case !ok:
 			row = append(row, "")
-		case q.Kind == retours.QuestionRating || q.Kind == retours.QuestionNPS:
+		case q.Kind.IsScale():
 			row = append(row, itoa(v.Number))
-		case q.Kind == retours.QuestionText:
-			row = append(row, text(v.Text))
-		default:
+		case q.Kind.HasChoices():
 			cs := slices.Clone(v.Choices)
 			slices.Sort(cs)
 			row = append(row, text(strings.Join(cs, "|")))
+		default:
+			row = append(row, text(v.Text))
 		}
 	}
 	return row

@@ -179,7 +179,7 @@ func writeAnswersSheet(f *excelize.File, sheet string, e *retours.Event, each Ea
 			out[i] = c
 			// Ratings and NPS as numbers, so that spreadsheets can sum them.
 			if q := i - first; q >= 0 && c != "" {
-				if k := e.Questionnaire.Questions[q].Kind; k == retours.QuestionRating || k == retours.QuestionNPS {
+				if e.Questionnaire.Questions[q].Kind.IsScale() {
 					if v, err := strconv.Atoi(c); err == nil {
 						out[i] = v
 					}

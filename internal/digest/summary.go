@@ -198,7 +198,7 @@ func Summarise(ctx context.Context, st retours.AnswerStore, e *retours.Event, si
 
 func firstNPS(e *retours.Event) *retours.Question {
 	for i, q := range e.Questionnaire.Questions {
-		if q.Kind == retours.QuestionNPS {
+		if q.Kind.IsNPS() {
 			return &e.Questionnaire.Questions[i]
 		}
 	}

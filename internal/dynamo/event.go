@@ -117,7 +117,10 @@ func unmarshalEvent(item map[string]types.AttributeValue) (*retours.Event, error
 	e := &retours.Event{}
 	se := storedEvent{Event: e}
 	if err := json.Unmarshal([]byte(data.Value), &se); err != nil {
-		return nil, fmt.Errorf("dynamo: unmarshal event: %w", err)
+		// Not wrapped: a stored event this version cannot read (a question
+		// kind it does not know) is an internal error, not the caller's
+		// invalid input.
+		return nil, fmt.Errorf("dynamo: unmarshal event %s: %v", str(item, AttrPK), err)
 	}
 	e.TokenHash = se.TokenHash
 	if h := str(item, attrTokenHash); h != "" {

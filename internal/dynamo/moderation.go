@@ -65,7 +65,7 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 			change.UpdateExpression = aws.String("REMOVE #h")
 		}
 	} else {
-		if q, ok := e.Questionnaire.Question(ref.Question); !ok || q.Kind != retours.QuestionText {
+		if q, ok := e.Questionnaire.Question(ref.Question); !ok || !q.Kind.IsText() {
 			return notFound
 		}
 		op := "DELETE"

@@ -114,13 +114,13 @@ func checkValues(t *testing.T, q *retours.Questionnaire, values map[string]retou
 		if !ok {
 			t.Fatalf("answer to unknown question %q", id)
 		}
-		switch qq.Kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		switch {
+		case qq.Kind.IsScale():
 			if lo, hi := qq.Scale(); v.Number < lo || v.Number > hi || v.Choices != nil || v.Text != "" {
 				t.Fatalf("%s = %+v, outside %d..%d", id, v, lo, hi)
 			}
-		case retours.QuestionSingle, retours.QuestionMulti:
-			if len(v.Choices) == 0 || (qq.Kind == retours.QuestionSingle && len(v.Choices) != 1) || v.Text != "" {
+		case qq.Kind.HasChoices():
+			if len(v.Choices) == 0 || (!qq.Kind.AllowsMany() && len(v.Choices) != 1) || v.Text != "" {
 				t.Fatalf("%s = %+v", id, v)
 			}
 			for i, c := range v.Choices {
@@ -128,8 +128,10 @@ func checkValues(t *testing.T, q *retours.Questionnaire, values map[string]retou
 					t.Fatalf("%s: choice %q unknown or repeated", id, c)
 				}
 			}
-		case retours.QuestionText:
+		case qq.Kind.IsText():
 			checkText(t, id, v.Text, qq.TextLimit())
+		default:
+			t.Fatalf("%s: answer to a question of kind %q", id, qq.Kind)
 		}
 	}
 	for _, qq := range q.Questions {

@@ -12,20 +12,20 @@ import (
 
 // eventRequest is the JSON body of POST /api/events.
 type eventRequest struct {
-	Title              string                 `json:"title"`
-	Place              string                 `json:"place"`
-	StartsAt           time.Time              `json:"starts_at"`
-	EndsAt             time.Time              `json:"ends_at"`
-	ClosesAt           time.Time              `json:"closes_at"`
-	Sessions           []sessionRequest       `json:"sessions"`
-	Series             string                 `json:"series"`
-	Edition            int                    `json:"edition"`
-	RegisteredCount    int                    `json:"registered_count"`
-	Languages          []string               `json:"languages"`
-	Questionnaire      *retours.Questionnaire `json:"questionnaire"`
-	OrganiserEmails    []string               `json:"organiser_emails"`
-	RetentionMonths    int                    `json:"retention_months"`
-	AnonymityThreshold int                    `json:"anonymity_threshold"`
+	Title              string                `json:"title"`
+	Place              string                `json:"place"`
+	StartsAt           time.Time             `json:"starts_at"`
+	EndsAt             time.Time             `json:"ends_at"`
+	ClosesAt           time.Time             `json:"closes_at"`
+	Sessions           []sessionRequest      `json:"sessions"`
+	Series             string                `json:"series"`
+	Edition            int                   `json:"edition"`
+	RegisteredCount    int                   `json:"registered_count"`
+	Languages          []string              `json:"languages"`
+	Questionnaire      *questionnaireRequest `json:"questionnaire"`
+	OrganiserEmails    []string              `json:"organiser_emails"`
+	RetentionMonths    int                   `json:"retention_months"`
+	AnonymityThreshold int                   `json:"anonymity_threshold"`
 }
 
 type sessionRequest struct {
@@ -34,6 +34,28 @@ type sessionRequest struct {
 	StartsAt time.Time `json:"starts_at"`
 	OpensAt  time.Time `json:"opens_at"`
 	ClosesAt time.Time `json:"closes_at"`
+}
+
+// questionnaireRequest is an event's questionnaire as posted. A question's
+// kind is read as it was sent, so that validation names an unknown kind
+// with the other faulty fields, where retours.QuestionKind refuses to decode.
+type questionnaireRequest struct {
+	Questions []struct {
+		retours.Question
+		Kind string `json:"kind"`
+	} `json:"questions"`
+}
+
+func (q *questionnaireRequest) questionnaire() *retours.Questionnaire {
+	if q == nil {
+		return nil
+	}
+	out := &retours.Questionnaire{Questions: make([]retours.Question, len(q.Questions))}
+	for i, qq := range q.Questions {
+		out.Questions[i] = qq.Question
+		out.Questions[i].Kind = retours.QuestionKind(qq.Kind)
+	}
+	return out
 }
 
 // eventResponse answers POST /api/events. The organiser token appears here
@@ -70,7 +92,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	in := retours.EventInput{
 		Title: req.Title, Place: req.Place, StartsAt: req.StartsAt, EndsAt: req.EndsAt, ClosesAt: req.ClosesAt,
 		Series: req.Series, Edition: req.Edition, RegisteredCount: req.RegisteredCount, Languages: req.Languages,
-		Questionnaire: req.Questionnaire, OrganiserEmails: req.OrganiserEmails,
+		Questionnaire: req.Questionnaire.questionnaire(), OrganiserEmails: req.OrganiserEmails,
 		RetentionMonths: req.RetentionMonths, AnonymityThreshold: req.AnonymityThreshold,
 	}
 	for _, ss := range req.Sessions {

@@ -127,7 +127,7 @@ func (s *Server) renderOrganisers(w http.ResponseWriter, r *http.Request, e *ret
 	var texts []textView
 	questions := map[string]string{}
 	for _, q := range e.Questionnaire.Questions {
-		if q.Kind == retours.QuestionText {
+		if q.Kind.IsText() {
 			questions[q.ID] = q.Label.In(lang)
 		}
 	}
@@ -320,7 +320,7 @@ func (s *Server) listTexts(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.cfg.Answers.Answers(ctx, e.ID, func(a *retours.Answer) error {
 		for _, q := range e.Questionnaire.Questions {
-			if v, ok := a.Values[q.ID]; ok && q.Kind == retours.QuestionText && v.Text != "" {
+			if v, ok := a.Values[q.ID]; ok && q.Kind.IsText() && v.Text != "" {
 				texts = append(texts, textView{Ref: textRef("answer", a.SubmissionID, q.ID), Kind: "answer", Of: q.ID,
 					Session: titles[a.SessionID], Text: v.Text, Hidden: slices.Contains(a.Hidden, q.ID), At: a.CreatedAt.UTC()})
 			}

@@ -94,14 +94,15 @@ type sessionView struct {
 }
 
 type questionView struct {
-	ID, Kind, Label, Help string
-	Required              bool
-	Scale                 bool // numbered options, laid out in a grid
-	Options               []optionView
-	Text                  string
-	MaxLength             int
-	Error                 string
-	DescribedBy           string
+	ID, Label, Help string
+	Kind            retours.QuestionKind
+	Required        bool
+	Scale           bool // numbered options, laid out in a grid
+	Options         []optionView
+	Text            string
+	MaxLength       int
+	Error           string
+	DescribedBy     string
 }
 
 type optionView struct {
@@ -339,18 +340,18 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		for _, c := range raw[q.ID] {
 			chosen[c] = true
 		}
-		switch q.Kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		switch {
+		case q.Kind.IsScale():
 			v.Scale = true
 			lo, hi := q.Scale()
 			for n := lo; n <= hi; n++ {
 				v.Options = append(v.Options, optionView{Value: itoa(n), Label: itoa(n), Checked: chosen[itoa(n)]})
 			}
-		case retours.QuestionSingle, retours.QuestionMulti:
+		case q.Kind.HasChoices():
 			for _, c := range q.Choices {
 				v.Options = append(v.Options, optionView{Value: c.ID, Label: c.Label.In(lang), Checked: chosen[c.ID]})
 			}
-		case retours.QuestionText:
+		case q.Kind.IsText():
 			if len(raw[q.ID]) > 0 {
 				v.Text = raw[q.ID][0]
 			}

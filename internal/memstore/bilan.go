@@ -68,7 +68,7 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 		return notFound
 	}
 	if ref.Question != "" {
-		if q, ok := e.Questionnaire.Question(ref.Question); !ok || q.Kind != retours.QuestionText {
+		if q, ok := e.Questionnaire.Question(ref.Question); !ok || !q.Kind.IsText() {
 			return notFound
 		}
 	}

@@ -46,13 +46,13 @@ func FuzzQuestionnaire(f *testing.F) {
 		// Answer everything with the first value each question offers.
 		raw := map[string][]string{}
 		for _, qq := range q.Questions {
-			switch qq.Kind {
-			case retours.QuestionRating, retours.QuestionNPS:
+			switch {
+			case qq.Kind.IsScale():
 				lo, _ := qq.Scale()
 				raw[qq.ID] = []string{strconv.Itoa(lo)}
-			case retours.QuestionSingle, retours.QuestionMulti:
+			case qq.Kind.HasChoices():
 				raw[qq.ID] = []string{qq.Choices[0].ID}
-			case retours.QuestionText:
+			case qq.Kind.IsText():
 				// Within the question's limit, which may be a single character.
 				raw[qq.ID] = []string{"oui"[:min(3, qq.TextLimit())]}
 			}
@@ -92,12 +92,12 @@ func checkQuestionnaire(t *testing.T, q *retours.Questionnaire) {
 			}
 			roles[qq.Role] = true
 		}
-		switch qq.Kind {
-		case retours.QuestionRating, retours.QuestionNPS:
+		switch {
+		case qq.Kind.IsScale():
 			if lo, hi := qq.Scale(); lo < 0 || hi > 10 || lo >= hi {
 				t.Fatalf("question %s: scale %d..%d", qq.ID, lo, hi)
 			}
-		case retours.QuestionSingle, retours.QuestionMulti:
+		case qq.Kind.HasChoices():
 			if n := len(qq.Choices); n < 2 || n > retours.MaxChoices {
 				t.Fatalf("question %s: %d choices", qq.ID, n)
 			}
@@ -108,14 +108,14 @@ func checkQuestionnaire(t *testing.T, q *retours.Questionnaire) {
 				}
 				cs = append(cs, c.ID)
 			}
-		case retours.QuestionText:
+		case qq.Kind.IsText():
 			if l := qq.TextLimit(); l < 1 || l > retours.MaxTextLength {
 				t.Fatalf("question %s: text limit %d", qq.ID, l)
 			}
 		default:
 			t.Fatalf("question %s: kind %q accepted", qq.ID, qq.Kind)
 		}
-		if qq.Kind != retours.QuestionSingle && qq.Kind != retours.QuestionMulti && len(qq.Choices) > 0 {
+		if !qq.Kind.HasChoices() && len(qq.Choices) > 0 {
 			t.Fatalf("question %s: choices on a %s question", qq.ID, qq.Kind)
 		}
 	}
@@ -152,13 +152,13 @@ func FuzzParseValues(f *testing.F) {
 		}
 		for id, v := range values {
 			qq, _ := q.Question(id)
-			switch qq.Kind {
-			case retours.QuestionRating, retours.QuestionNPS:
+			switch {
+			case qq.Kind.IsScale():
 				if lo, hi := qq.Scale(); v.Number < lo || v.Number > hi {
 					t.Fatalf("%s = %d outside %d..%d", id, v.Number, lo, hi)
 				}
-			case retours.QuestionSingle, retours.QuestionMulti:
-				if len(v.Choices) == 0 || (qq.Kind == retours.QuestionSingle && len(v.Choices) > 1) {
+			case qq.Kind.HasChoices():
+				if len(v.Choices) == 0 || (!qq.Kind.AllowsMany() && len(v.Choices) > 1) {
 					t.Fatalf("%s = %v", id, v.Choices)
 				}
 				for i, c := range v.Choices {
@@ -166,7 +166,7 @@ func FuzzParseValues(f *testing.F) {
 						t.Fatalf("%s: choice %q unknown or repeated", id, c)
 					}
 				}
-			case retours.QuestionText:
+			case qq.Kind.IsText():
 				if clean, problem := retours.CleanText(v.Text, qq.TextLimit()); problem != "" || clean != v.Text || v.Text == "" {
 					t.Fatalf("%s = %q accepted", id, v.Text)
 				}

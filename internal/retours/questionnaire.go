@@ -6,15 +6,6 @@ import (
 	"strings"
 )
 
-// Question kinds.
-const (
-	QuestionRating = "rating" // a number on a scale, Min to Max
-	QuestionNPS    = "nps"    // likelihood to recommend, 0 to 10
-	QuestionSingle = "single" // one of Choices
-	QuestionMulti  = "multi"  // any of Choices
-	QuestionText   = "text"   // free text
-)
-
 // Question roles tell the bilan which question carries which meaning.
 const (
 	RoleSatisfaction = "satisfaction" // the overall rating compared across sessions and editions
@@ -38,16 +29,16 @@ type Questionnaire struct {
 // Question is one question. IDs are stable across editions so that bilans
 // can be compared.
 type Question struct {
-	ID        string   `json:"id"`
-	Kind      string   `json:"kind"`
-	Label     Text     `json:"label"`
-	Help      Text     `json:"help,omitempty"`
-	Required  bool     `json:"required,omitempty"`
-	Role      string   `json:"role,omitempty"`
-	Min       int      `json:"min,omitempty"` // rating scale; default 1
-	Max       int      `json:"max,omitempty"` // rating scale; default 5
-	Choices   []Choice `json:"choices,omitempty"`
-	MaxLength int      `json:"max_length,omitempty"` // text; default DefaultMaxLength
+	ID        string       `json:"id"`
+	Kind      QuestionKind `json:"kind"`
+	Label     Text         `json:"label"`
+	Help      Text         `json:"help,omitempty"`
+	Required  bool         `json:"required,omitempty"`
+	Role      string       `json:"role,omitempty"`
+	Min       int          `json:"min,omitempty"` // rating scale; default 1
+	Max       int          `json:"max,omitempty"` // rating scale; default 5
+	Choices   []Choice     `json:"choices,omitempty"`
+	MaxLength int          `json:"max_length,omitempty"` // text; default DefaultMaxLength
 }
 
 // Choice is one option of a single or multi question.
@@ -84,19 +75,18 @@ func (q *Questionnaire) ByRole(role string) (*Question, bool) {
 	return nil, false
 }
 
-// Scale returns the lowest and highest value of a rating or nps question.
+// Scale returns the lowest and highest value of a scale question (0, 0 for
+// other kinds): 0 to 10 for NPS, Min to Max (by default 1 to 5) otherwise.
 func (q *Question) Scale() (lo, hi int) {
-	switch q.Kind {
-	case QuestionNPS:
+	switch {
+	case !q.Kind.IsScale():
+		return 0, 0
+	case q.Kind.IsNPS():
 		return 0, 10
-	case QuestionRating:
-		lo, hi = q.Min, q.Max
-		if lo == 0 && hi == 0 {
-			lo, hi = 1, 5
-		}
-		return lo, hi
+	case q.Min == 0 && q.Max == 0:
+		return 1, 5
 	}
-	return 0, 0
+	return q.Min, q.Max
 }
 
 // TextLimit returns the maximum length of a text answer, in characters.
@@ -156,26 +146,23 @@ func (q *Questionnaire) Validate() error {
 				fe.Add(f+".role", FieldDuplicate)
 			}
 			roles[qq.Role] = true
-			if qq.Role == RoleSatisfaction && qq.Kind != QuestionRating {
-				fe.Add(f+".role", FieldInvalid)
-			}
-			if qq.Role == RoleProfile && qq.Kind != QuestionSingle {
+			if !qq.Kind.Fits(qq.Role) {
 				fe.Add(f+".role", FieldInvalid)
 			}
 		default:
 			fe.Add(f+".role", FieldChoice)
 		}
-		switch qq.Kind {
-		case QuestionRating:
+		switch {
+		case qq.Kind.IsNPS():
+			if qq.Min != 0 || qq.Max != 0 {
+				fe.Add(f+".max", FieldInvalid)
+			}
+		case qq.Kind.IsScale():
 			lo, hi := qq.Scale()
 			if lo < 0 || hi > 10 || lo >= hi {
 				fe.Add(f+".max", FieldRange)
 			}
-		case QuestionNPS:
-			if qq.Min != 0 || qq.Max != 0 {
-				fe.Add(f+".max", FieldInvalid)
-			}
-		case QuestionSingle, QuestionMulti:
+		case qq.Kind.HasChoices():
 			if len(qq.Choices) < 2 {
 				fe.Add(f+".choices", FieldRequired)
 			}
@@ -195,14 +182,14 @@ func (q *Questionnaire) Validate() error {
 					fe.Add(cf+".label", msg)
 				}
 			}
-		case QuestionText:
+		case qq.Kind.IsText():
 			if qq.MaxLength < 0 || qq.MaxLength > MaxTextLength {
 				fe.Add(f+".max_length", FieldRange)
 			}
 		default:
 			fe.Add(f+".kind", FieldChoice)
 		}
-		if qq.Kind != QuestionSingle && qq.Kind != QuestionMulti && len(qq.Choices) > 0 {
+		if !qq.Kind.HasChoices() && len(qq.Choices) > 0 {
 			fe.Add(f+".choices", FieldInvalid)
 		}
 	}
@@ -248,11 +235,11 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 		qq := &q.Questions[i]
 		var got []string
 		for _, s := range raw[qq.ID] {
-			if s = strings.TrimSpace(s); s != "" || qq.Kind == QuestionText {
+			if s = strings.TrimSpace(s); s != "" || qq.Kind.IsText() {
 				got = append(got, s)
 			}
 		}
-		if qq.Kind == QuestionText && len(got) == 1 && got[0] == "" {
+		if qq.Kind.IsText() && len(got) == 1 && got[0] == "" {
 			got = nil
 		}
 		if len(got) == 0 {
@@ -261,12 +248,12 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 			}
 			continue
 		}
-		if qq.Kind != QuestionMulti && len(got) > 1 {
+		if !qq.Kind.AllowsMany() && len(got) > 1 {
 			fe.Add(qq.ID, FieldTooMany)
 			continue
 		}
-		switch qq.Kind {
-		case QuestionRating, QuestionNPS:
+		switch {
+		case qq.Kind.IsScale():
 			n, err := strconv.Atoi(got[0])
 			if err != nil {
 				fe.Add(qq.ID, FieldInvalid)
@@ -277,7 +264,7 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 				continue
 			}
 			values[qq.ID] = Value{Number: n}
-		case QuestionSingle, QuestionMulti:
+		case qq.Kind.HasChoices():
 			seen := map[string]bool{}
 			var cs []string
 			for _, c := range got {
@@ -293,7 +280,7 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 			if _, bad := fe[qq.ID]; !bad {
 				values[qq.ID] = Value{Choices: cs}
 			}
-		case QuestionText:
+		case qq.Kind.IsText():
 			s, msg := CleanText(got[0], qq.TextLimit())
 			if msg != "" {
 				fe.Add(qq.ID, msg)
@@ -306,6 +293,9 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 				continue
 			}
 			values[qq.ID] = Value{Text: s}
+		default:
+			// Validate refuses such a question: no answer can fit it.
+			fe.Add(qq.ID, FieldInvalid)
 		}
 	}
 	if err := fe.Err("answer.invalid"); err != nil {
