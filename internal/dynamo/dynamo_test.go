@@ -29,6 +29,44 @@ var (
 	mustEvent = storetest.Event
 )
 
+// TestEventOfUnknownQuestionKind: an event stored with a question kind this
+// version does not know (written by a later one) is an error when read, not
+// an event whose question is silently dropped, nor the caller's invalid
+// input.
+func TestEventOfUnknownQuestionKind(t *testing.T) {
+	c := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, c)
+	st := dynamo.New(c, table)
+	ctx := context.Background()
+	e := mustEvent(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	items, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: &table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaced := 0
+	for _, item := range items.Items {
+		data, ok := item["data"].(*types.AttributeValueMemberS)
+		if !ok || !strings.Contains(data.Value, `"kind":"text"`) {
+			continue
+		}
+		item["data"] = &types.AttributeValueMemberS{Value: strings.Replace(data.Value, `"kind":"text"`, `"kind":"date"`, 1)}
+		if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: item}); err != nil {
+			t.Fatal(err)
+		}
+		replaced++
+	}
+	if replaced != 1 {
+		t.Fatalf("%d stored events with a text question, want 1", replaced)
+	}
+	got, err := st.Event(ctx, e.ID)
+	if err == nil || retours.ErrorCode(err) != retours.EINTERNAL || !strings.Contains(err.Error(), "question.kind") {
+		t.Errorf("Event() = %v, %v; want an internal error saying the question kind is unknown", got, err)
+	}
+}
+
 // TestAnswersReadsLargePartitions stores more answers than one Query page
 // holds, so they are read in parallel key ranges: each must come back once.
 func TestAnswersReadsLargePartitions(t *testing.T) {
