@@ -213,13 +213,39 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		AnonymityThreshold: in.AnonymityThreshold,
 		CreatedAt:          now.UTC(),
 	}
+	e.setDescription(in.Title, in.Place, fe)
+	e.setSchedule(fe)
+	e.setPrivacy(retentionMonths, fe)
+	e.setLanguages(in.Languages, fe)
+	e.setOrganisers(in.OrganiserEmails, fe)
+	e.setQuestionnaire(in.Questionnaire, fe)
+	if err := e.addSessions(in.Sessions, r, fe); err != nil {
+		return nil, err
+	}
+	if err := fe.Err("event.invalid"); err != nil {
+		return nil, err
+	}
+	id, err := NewID(r, 5)
+	if err != nil {
+		return nil, err
+	}
+	e.ID = id
+	if err := checkSize(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// setDescription sets the title and place and checks the series, edition and
+// registered count.
+func (e *Event) setDescription(title, place string, fe FieldErrors) {
 	var msg string
-	if e.Title, msg = CleanText(in.Title, MaxTitle); msg != "" {
+	if e.Title, msg = CleanText(title, MaxTitle); msg != "" {
 		fe.Add("title", msg)
 	} else if e.Title == "" || strings.ContainsRune(e.Title, '\n') {
 		fe.Add("title", FieldRequired)
 	}
-	if e.Place, msg = CleanText(in.Place, MaxTitle); msg != "" {
+	if e.Place, msg = CleanText(place, MaxTitle); msg != "" {
 		fe.Add("place", msg)
 	}
 	if len(e.Series) > MaxTitle {
@@ -231,6 +257,11 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 	if e.RegisteredCount < 0 || e.RegisteredCount > 1_000_000 {
 		fe.Add("registered_count", FieldRange)
 	}
+}
+
+// setSchedule checks the start and end, and closes answers DefaultCloseAfter
+// the end unless the event closes them itself.
+func (e *Event) setSchedule(fe FieldErrors) {
 	if e.StartsAt.IsZero() {
 		fe.Add("starts_at", FieldRequired)
 	}
@@ -244,6 +275,11 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 	} else if e.ClosesAt.Before(e.EndsAt) {
 		fe.Add("closes_at", FieldOrder)
 	}
+}
+
+// setPrivacy sets and checks the retention (retentionMonths, the deployment's,
+// unless the event sets its own) and the anonymity threshold.
+func (e *Event) setPrivacy(retentionMonths int, fe FieldErrors) {
 	if e.RetentionMonths == 0 {
 		e.RetentionMonths = retentionMonths
 	}
@@ -260,7 +296,12 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 	if e.AnonymityThreshold < 1 || e.AnonymityThreshold > 100 {
 		fe.Add("anonymity_threshold", FieldRange)
 	}
-	e.Languages = in.Languages
+}
+
+// setLanguages sets the languages the event is offered in: every one of
+// Languages unless it names some.
+func (e *Event) setLanguages(langs []string, fe FieldErrors) {
+	e.Languages = langs
 	if len(e.Languages) == 0 {
 		e.Languages = append([]string(nil), Languages...)
 	}
@@ -269,10 +310,14 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 			fe.Add("languages", FieldChoice)
 		}
 	}
-	if len(in.OrganiserEmails) > MaxOrganiserEmails {
+}
+
+// setOrganisers sets the organisers' addresses, in lower case.
+func (e *Event) setOrganisers(emails []string, fe FieldErrors) {
+	if len(emails) > MaxOrganiserEmails {
 		fe.Add("organiser_emails", FieldTooMany)
 	}
-	for _, addr := range in.OrganiserEmails {
+	for _, addr := range emails {
 		a, err := mail.ParseAddress(addr)
 		if err != nil || a.Name != "" || a.Address != strings.TrimSpace(addr) {
 			fe.Add("organiser_emails", FieldInvalid)
@@ -280,25 +325,34 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		}
 		e.OrganiserEmails = append(e.OrganiserEmails, strings.ToLower(a.Address))
 	}
-	if in.Questionnaire == nil {
+}
+
+// setQuestionnaire sets q, or the DefaultQuestionnaire when q is nil.
+func (e *Event) setQuestionnaire(q *Questionnaire, fe FieldErrors) {
+	if q == nil {
 		e.Questionnaire = DefaultQuestionnaire()
-	} else {
-		e.Questionnaire = *in.Questionnaire
-		if err := e.Questionnaire.Validate(); err != nil {
-			for k, v := range ErrorFields(err) {
-				fe.Add("questionnaire."+k, v)
-			}
-			if len(ErrorFields(err)) == 0 {
-				fe.Add("questionnaire", FieldInvalid)
-			}
+		return
+	}
+	e.Questionnaire = *q
+	if err := e.Questionnaire.Validate(); err != nil {
+		for k, v := range ErrorFields(err) {
+			fe.Add("questionnaire."+k, v)
+		}
+		if len(ErrorFields(err)) == 0 {
+			fe.Add("questionnaire", FieldInvalid)
 		}
 	}
-	if len(in.Sessions) > MaxSessions {
+}
+
+// addSessions checks the sessions and adds them with ids drawn from r.
+func (e *Event) addSessions(sessions []SessionInput, r io.Reader, fe FieldErrors) error {
+	if len(sessions) > MaxSessions {
 		fe.Add("sessions", FieldTooMany)
 	}
-	for i, si := range in.Sessions {
+	for i, si := range sessions {
 		field := "sessions." + strconv.Itoa(i)
 		s := Session{Kind: si.Kind, StartsAt: si.StartsAt.UTC(), OpensAt: si.OpensAt.UTC(), ClosesAt: si.ClosesAt.UTC()}
+		var msg string
 		if s.Title, msg = CleanText(si.Title, MaxTitle); msg != "" {
 			fe.Add(field+".title", msg)
 		} else if s.Title == "" || strings.ContainsRune(s.Title, '\n') {
@@ -321,7 +375,7 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		for s.ID == "" {
 			id, err := NewID(r, 5)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if _, taken := e.Session(id[:6]); !taken {
 				s.ID = id[:6]
@@ -329,18 +383,7 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		}
 		e.Sessions = append(e.Sessions, s)
 	}
-	if err := fe.Err("event.invalid"); err != nil {
-		return nil, err
-	}
-	id, err := NewID(r, 5)
-	if err != nil {
-		return nil, err
-	}
-	e.ID = id
-	if err := checkSize(e); err != nil {
-		return nil, err
-	}
-	return e, nil
+	return nil
 }
 
 func validKind(k string) bool {
