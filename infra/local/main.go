@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/retours/retours/internal/activity"
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
@@ -56,45 +58,18 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	adminToken := os.Getenv("ADMIN_TOKEN")
-	if adminToken == "" {
-		adminToken, _, err = retours.NewToken(rand.Reader)
-		if err != nil {
-			return err
-		}
-		adminToken = "adm_" + adminToken[4:]
+	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
 	}
-	digestSecret := os.Getenv("DIGEST_SECRET")
-	if digestSecret == "" {
-		if digestSecret, _, err = retours.NewToken(rand.Reader); err != nil {
-			return err
-		}
-	}
-	cfg, err := app.FromEnv(func(k string) string {
-		switch k {
-		case "TABLE_NAME":
-			return "retours"
-		case "ADMIN_TOKEN":
-			return adminToken
-		case "DIGEST_SECRET":
-			return digestSecret
-		case "DIGEST_FROM":
-			if v := os.Getenv(k); v != "" {
-				return v
-			}
-			return "retours <digest@localhost>"
-		}
-		return os.Getenv(k)
-	}, true)
+	cfg, err := localConfig()
 	if err != nil {
 		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
-	fmt.Println("Starting DynamoDB Local…")
-	ddb, err := dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: filepath.Join(root, "infra"), Log: nil})
+	ddb, client, err := startDatabase(ctx, root, tmpl, cfg.Table)
 	if err != nil {
 		return err
 	}
@@ -102,18 +77,6 @@ func run() error {
 		ddb.Stop()
 		fmt.Println("DynamoDB Local stopped.")
 	}()
-	client := dynamolocal.Client(ddb.Endpoint)
-	tmpl, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		return err
-	}
-	tbl, err := tmpl.Table("Table", cfg.Table)
-	if err != nil {
-		return err
-	}
-	if err := tbl.Create(ctx, client); err != nil {
-		return err
-	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -131,58 +94,104 @@ func run() error {
 	if err := cfg.CheckDigest(); err != nil {
 		return err
 	}
-	srv := app.NewServer(cfg, client, log)
-	handler := srv.Handler("")
+	handler := app.NewServer(cfg, client, log).Handler("")
+	batching, err := startBackground(ctx, tmpl, ddb, client, cfg.Table, log)
+	if err != nil {
+		return err
+	}
 
-	// What Lambda runs beside the API on AWS: the activity function on the
-	// table's stream, with the event source mapping's settings, and the
-	// hourly snapshots, every minute here.
+	fmt.Printf("\nretours is running on %s (DynamoDB Local at %s)\n", base, ddb.Endpoint)
+	fmt.Printf("Admin token: %s\n", cfg.AdminToken)
+	fmt.Printf("Weekly digests are written as .eml files to %s\n", mailDir)
+	fmt.Printf("Answers and notes are counted from the table's stream within %v; bilan snapshots are stored every %v\n", batching, snapshotEvery)
+	if *seed {
+		demo, err := createDemo(handler, cfg.AdminToken)
+		if err != nil {
+			return fmt.Errorf("demo event: %w", err)
+		}
+		printDemo(base, cfg.AdminToken, demo)
+	}
+	printDigest(base, cfg.AdminToken, mailDir)
+	return serve(ctx, ln, handler)
+}
+
+// localConfig is the configuration from the environment, with the table
+// named "retours" and, unless set, a generated admin token and digest
+// secret and a local digest sender.
+func localConfig() (app.Config, error) {
+	adminToken := os.Getenv("ADMIN_TOKEN")
+	if adminToken == "" {
+		token, _, err := retours.NewToken(rand.Reader)
+		if err != nil {
+			return app.Config{}, err
+		}
+		adminToken = "adm_" + token[4:]
+	}
+	digestSecret := os.Getenv("DIGEST_SECRET")
+	if digestSecret == "" {
+		var err error
+		if digestSecret, _, err = retours.NewToken(rand.Reader); err != nil {
+			return app.Config{}, err
+		}
+	}
+	return app.FromEnv(func(k string) string {
+		switch k {
+		case "TABLE_NAME":
+			return "retours"
+		case "ADMIN_TOKEN":
+			return adminToken
+		case "DIGEST_SECRET":
+			return digestSecret
+		case "DIGEST_FROM":
+			if v := os.Getenv(k); v != "" {
+				return v
+			}
+			return "retours <digest@localhost>"
+		}
+		return os.Getenv(k)
+	}, true)
+}
+
+// startDatabase starts DynamoDB Local and creates the table named table
+// from tmpl. The caller stops the server.
+func startDatabase(ctx context.Context, root string, tmpl *samtemplate.Template, table string) (*dynamolocal.Server, *dynamodb.Client, error) {
+	fmt.Println("Starting DynamoDB Local…")
+	ddb, err := dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: filepath.Join(root, "infra"), Log: nil})
+	if err != nil {
+		return nil, nil, err
+	}
+	client := dynamolocal.Client(ddb.Endpoint)
+	tbl, err := tmpl.Table("Table", table)
+	if err == nil {
+		err = tbl.Create(ctx, client)
+	}
+	if err != nil {
+		ddb.Stop()
+		return nil, nil, err
+	}
+	return ddb, client, nil
+}
+
+// startBackground starts what Lambda runs beside the API on AWS: the
+// activity function on the table's stream, with the event source mapping's
+// settings, and the hourly snapshots, every minute here. It returns the
+// mapping's batching window.
+func startBackground(ctx context.Context, tmpl *samtemplate.Template, ddb *dynamolocal.Server, client *dynamodb.Client, table string, log *slog.Logger) (time.Duration, error) {
 	mapping, err := tmpl.Mapping("ActivityStream")
 	if err != nil {
-		return err
+		return 0, err
 	}
-	streamARN, err := dynamostream.StreamARN(ctx, client, cfg.Table)
+	streamARN, err := dynamostream.StreamARN(ctx, client, table)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	st := dynamo.New(client, cfg.Table)
+	st := dynamo.New(client, table)
 	opts := mapping.PollerOptions()
 	opts.Log = log
 	consumer := &activity.Consumer{Store: st, Log: log}
 	go dynamostream.New(dynamolocal.StreamsClient(ddb.Endpoint), streamARN, consumer.Handle, opts).Run(ctx)
 	go aggregateEvery(ctx, &aggregate.Runner{Store: st, Now: time.Now, Log: log, Period: snapshotEvery})
-
-	fmt.Printf("\nretours is running on %s (DynamoDB Local at %s)\n", base, ddb.Endpoint)
-	fmt.Printf("Admin token: %s\n", adminToken)
-	fmt.Printf("Weekly digests are written as .eml files to %s\n", mailDir)
-	fmt.Printf("Answers and notes are counted from the table's stream within %v; bilan snapshots are stored every %v\n", mapping.BatchingWindow, snapshotEvery)
-	if *seed {
-		demo, err := createDemo(handler, adminToken)
-		if err != nil {
-			return fmt.Errorf("demo event: %w", err)
-		}
-		printDemo(base, adminToken, demo)
-	}
-	fmt.Printf(`
-  # send the weekly digests now (or as of an instant: ?now=2026-11-30T08:00:00%%2B01:00), then open the .eml files in %s
-  curl -s -X POST -H 'Authorization: Bearer %s' '%s/api/digests/run'
-`, mailDir, adminToken, base)
-	fmt.Println("\nPress Ctrl-C to stop.")
-
-	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-	case <-ctx.Done():
-		fmt.Println("\nStopping…")
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return hs.Shutdown(shutdown)
+	return mapping.BatchingWindow, nil
 }
 
 // snapshotEvery is how often the local run stores bilan snapshots: the
@@ -203,6 +212,24 @@ func aggregateEvery(ctx context.Context, r *aggregate.Runner) {
 			}
 		}
 	}
+}
+
+// serve serves handler on ln until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, ln net.Listener, handler http.Handler) error {
+	hs := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		fmt.Println("\nStopping…")
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdown)
 }
 
 type demoEvent struct {
@@ -249,6 +276,14 @@ func createDemo(h http.Handler, adminToken string) (*demoEvent, error) {
 		return nil, err
 	}
 	return &d, nil
+}
+
+func printDigest(base, adminToken, mailDir string) {
+	fmt.Printf(`
+  # send the weekly digests now (or as of an instant: ?now=2026-11-30T08:00:00%%2B01:00), then open the .eml files in %s
+  curl -s -X POST -H 'Authorization: Bearer %s' '%s/api/digests/run'
+`, mailDir, adminToken, base)
+	fmt.Println("\nPress Ctrl-C to stop.")
 }
 
 func printDemo(base, adminToken string, d *demoEvent) {
