@@ -8,11 +8,12 @@ import (
 	"testing"
 )
 
-// TestSmoke runs every measurement once, briefly, so that `make test` (and
-// CI) keeps the benchmark command working without paying for a full run.
+// TestSmoke runs every measurement once, on a small workload, so that `make
+// test` (and CI) keeps the benchmark command working without paying for a
+// full run.
 func TestSmoke(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the benchmark smoke run builds every function twice")
+		t.Skip("the benchmark smoke run builds every function and starts DynamoDB Local")
 	}
 	out := filepath.Join(t.TempDir(), "bench.json")
 	if err := run(true, out); err != nil {

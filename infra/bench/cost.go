@@ -70,7 +70,7 @@ func (b *bench) cost(ctx context.Context, env *benchEnv) error {
 		return err
 	}
 	// A participant loads the form, posts it and sees the thank-you page.
-	pageMS := ms(medianOf(21, func() {
+	pageMS := ms(medianOf(b.work.pageLoads, func() {
 		env.serve("GET", "/e/"+ev.ID+"/"+ev.Sessions[1].ID, "", "Accept-Encoding", "gzip")
 	}))
 	postMS := ms(b.submitP50)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,10 +25,10 @@ import (
 var lambdaBuild = []string{"build", "-trimpath", "-ldflags", "-s -w", "-tags", "lambda.norpc"}
 
 // functions measures each function's bootstrap (built for linux/arm64 as
-// deployed) and its start-up: from process start to the first answered
-// invocation against a minimal Lambda Runtime API, built for this machine's
-// architecture so it can run here. The floor is an empty aws-lambda-go
-// handler built the same way.
+// deployed; for this machine in a smoke run) and its start-up: from process
+// start to the first answered invocation against a minimal Lambda Runtime
+// API, built for this machine's architecture so it can run here. The floor
+// is an empty aws-lambda-go handler built the same way.
 func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 	dir, err := os.MkdirTemp("", "retours-bench-")
 	if err != nil {
@@ -38,40 +39,38 @@ func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 	if err != nil {
 		return err
 	}
-	pkgs := map[string]string{"empty": "./infra/bench/empty"}
+	pkgs := []string{"./infra/bench/empty"}
 	var names []string
 	for _, e := range entries {
 		if e.IsDir() {
 			names = append(names, e.Name())
-			pkgs[e.Name()] = "./functions/" + e.Name()
+			pkgs = append(pkgs, "./functions/"+e.Name())
 		}
 	}
 	sort.Strings(names)
-	for _, arch := range []string{"arm64", runtime.GOARCH} {
-		for name, pkg := range pkgs {
-			out := filepath.Join(dir, arch, name, "bootstrap")
-			if _, err := os.Stat(out); err == nil {
-				continue
-			}
-			cmd := exec.CommandContext(ctx, "go", append(lambdaBuild, "-o", out, pkg)...)
-			cmd.Dir = b.root
-			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0")
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("build %s for %s: %v\n%s", name, arch, err, msg)
-			}
+	// One go build per architecture builds every function, each into
+	// dir/<arch>/<name>.
+	for _, arch := range slices.Compact(slices.Clone(b.work.builds)) {
+		args := append(slices.Clone(b.work.buildFlags), "-o", filepath.Join(dir, arch)+string(filepath.Separator))
+		cmd := exec.CommandContext(ctx, "go", append(args, pkgs...)...)
+		cmd.Dir = b.root
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch)
+		if !b.smoke {
+			cmd.Env = append(cmd.Env, "CGO_ENABLED=0")
+		}
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build for %s: %v\n%s", arch, err, msg)
 		}
 	}
-	size := func(arch, name string) float64 {
-		fi, err := os.Stat(filepath.Join(dir, arch, name, "bootstrap"))
+	sizeArch := b.work.builds[0]
+	size := func(name string) float64 {
+		fi, err := os.Stat(filepath.Join(dir, sizeArch, name))
 		if err != nil {
 			return 0
 		}
 		return float64(fi.Size())
 	}
-	runs := 20
-	if b.smoke {
-		runs = 2
-	}
+	runs := b.work.startups
 	// A fresh event, so the organiser's first invocation (its bilan) does not
 	// read the answers other measurements wrote.
 	ce, err := env.createEvent(time.Now())
@@ -81,14 +80,14 @@ func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 	fresh := *env
 	fresh.event = *ce
 	env = &fresh
-	emptyStart, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, "empty", "bootstrap"), "empty", runs)
+	emptyStart, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, "empty"), "empty", runs)
 	if err != nil {
 		return fmt.Errorf("empty handler: %w", err)
 	}
 	for _, name := range names {
 		sec := "function " + name
-		b.add(Row{Section: sec, Name: "bootstrap size (linux/arm64)", Value: size("arm64", name), Unit: "B", Floor: size("arm64", "empty"), FloorIs: "empty handler"})
-		starts, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, name, "bootstrap"), name, runs)
+		b.add(Row{Section: sec, Name: "bootstrap size (linux/" + sizeArch + ")", Value: size(name), Unit: "B", Floor: size("empty"), FloorIs: "empty handler"})
+		starts, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, name), name, runs)
 		if err != nil {
 			b.add(Row{Section: sec, Name: "start-up", Note: "could not measure: " + err.Error()})
 			continue

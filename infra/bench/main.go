@@ -4,7 +4,7 @@
 // absolute times do not.
 //
 //	go run ./infra/bench            # the full run behind `make bench`
-//	go run ./infra/bench -smoke     # one short iteration of everything, for CI
+//	go run ./infra/bench -smoke     # every measurement once, small, for make test
 package main
 
 import (
@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,11 +47,42 @@ type Report struct {
 	Rows    []Row     `json:"rows"`
 }
 
+// workload is how much each measurement does.
+type workload struct {
+	submits, warmups int   // answers posted for the submit latency, after warm-up posts
+	aggregated       []int // answers aggregated in memory, one measurement each
+	bilanAnswers     int   // answers seeded for the bilan end to end
+	startups         int   // start-ups of each function
+	pageLoads        int   // page loads timed for the cost
+	// builds are the architectures each function is built for: the first
+	// for its size, this machine's for its start-up.
+	builds []string
+	// buildFlags are the go build flags of the functions.
+	buildFlags []string
+}
+
+// fullRun is the workload of make bench: each function as make build builds
+// it for Lambda.
+var fullRun = workload{
+	submits: 2000, warmups: 20, aggregated: []int{10_000, 1_000_000}, bilanAnswers: 100_000, startups: 20, pageLoads: 21,
+	builds: []string{"arm64", runtime.GOARCH}, buildFlags: lambdaBuild,
+}
+
+// smokeRun takes every measurement's path once, quickly, so that make test
+// keeps the benchmark working: the functions are built for this machine
+// only, without -trimpath, so that the build reuses what the tests compiled,
+// and the figures mean nothing.
+var smokeRun = workload{
+	submits: 40, warmups: 5, aggregated: []int{1_000, 10_000}, bilanAnswers: 500, startups: 1, pageLoads: 3,
+	builds: []string{runtime.GOARCH}, buildFlags: []string{"build", "-ldflags", "-s -w", "-tags", "lambda.norpc"},
+}
+
 // only restricts a run to some measurements, for working on one of them.
 var only string
 
 type bench struct {
 	smoke     bool
+	work      workload
 	root      string
 	ddb       *dynamolocal.Server
 	rows      []Row
@@ -60,7 +92,7 @@ type bench struct {
 }
 
 func main() {
-	smoke := flag.Bool("smoke", false, "one short iteration of each measurement (CI)")
+	smoke := flag.Bool("smoke", false, "every measurement once, on a small workload (make test)")
 	out := flag.String("json", "build/bench.json", "where to write the table as JSON")
 	flag.StringVar(&only, "only", "", "run only the measurements whose name contains this (page, submit, aggregation, bilan, function, cost)")
 	flag.Parse()
@@ -76,7 +108,10 @@ func run(smoke bool, out string) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{smoke: smoke, root: root, log: os.Stderr}
+	b := &bench{smoke: smoke, work: fullRun, root: root, log: os.Stderr}
+	if smoke {
+		b.work = smokeRun
+	}
 	ctx := context.Background()
 	b.logf("starting DynamoDB Local")
 	b.ddb, err = dynamolocal.Start(ctx, dynamolocal.Options{InfraDir: filepath.Join(root, "infra")})
@@ -145,7 +180,7 @@ func met(ok bool) *bool { return &ok }
 func (b *bench) print(w io.Writer, rep Report) {
 	mode := ""
 	if rep.Smoke {
-		mode = " (smoke: one short iteration, figures not representative)"
+		mode = " (smoke: every measurement once, on a small workload; figures not representative)"
 	}
 	fmt.Fprintf(w, "retours benchmark, %s, %s%s\n\n", rep.Date.Format("2006-01-02 15:04 MST"), rep.Machine, mode)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

@@ -71,10 +71,7 @@ func (b *bench) pageWeight(ctx context.Context, env *benchEnv) error {
 // concurrency, then writes the same items with a bare PutItem from the same
 // client: the floor.
 func (b *bench) submitLatency(ctx context.Context, env *benchEnv) error {
-	n, conc := 2000, 8
-	if b.smoke {
-		n = 40
-	}
+	n, conc := b.work.submits, 8
 	sessions := env.event.Sessions
 	bodies := make([]string, n)
 	for i := range bodies {
@@ -83,7 +80,7 @@ func (b *bench) submitLatency(ctx context.Context, env *benchEnv) error {
 			sub, sessions[i%len(sessions)].ID, 1+i%5, i%11)
 	}
 	// Warm up the connection pool and the JIT of DynamoDB Local.
-	for i := 0; i < 20; i++ {
+	for i := 0; i < b.work.warmups; i++ {
 		sub, _ := retours.NewSubmissionID(rand.Reader)
 		env.serve("POST", "/e/"+env.event.ID+"/answers", `{"submission_id":"`+sub+`","answers":{"satisfaction":3}}`, "Content-Type", "application/json")
 	}
@@ -220,13 +217,9 @@ func (b *bench) aggregation(ctx context.Context, env *benchEnv) error {
 		return err
 	}
 	pool := syntheticAnswers(ev, 4096)
-	sizes := []int{10_000, 1_000_000}
-	if b.smoke {
-		sizes = []int{10_000, 100_000}
-	}
 	prev := runtime.GOMAXPROCS(1)
 	defer runtime.GOMAXPROCS(prev)
-	for _, n := range sizes {
+	for _, n := range b.work.aggregated {
 		var sink int
 		floor := timeIt(func() {
 			for i := 0; i < n; i++ {
@@ -279,10 +272,7 @@ func human(n int) string {
 // bilanEndToEnd seeds answers in a fresh event and downloads its bilan
 // through the router; the floor is the bare Query of the same items.
 func (b *bench) bilanEndToEnd(ctx context.Context, env *benchEnv) error {
-	n := 100_000
-	if b.smoke {
-		n = 2_000
-	}
+	n := b.work.bilanAnswers
 	ce, err := env.createEvent(time.Now())
 	if err != nil {
 		return err
