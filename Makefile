@@ -23,22 +23,21 @@ tools:
 run: tools
 	$(GO) run ./infra/local
 
+# test runs every test, then each fuzz target, through infra/testreport:
+# failures in full, then the time each package and fuzz target took.
 test: tools check
-	$(GO) test -count=1 ./...
-	@$(MAKE) --no-print-directory fuzz
+	@$(GO) run ./infra/testreport -go '$(GO)' -fuzz '$(FUZZ)' -fuzztime $(FUZZTIME) ./...
 
 # fuzz runs each fuzz target for FUZZTIME after its seed corpus
-# (testdata/fuzz/<target>, also run by every go test). A failure leaves the
-# input that broke it in testdata/fuzz/<target>: commit it with the fix.
+# (testdata/fuzz/<target>, also run by every go test), from one instrumented
+# test binary per package. A failure leaves the input that broke it in
+# testdata/fuzz/<target>: commit it with the fix.
 FUZZTIME ?= 5s
 FUZZ = ./internal/httpapi:FuzzAnswerJSON ./internal/httpapi:FuzzNoteJSON \
        ./internal/retours:FuzzQuestionnaire ./internal/retours:FuzzParseValues \
        ./internal/programme:FuzzParse
 fuzz:
-	@for t in $(FUZZ); do pkg=$${t%%:*}; fn=$${t##*:}; \
-	  echo "fuzz $$fn for $(FUZZTIME)"; \
-	  $(GO) test -run='^$$' -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
-	done
+	@$(GO) run ./infra/testreport -go '$(GO)' -fuzz '$(FUZZ)' -fuzztime $(FUZZTIME)
 
 bench: tools
 	$(GO) run ./infra/bench -json build/bench.json
