@@ -23,10 +23,11 @@ tools:
 run: tools
 	$(GO) run ./infra/local
 
-# test runs every test, then each fuzz target, through infra/testreport:
-# failures in full, then the time each package and fuzz target took.
-test: tools check
-	@$(GO) run ./infra/testreport -go '$(GO)' -fuzz '$(FUZZ)' -fuzztime $(FUZZTIME) ./...
+# test checks formatting, then runs go vet, every test and each fuzz target
+# through infra/testreport: failures in full, then the time each step,
+# package and fuzz target took.
+test: tools fmt
+	@$(GO) run ./infra/testreport -go '$(GO)' -vet -fuzz '$(FUZZ)' -fuzztime $(FUZZTIME) ./...
 
 # fuzz runs each fuzz target for FUZZTIME after its seed corpus
 # (testdata/fuzz/<target>, also run by every go test), from one instrumented
@@ -43,10 +44,13 @@ bench: tools
 	$(GO) run ./infra/bench -json build/bench.json
 
 # check fails on unformatted code and vet findings.
-check:
+check: fmt
+	$(GO) vet ./...
+
+# fmt fails on unformatted code.
+fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './infra/node_modules/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
 
 build: $(FUNCTIONS:%=build/%/bootstrap)
 

@@ -1,21 +1,26 @@
 // Command testreport runs the tests as make test does and says how long each
-// package and fuzz target took, so that a slow test is visible:
+// step, package and fuzz target took, so that a slow test is visible:
 //
-//	go run ./infra/testreport [-fuzz 'pkg:Target …'] [-fuzztime 5s] [packages]
+//	go run ./infra/testreport [-vet] [-fuzz 'pkg:Target …'] [-fuzztime 5s] [packages]
 //
-// It runs go test -json on the packages, prints one line per package and the
-// output of every failing test in full (as go test does), then runs each
-// fuzz target for -fuzztime from one instrumented test binary per package,
-// and ends with the time each package, its slowest tests and each fuzz
-// target took. It exits 1 if anything failed.
+// It runs go vet (with -vet), then go test -json on the packages, printing
+// one line per package and the output of every failing test in full (as go
+// test does), then each fuzz target for -fuzztime, and ends with the time
+// each package, its slowest tests and each fuzz target took. It exits 1 if
+// anything failed.
+//
+// The fuzz targets run from one instrumented test binary per package, built
+// in the background from the start: instrumentation compiles every
+// dependency again, and vet and the tests leave a core idle much of the
+// time.
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -31,23 +36,58 @@ import (
 
 func main() {
 	goCmd := flag.String("go", "go", "the go command")
+	vet := flag.Bool("vet", false, "run go vet on the packages first; go test then runs none of its own")
 	fuzz := flag.String("fuzz", "", "fuzz targets to run after the tests, as package:Target separated by spaces")
 	fuzzTime := flag.Duration("fuzztime", 5*time.Second, "how long each fuzz target runs")
 	flag.Parse()
 
 	start := time.Now()
 	r := &report{goCmd: *goCmd, out: os.Stdout}
-	ok := true
-	if pkgs := flag.Args(); len(pkgs) > 0 {
-		ok = r.test(pkgs)
-	}
-	if ok && *fuzz != "" {
-		ok = r.fuzz(strings.Fields(*fuzz), *fuzzTime)
-	}
+	ok := r.run(flag.Args(), *vet, strings.Fields(*fuzz), *fuzzTime)
 	r.summary(time.Since(start))
 	if !ok {
 		os.Exit(1)
 	}
+}
+
+// run runs vet, the tests and the fuzz targets, stopping at the first step
+// that fails.
+func (r *report) run(pkgs []string, vet bool, targets []string, fuzzTime time.Duration) bool {
+	var fuzzers *fuzzBuild
+	if len(targets) > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var err error
+		if fuzzers, err = r.buildFuzzers(ctx, targets); err != nil {
+			cancel()
+			fmt.Fprintln(r.out, "testreport:", err)
+			return false
+		}
+		defer func() {
+			cancel() // a build still running when a test failed
+			fuzzers.remove()
+		}()
+	}
+	if vet && len(pkgs) > 0 && !r.vet(pkgs) {
+		return false
+	}
+	if len(pkgs) > 0 && !r.test(pkgs, vet) {
+		return false
+	}
+	return fuzzers == nil || r.fuzz(fuzzers, fuzzTime)
+}
+
+// vet runs go vet on pkgs.
+func (r *report) vet(pkgs []string) bool {
+	start := time.Now()
+	cmd := exec.Command(r.goCmd, append([]string{"vet"}, pkgs...)...)
+	cmd.Stdout, cmd.Stderr = r.out, os.Stderr
+	err := cmd.Run()
+	r.steps = append(r.steps, step{"go vet", time.Since(start)})
+	if err != nil {
+		fmt.Fprintln(r.out, "FAIL\tgo vet:", err)
+		return false
+	}
+	return true
 }
 
 // event is one line of go test -json (see go doc test2json).
@@ -78,17 +118,30 @@ type fuzzResult struct {
 	last        string // the fuzzer's last progress line
 }
 
+type step struct {
+	name    string
+	elapsed time.Duration
+}
+
 type report struct {
 	goCmd string
 	out   io.Writer
+	steps []step
 	pkgs  []pkgResult
 	fuzzs []fuzzResult
 }
 
-// test runs go test -json on pkgs and reports as it goes. It returns false
-// if a test or a build failed.
-func (r *report) test(pkgs []string) bool {
-	cmd := exec.Command(r.goCmd, append([]string{"test", "-json", "-count=1"}, pkgs...)...)
+// test runs go test -json on pkgs and reports as it goes; noVet turns off
+// the vet go test runs by itself, when go vet ran. It returns false if a
+// test or a build failed.
+func (r *report) test(pkgs []string, noVet bool) bool {
+	start := time.Now()
+	defer func() { r.steps = append(r.steps, step{"go test", time.Since(start)}) }()
+	args := []string{"test", "-json", "-count=1"}
+	if noVet {
+		args = append(args, "-vet=off")
+	}
+	cmd := exec.Command(r.goCmd, append(args, pkgs...)...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -181,62 +234,110 @@ func (r *report) read(in io.Reader) (failed bool) {
 	return failed
 }
 
-// fuzz runs each target ("package:Target") for d, building one instrumented
-// test binary per package, and returns false at the first failure: the
-// fuzzer has then written the input that broke the target to the package's
-// testdata/fuzz/<Target>.
-func (r *report) fuzz(targets []string, d time.Duration) bool {
+// fuzzBuild is the background build of the fuzz targets' test binaries.
+type fuzzBuild struct {
+	dir     string
+	targets []fuzzTarget
+	done    chan struct{}
+	err     error // set before done is closed
+	elapsed time.Duration
+}
+
+type fuzzTarget struct {
+	pkg, importPath, dir, name string
+	binary                     string
+}
+
+// buildFuzzers starts building one instrumented test binary per package of
+// targets ("package:Target"), one package at a time and at low priority, so
+// that vet and the tests keep the machine first.
+func (r *report) buildFuzzers(ctx context.Context, targets []string) (*fuzzBuild, error) {
 	dir, err := os.MkdirTemp("", "testreport-")
 	if err != nil {
-		fmt.Fprintln(r.out, "testreport:", err)
+		return nil, err
+	}
+	fb := &fuzzBuild{dir: dir, done: make(chan struct{})}
+	binaries := map[string]string{} // package → test binary
+	for _, t := range targets {
+		pkg, name, ok := strings.Cut(t, ":")
+		if !ok {
+			fb.remove()
+			return nil, fmt.Errorf("fuzz target %q is not package:Target", t)
+		}
+		info, err := r.goOutput("list", "-f", "{{.ImportPath}}\n{{.Dir}}", pkg)
+		if err != nil {
+			fb.remove()
+			return nil, err
+		}
+		importPath, pkgDir, _ := strings.Cut(info, "\n")
+		if binaries[pkg] == "" {
+			binaries[pkg] = filepath.Join(dir, fmt.Sprintf("fuzz%d.test", len(binaries)))
+		}
+		fb.targets = append(fb.targets, fuzzTarget{pkg: pkg, importPath: importPath, dir: pkgDir, name: name, binary: binaries[pkg]})
+	}
+	go func() {
+		defer close(fb.done)
+		start := time.Now()
+		built := map[string]bool{}
+		for _, t := range fb.targets {
+			if built[t.binary] {
+				continue
+			}
+			built[t.binary] = true
+			args := []string{r.goCmd, "test", "-c", "-fuzz=.", "-o", t.binary, t.pkg}
+			if nice, err := exec.LookPath("nice"); err == nil {
+				args = append([]string{nice, "-n", "10"}, args...)
+			}
+			if msg, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+				fb.err = fmt.Errorf("%sFAIL\t%s [fuzz build failed]", msg, t.importPath)
+				return
+			}
+		}
+		fb.elapsed = time.Since(start)
+	}()
+	return fb, nil
+}
+
+func (fb *fuzzBuild) remove() { os.RemoveAll(fb.dir) }
+
+// fuzz waits for the fuzz binaries, then runs each target for d, and returns
+// false at the first failure: the fuzzer has then written the input that
+// broke the target to the package's testdata/fuzz/<Target>.
+func (r *report) fuzz(fb *fuzzBuild, d time.Duration) bool {
+	wait := time.Now()
+	<-fb.done
+	r.steps = append(r.steps, step{"building the fuzz targets (in the background)", fb.elapsed})
+	if waited := time.Since(wait); waited >= 100*time.Millisecond {
+		r.steps = append(r.steps, step{"waiting for that build after the tests", waited})
+	}
+	if fb.err != nil {
+		fmt.Fprintln(r.out, fb.err)
 		return false
 	}
-	defer os.RemoveAll(dir)
 	cacheDir, err := r.goOutput("env", "GOCACHE")
 	if err != nil {
 		fmt.Fprintln(r.out, "testreport:", err)
 		return false
 	}
-	binaries := map[string]string{} // package → test binary
-	for _, t := range targets {
-		pkg, target, ok := strings.Cut(t, ":")
-		if !ok {
-			fmt.Fprintf(r.out, "testreport: fuzz target %q is not package:Target\n", t)
-			return false
-		}
-		bin := binaries[pkg]
-		if bin == "" {
-			bin = filepath.Join(dir, fmt.Sprintf("fuzz%d.test", len(binaries)))
-			cmd := exec.Command(r.goCmd, "test", "-c", "-fuzz=.", "-o", bin, pkg)
-			if msg, err := cmd.CombinedOutput(); err != nil {
-				fmt.Fprintf(r.out, "%sFAIL\t%s [build failed]\n", msg, pkg)
-				return false
-			}
-			binaries[pkg] = bin
-		}
-		// The binary runs in the package's directory, where go test runs it:
-		// its seed corpus and failing inputs are in testdata/fuzz.
-		pkgDir, err := r.goOutput("list", "-f", "{{.Dir}}", pkg)
-		importPath, err2 := r.goOutput("list", "-f", "{{.ImportPath}}", pkg)
-		if err = errors.Join(err, err2); err != nil {
-			fmt.Fprintln(r.out, "testreport:", err)
-			return false
-		}
-		fmt.Fprintf(r.out, "fuzz %s for %s\n", target, d)
-		cmd := exec.Command(bin, "-test.paniconexit0", "-test.timeout=10m0s", "-test.run=^$",
-			"-test.fuzz=^"+regexp.QuoteMeta(target)+"$", "-test.fuzztime="+d.String(),
-			"-test.fuzzcachedir="+filepath.Join(cacheDir, "fuzz", importPath))
-		cmd.Dir = pkgDir
+	for _, t := range fb.targets {
+		fmt.Fprintf(r.out, "fuzz %s for %s\n", t.name, d)
+		// The binary runs in the package's directory, as go test runs it:
+		// its seed corpus and failing inputs are in testdata/fuzz, and what
+		// it finds interesting goes where go test keeps it.
+		cmd := exec.Command(t.binary, "-test.paniconexit0", "-test.timeout=10m0s", "-test.run=^$",
+			"-test.fuzz=^"+regexp.QuoteMeta(t.name)+"$", "-test.fuzztime="+d.String(),
+			"-test.fuzzcachedir="+filepath.Join(cacheDir, "fuzz", t.importPath))
+		cmd.Dir = t.dir
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
-		res := fuzzResult{pkg: importPath, target: target, elapsed: time.Since(start), last: lastProgress(out)}
+		res := fuzzResult{pkg: t.importPath, target: t.name, elapsed: time.Since(start), last: lastProgress(out)}
 		r.fuzzs = append(r.fuzzs, res)
 		if err != nil {
 			r.out.Write(out)
-			fmt.Fprintf(r.out, "FAIL\t%s %s\t%.3fs\n", importPath, target, res.elapsed.Seconds())
+			fmt.Fprintf(r.out, "FAIL\t%s %s\t%.3fs\n", t.importPath, t.name, res.elapsed.Seconds())
 			return false
 		}
-		fmt.Fprintf(r.out, "ok  \t%s %s\t%.3fs\t%s\n", importPath, target, res.elapsed.Seconds(), res.last)
+		fmt.Fprintf(r.out, "ok  \t%s %s\t%.3fs\t%s\n", t.importPath, t.name, res.elapsed.Seconds(), res.last)
 	}
 	return true
 }
@@ -267,10 +368,16 @@ const slowTest = time.Second
 // summary prints the time each package and fuzz target took, slowest first,
 // with each package's tests of a second or more.
 func (r *report) summary(total time.Duration) {
-	if len(r.pkgs) == 0 && len(r.fuzzs) == 0 {
+	if len(r.steps) == 0 {
 		return
 	}
 	fmt.Fprintln(r.out)
+	if len(r.steps) > 0 {
+		fmt.Fprintf(r.out, "Time per step:\n")
+		for _, s := range r.steps {
+			fmt.Fprintf(r.out, "%8.1fs  %s\n", s.elapsed.Seconds(), s.name)
+		}
+	}
 	if len(r.pkgs) > 0 {
 		fmt.Fprintf(r.out, "Time per package (running its tests; packages run in parallel, builds not counted):\n")
 	}
@@ -299,5 +406,5 @@ func (r *report) summary(total time.Duration) {
 			fmt.Fprintf(r.out, "%8.1fs  %s %s\n", f.elapsed.Seconds(), f.pkg, f.target)
 		}
 	}
-	fmt.Fprintf(r.out, "Tests and fuzzing took %s, builds included.\n", total.Round(100*time.Millisecond))
+	fmt.Fprintf(r.out, "All took %s.\n", total.Round(100*time.Millisecond))
 }
