@@ -249,8 +249,7 @@ type fuzzTarget struct {
 }
 
 // buildFuzzers starts building one instrumented test binary per package of
-// targets ("package:Target"), one package at a time and at low priority, so
-// that vet and the tests keep the machine first.
+// targets ("package:Target"), one package at a time.
 func (r *report) buildFuzzers(ctx context.Context, targets []string) (*fuzzBuild, error) {
 	dir, err := os.MkdirTemp("", "testreport-")
 	if err != nil {
@@ -284,11 +283,8 @@ func (r *report) buildFuzzers(ctx context.Context, targets []string) (*fuzzBuild
 				continue
 			}
 			built[t.binary] = true
-			args := []string{r.goCmd, "test", "-c", "-fuzz=.", "-o", t.binary, t.pkg}
-			if nice, err := exec.LookPath("nice"); err == nil {
-				args = append([]string{nice, "-n", "10"}, args...)
-			}
-			if msg, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput(); err != nil {
+			cmd := exec.CommandContext(ctx, r.goCmd, "test", "-c", "-fuzz=.", "-o", t.binary, t.pkg)
+			if msg, err := cmd.CombinedOutput(); err != nil {
 				fb.err = fmt.Errorf("%sFAIL\t%s [fuzz build failed]", msg, t.importPath)
 				return
 			}
