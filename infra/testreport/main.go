@@ -304,7 +304,7 @@ func (r *report) fuzz(fb *fuzzBuild, d time.Duration) bool {
 	<-fb.done
 	r.steps = append(r.steps, step{"building the fuzz targets (in the background)", fb.elapsed})
 	if waited := time.Since(wait); waited >= 100*time.Millisecond {
-		r.steps = append(r.steps, step{"waiting for that build after the tests", waited})
+		r.steps = append(r.steps, step{"waiting for the fuzz binaries", waited})
 	}
 	if fb.err != nil {
 		fmt.Fprintln(r.out, fb.err)
