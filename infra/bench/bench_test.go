@@ -27,6 +27,9 @@ func TestSmoke(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
+	if rep.Capacity == nil || len(rep.Capacity.Tables) != 2 || len(rep.Capacity.Throttles) == 0 {
+		t.Errorf("capacity: %+v, want the tables of both scenarios and the route throttles' ranges", rep.Capacity)
+	}
 	sections := map[string]bool{}
 	for _, r := range rep.Rows {
 		sections[strings.SplitN(r.Section, " ", 2)[0]] = true
@@ -37,7 +40,7 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("%s %s = %v", r.Section, r.Name, r.Value)
 		}
 	}
-	for _, want := range []string{"survey", "submit", "aggregation,", "bilan", "function", "cost"} {
+	for _, want := range []string{"survey", "submit", "aggregation,", "bilan", "function", "cost", "capacity,", "route"} {
 		if !sections[want] {
 			t.Errorf("no %q rows in %v", want, sections)
 		}

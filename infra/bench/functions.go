@@ -115,19 +115,9 @@ func (env *benchEnv) invocation(name string) ([]byte, error) {
 		path, token = "/api/events/"+env.event.ID+"/bilan?format=json", env.event.OrganiserToken
 	case "activity":
 		// A batch of the table's stream: one answer inserted.
-		sk := "ANSWER#6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f"
-		keys := map[string]events.DynamoDBAttributeValue{
-			"PK": events.NewStringAttribute("EVENT#" + env.event.ID), "SK": events.NewStringAttribute(sk),
-		}
-		image := map[string]events.DynamoDBAttributeValue{
-			"PK": keys["PK"], "SK": keys["SK"], "session": events.NewStringAttribute(env.event.Sessions[1].ID),
-			"created_at": events.NewStringAttribute(time.Now().UTC().Format(time.RFC3339Nano)),
-			"expires_at": events.NewNumberAttribute(strconv.FormatInt(time.Now().AddDate(2, 0, 0).Unix(), 10)),
-		}
-		return json.Marshal(events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
-			EventID: "bench", EventName: "INSERT", EventSource: "aws:dynamodb", EventVersion: "1.1", AWSRegion: "eu-west-3",
-			Change: events.DynamoDBStreamRecord{Keys: keys, NewImage: image, SequenceNumber: strconv.FormatInt(time.Now().UnixNano(), 10), StreamViewType: "NEW_IMAGE"},
-		}}})
+		return json.Marshal(events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+			answerRecord(env.event.ID, env.event.Sessions[1].ID, "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", strconv.FormatInt(time.Now().UnixNano(), 10)),
+		}})
 	default:
 		return json.Marshal(events.EventBridgeEvent{Version: "0", ID: "bench", DetailType: "Scheduled Event", Source: "aws.scheduler",
 			Time: time.Now().UTC(), Region: "eu-west-3", Detail: json.RawMessage(`{}`)})
@@ -281,4 +271,21 @@ func maxOf(d []time.Duration) time.Duration {
 		m = max(m, x)
 	}
 	return m
+}
+
+// answerRecord is the stream record of an answer's insertion, as the
+// table's stream hands it to the activity function.
+func answerRecord(eventID, sessionID, submissionID, seq string) events.DynamoDBEventRecord {
+	keys := map[string]events.DynamoDBAttributeValue{
+		"PK": events.NewStringAttribute("EVENT#" + eventID), "SK": events.NewStringAttribute("ANSWER#" + submissionID),
+	}
+	image := map[string]events.DynamoDBAttributeValue{
+		"PK": keys["PK"], "SK": keys["SK"], "session": events.NewStringAttribute(sessionID),
+		"created_at": events.NewStringAttribute(time.Now().UTC().Format(time.RFC3339Nano)),
+		"expires_at": events.NewNumberAttribute(strconv.FormatInt(time.Now().AddDate(2, 0, 0).Unix(), 10)),
+	}
+	return events.DynamoDBEventRecord{
+		EventID: "bench", EventName: "INSERT", EventSource: "aws:dynamodb", EventVersion: "1.1", AWSRegion: "eu-west-3",
+		Change: events.DynamoDBStreamRecord{Keys: keys, NewImage: image, SequenceNumber: seq, StreamViewType: "NEW_IMAGE"},
+	}
 }

@@ -45,6 +45,9 @@ type Report struct {
 	Machine string    `json:"machine"`
 	Smoke   bool      `json:"smoke"`
 	Rows    []Row     `json:"rows"`
+	// Capacity is the capacity model's tables and the route throttles'
+	// check against them.
+	Capacity *capacityReport `json:"capacity,omitempty"`
 }
 
 // workload is how much each measurement does.
@@ -54,6 +57,9 @@ type workload struct {
 	bilanAnswers     int   // answers seeded for the bilan end to end
 	startups         int   // start-ups of each function
 	pageLoads        int   // page loads timed for the cost
+	// batchRuns are the activity function's batches timed for the
+	// capacity, of events events at most (0: a whole batch's worth).
+	batchRuns, batchEvents int
 	// builds are the architectures each function is built for: the first
 	// for its size, this machine's for its start-up.
 	builds []string
@@ -64,7 +70,7 @@ type workload struct {
 // fullRun is the workload of make bench: each function as make build builds
 // it for Lambda.
 var fullRun = workload{
-	submits: 2000, warmups: 20, aggregated: []int{10_000, 1_000_000}, bilanAnswers: 100_000, startups: 20, pageLoads: 21,
+	submits: 2000, warmups: 20, aggregated: []int{10_000, 1_000_000}, bilanAnswers: 100_000, startups: 20, pageLoads: 21, batchRuns: 5,
 	builds: []string{"arm64", runtime.GOARCH}, buildFlags: lambdaBuild,
 }
 
@@ -73,7 +79,7 @@ var fullRun = workload{
 // only, without -trimpath, so that the build reuses what the tests compiled,
 // and the figures mean nothing.
 var smokeRun = workload{
-	submits: 40, warmups: 5, aggregated: []int{1_000, 10_000}, bilanAnswers: 500, startups: 1, pageLoads: 3,
+	submits: 40, warmups: 5, aggregated: []int{1_000, 10_000}, bilanAnswers: 500, startups: 1, pageLoads: 3, batchRuns: 1, batchEvents: 10,
 	builds: []string{runtime.GOARCH}, buildFlags: []string{"build", "-ldflags", "-s -w", "-tags", "lambda.norpc"},
 }
 
@@ -87,14 +93,15 @@ type bench struct {
 	ddb       *dynamolocal.Server
 	rows      []Row
 	log       io.Writer
-	priceSrc  string
 	submitP50 time.Duration
+	path      *answerPath
+	capacity  *capacityReport
 }
 
 func main() {
 	smoke := flag.Bool("smoke", false, "every measurement once, on a small workload (make test)")
 	out := flag.String("json", "build/bench.json", "where to write the table as JSON")
-	flag.StringVar(&only, "only", "", "run only the measurements whose name contains this (page, submit, aggregation, bilan, function, cost)")
+	flag.StringVar(&only, "only", "", "run only the measurements whose name contains this (page, submit, aggregation, bilan, function, cost, capacity), with those they need")
 	flag.Parse()
 	if err := run(*smoke, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -124,19 +131,32 @@ func run(smoke bool, out string) error {
 	if err != nil {
 		return err
 	}
+	// The cost model and its capacity table price what the submit
+	// measurement times.
 	steps := []struct {
-		name string
-		fn   func(context.Context, *benchEnv) error
+		name  string
+		needs string
+		fn    func(context.Context, *benchEnv) error
 	}{
-		{"page weight", b.pageWeight},
-		{"submit latency", b.submitLatency},
-		{"aggregation", b.aggregation},
-		{"bilan end to end", b.bilanEndToEnd},
-		{"function size and start-up", b.functions},
-		{"cost", b.cost},
+		{"page weight", "", b.pageWeight},
+		{"submit latency", "", b.submitLatency},
+		{"aggregation", "", b.aggregation},
+		{"bilan end to end", "", b.bilanEndToEnd},
+		{"function size and start-up", "", b.functions},
+		{"cost", "submit latency", b.cost},
+		{"cost: capacity", "submit latency", b.capacityStep},
+	}
+	selected := map[string]bool{}
+	for _, s := range steps {
+		if only == "" || strings.Contains(s.name, only) {
+			selected[s.name] = true
+			if s.needs != "" {
+				selected[s.needs] = true
+			}
+		}
 	}
 	for _, s := range steps {
-		if only != "" && !strings.Contains(s.name, only) && !(s.name == "cost" && strings.Contains(only, "submit")) {
+		if !selected[s.name] {
 			continue
 		}
 		b.logf("measuring %s", s.name)
@@ -144,13 +164,16 @@ func run(smoke bool, out string) error {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
 	}
-	rep := Report{Date: time.Now().UTC(), Machine: machine(), Smoke: smoke, Rows: b.rows}
+	rep := Report{Date: time.Now().UTC(), Machine: machine(), Smoke: smoke, Rows: b.rows, Capacity: b.capacity}
 	b.print(os.Stdout, rep)
 	if out != "" {
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return err
 		}
-		data, _ := json.MarshalIndent(rep, "", "  ")
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
 		if err := os.WriteFile(out, append(data, '\n'), 0o644); err != nil {
 			return err
 		}
@@ -213,6 +236,7 @@ func (b *bench) print(w io.Writer, rep Report) {
 			fmt.Fprintf(w, "  * %s, %s: %s\n", r.Section, r.Name, r.Note)
 		}
 	}
+	printCapacity(w, rep.Capacity)
 }
 
 func format(v float64, unit string) string {
