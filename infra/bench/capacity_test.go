@@ -217,6 +217,31 @@ func deployed(t *testing.T) (quotas, *deployment) {
 	return q, d
 }
 
+// TestThrottlesFollowCapacity reads the route throttles from template.yaml
+// and checks them against the capacity table of the reference run: the
+// participants' routes take the national day's peak with margin and no
+// more than the deployment and one event take behind the gateway; the
+// sensitive routes are not so low that one client blocks them; every route
+// has a burst of at least a second; all routes fit the account's rate.
+func TestThrottlesFollowCapacity(t *testing.T) {
+	q, d := deployed(t)
+	def := capacity(defaultSettings, q, d, referenceRun)
+	day := capacity(nationalDay, q, d, referenceRun)
+	for _, p := range checkThrottles(throttleRules(def, day, d), d, q, nationalDay) {
+		t.Error(p)
+	}
+	if got, want := d.Routes[answersRoute].Throttle.Rate, margin*day.Demand; got < want {
+		t.Errorf("%s: %v/s, want at least the national day's peak × %d, %.0f/s", answersRoute, got, margin, want)
+	}
+	if got := d.Routes[answersRoute].Throttle.Rate; got > def.EventBeyond.Rate || got > def.Beyond.Rate {
+		t.Errorf("%s: %v/s, over what %s (%.0f/s) or %s (%.0f/s) sustain", answersRoute, got, def.Beyond.Component, def.Beyond.Rate, def.EventBeyond.Component, def.EventBeyond.Rate)
+	}
+	if day.Accepted.Rate < margin*day.Demand || day.Counted.Rate < day.Demand {
+		t.Errorf("national day: accepted %.0f/s (%s), counted %.0f/s (%s), want %d× and 1× its %.0f/s",
+			day.Accepted.Rate, day.Accepted.Component, day.Counted.Rate, day.Counted.Component, margin, day.Demand)
+	}
+}
+
 // TestCheckThrottlesHasTeeth: each way a throttle can leave its range is
 // reported.
 func TestCheckThrottlesHasTeeth(t *testing.T) {
@@ -270,7 +295,7 @@ func TestReadDeployment(t *testing.T) {
 	if len(d.Routes) < 20 {
 		t.Errorf("%d routes, want every route of the API", len(d.Routes))
 	}
-	for _, key := range append([]string{answersRoute, notesRoute}, sensitiveRoutes...) {
+	for _, key := range append([]string{answersRoute, notesRoute, formRoute, thanksRoute}, sensitiveRoutes...) {
 		if r, ok := d.Routes[key]; !ok || !r.Own {
 			t.Errorf("%s: %+v, want a route with its own throttle", key, r)
 		}
