@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/samtemplate"
@@ -170,8 +171,11 @@ type deployment struct {
 	Default  throttle
 	Routes   map[string]route
 	Reserved map[string]float64 // function → ReservedConcurrentExecutions
-	// The activity function's event source mapping.
+	// The activity function's event source mapping: records per batch,
+	// batches per shard at a time, and how long a batch may wait to fill
+	// (which delays a lone answer's count, not the rate counted).
 	BatchSize, Parallelization float64
+	BatchingWindow             time.Duration
 }
 
 // readDeployment reads the route throttles, the functions' reserved
@@ -236,6 +240,7 @@ func readDeployment(t *samtemplate.Template) (*deployment, error) {
 		}
 		if m.Source == "Table.StreamArn" {
 			d.BatchSize = float64(m.BatchSize)
+			d.BatchingWindow = m.BatchingWindow
 			d.Parallelization = max(1, toFloat(m.Properties["ParallelizationFactor"]))
 		}
 	}
@@ -421,8 +426,8 @@ func capacity(s scenario, q quotas, d *deployment, m measured) capacityTable {
 			PerAnswer: fmt.Sprintf("%.2f WRU (an entry moved per event and batch: %.1f records each)", records/perMove*activityIndexWRU, perMove),
 			Source:    "quotas.json dynamodb_partition_wru"},
 		{Name: "stream consumer (activity function)", Rate: streamShards * shard(m.batchMS(events)) / records, EventRate: shard(m.batchMS(1)) / records, Lag: true,
-			Limit: fmt.Sprintf("%d shard, batches of %s records, at most %s a second per shard, %.0f ms each for %.0f events (%.0f ms for one)",
-				streamShards, num(batch), num(q.StreamPolls), m.batchMS(events), events, m.batchMS(1)),
+			Limit: fmt.Sprintf("%d shard, batches of %s records (gathered for %s at most), at most %s a second per shard, %.0f ms each for %.0f events (%.0f ms for one)",
+				streamShards, num(batch), d.BatchingWindow, num(q.StreamPolls), m.batchMS(events), events, m.batchMS(1)),
 			PerAnswer: fmt.Sprintf("%.2f records", records), Source: "quotas.json lambda_stream_polls; template.yaml ActivityStream; " + m.Source},
 	}
 	t := capacityTable{Scenario: s.Name, Demand: s.demand(), EventDemand: s.eventDemand(), Components: comps}

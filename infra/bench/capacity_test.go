@@ -303,8 +303,9 @@ func TestReadDeployment(t *testing.T) {
 	if got := d.surveyFunction(); got != "SurveyFunction" {
 		t.Errorf("the answers route is served by %q, want SurveyFunction", got)
 	}
-	if d.BatchSize != 100 || d.Parallelization != 1 {
-		t.Errorf("stream batches of %v, %v at a time per shard; want 100 and 1 (the activity counts each event's records in order)", d.BatchSize, d.Parallelization)
+	if d.BatchSize != 100 || d.Parallelization != 1 || d.BatchingWindow != 5*time.Second {
+		t.Errorf("stream batches of %v, %v at a time per shard, gathered for %v; want 100, 1 (the activity counts each event's records in order) and 5s",
+			d.BatchSize, d.Parallelization, d.BatchingWindow)
 	}
 }
 
