@@ -99,21 +99,29 @@ func TestEveryKeyUsedExists(t *testing.T) {
 func TestEveryKeyIsUsed(t *testing.T) {
 	src := scan(t)
 	dynamic := dynamicKeys(src)
+	cats := catalogues()
 	used := map[string]map[string]bool{}
+	for name := range cats {
+		used[name] = map[string]bool{}
+	}
 	for _, u := range src.uses {
-		if used[u.cat] == nil {
-			used[u.cat] = map[string]bool{}
-		}
 		for _, key := range u.keys(t, dynamic) {
-			used[u.cat][key] = true
+			forms := []string{key}
 			if u.plural {
-				for _, form := range []string{".zero", ".one", ".other"} {
-					used[u.cat][key+form] = true
+				forms = []string{key + ".zero", key + ".one", key + ".other"}
+			}
+			for _, k := range forms {
+				// A key read through a catalogue that extends another is a
+				// use of the catalogue that holds it.
+				if c, ok := cats[u.cat]; ok {
+					if owner := c.Owner(k); owner != nil {
+						used[owner.Name()][k] = true
+					}
 				}
 			}
 		}
 	}
-	for name, c := range catalogues() {
+	for name, c := range cats {
 		for _, key := range c.Keys() {
 			if !used[name][key] {
 				t.Errorf("%s: %q is used nowhere", name, key)
@@ -274,8 +282,8 @@ func (p *pkgScan) findCatalogues(f *ast.File) {
 						p.src.fieldProblems = append(p.src.fieldProblems, s)
 					}
 				}
-				call, ok := v.(*ast.CallExpr)
-				if !ok || !isSelector(call.Fun, "i18n", "New") || len(call.Args) == 0 {
+				call := newCall(v)
+				if call == nil {
 					continue
 				}
 				if s, ok := stringLit(call.Args[0]); ok {
@@ -284,6 +292,25 @@ func (p *pkgScan) findCatalogues(f *ast.File) {
 				}
 			}
 		}
+	}
+}
+
+// newCall returns the call of i18n.New that makes e, through the methods
+// chained on it (i18n.New(…).Extends(…)), or nil.
+func newCall(e ast.Expr) *ast.CallExpr {
+	for {
+		call, ok := e.(*ast.CallExpr)
+		if !ok {
+			return nil
+		}
+		if isSelector(call.Fun, "i18n", "New") && len(call.Args) > 0 {
+			return call
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return nil
+		}
+		e = sel.X
 	}
 }
 

@@ -14,6 +14,9 @@
 //     of every catalogue, catalogues_test.go).
 //   - A language the catalogue does not have reads the default language,
 //     French.
+//   - A catalogue may extend another (Extends): a key it lacks is read from
+//     the one it extends, so that the pages of a function share the texts of
+//     the layout around them without repeating them.
 package i18n
 
 import (
@@ -35,8 +38,9 @@ const Default = "fr"
 
 // Catalogue is a set of texts per language and key.
 type Catalogue struct {
-	name  string
-	texts map[string]map[string]string
+	name   string
+	texts  map[string]map[string]string
+	parent *Catalogue
 }
 
 var registry struct {
@@ -70,24 +74,46 @@ func Catalogues() []*Catalogue {
 // Name returns the name the catalogue was made with.
 func (c *Catalogue) Name() string { return c.name }
 
-// Has reports whether key has a text in the default language.
-func (c *Catalogue) Has(key string) bool {
-	_, ok := c.texts[Default][key]
-	return ok
+// Extends makes parent the catalogue c reads a key from when c has none, and
+// returns c. Each catalogue keeps its own keys: Keys, Problems and Owner
+// tell them apart.
+func (c *Catalogue) Extends(parent *Catalogue) *Catalogue {
+	c.parent = parent
+	return c
 }
 
-// Keys returns the keys of the catalogue, sorted.
+// Owner returns the catalogue that holds key: c, or the one it extends, or
+// nil when neither does.
+func (c *Catalogue) Owner(key string) *Catalogue {
+	for ; c != nil; c = c.parent {
+		if _, ok := c.texts[Default][key]; ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// Has reports whether key has a text in the default language, in c or in
+// the catalogue it extends.
+func (c *Catalogue) Has(key string) bool { return c.Owner(key) != nil }
+
+// Keys returns the keys of the catalogue itself, sorted.
 func (c *Catalogue) Keys() []string {
 	keys := slices.Collect(maps.Keys(c.texts[Default]))
 	slices.Sort(keys)
 	return keys
 }
 
-// Text returns the unformatted text of key in lang, and whether it exists.
+// Text returns the unformatted text of key in lang, and whether it exists
+// in c or in the catalogue it extends.
 func (c *Catalogue) Text(lang, key string) (string, bool) {
-	m, ok := c.texts[lang]
+	owner := c.Owner(key)
+	if owner == nil {
+		return "", false
+	}
+	m, ok := owner.texts[lang]
 	if !ok {
-		m = c.texts[Default]
+		m = owner.texts[Default]
 	}
 	s, ok := m[key]
 	return s, ok

@@ -53,6 +53,32 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+func TestExtends(t *testing.T) {
+	page := newCatalogue("page", map[string]map[string]string{
+		"fr": {"title": "Titre", "hello": "Salut"},
+		"en": {"title": "Title", "hello": "Hi"},
+	}).Extends(sample)
+	for _, tc := range []struct{ lang, key, want string }{
+		{"fr", "title", "Titre"},
+		{"en", "notes.one", "one note"}, // from the catalogue it extends
+		{"en", "hello", "Hi"},           // its own text first
+		{"fr", "nope", "[nope]"},
+	} {
+		if got := page.T(tc.lang, tc.key); got != tc.want {
+			t.Errorf("T(%q, %q) = %q, want %q", tc.lang, tc.key, got, tc.want)
+		}
+	}
+	if got := page.Plural("fr", "answers", 0); got != "aucune réponse" {
+		t.Errorf("Plural through the extended catalogue = %q", got)
+	}
+	if page.Owner("title") != page || page.Owner("hello") != page || page.Owner("share") != sample || page.Owner("nope") != nil {
+		t.Error("Owner does not name the catalogue that holds each key")
+	}
+	if keys := page.Keys(); !slices.Equal(keys, []string{"hello", "title"}) {
+		t.Errorf("Keys() = %v, want only its own", keys)
+	}
+}
+
 func TestPlural(t *testing.T) {
 	for _, tc := range []struct {
 		lang, key string
