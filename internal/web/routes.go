@@ -1,0 +1,63 @@
+package web
+
+// Functions: which Lambda function serves a route.
+const (
+	FuncSurvey    = "survey"    // template.yaml's SurveyFunction
+	FuncOrganiser = "organiser" // OrganiserFunction
+	FuncDigest    = "digest"    // DigestFunction
+)
+
+// Limits on request bodies, in bytes: a larger body is answered 413.
+const (
+	FormBody  = 64 << 10  // a form, or a JSON answer, note or moderation
+	EventBody = 256 << 10 // an event's definition
+)
+
+// A Route is one route of retours.
+type Route struct {
+	Method   string
+	Path     string // a net/http pattern path, which is also the API Gateway route path
+	Function string // FuncSurvey, FuncOrganiser or FuncDigest
+	// MaxBody is the largest request body the route reads (FormBody,
+	// EventBody); 0 for a route that reads none.
+	MaxBody int64
+}
+
+// Pattern returns the route's net/http pattern, "METHOD /path".
+func (r Route) Pattern() string { return r.Method + " " + r.Path }
+
+// Routes lists every route, with the function that serves it. template.yaml
+// declares the same routes, with the same functions (a test compares them
+// both ways), and each function's package has a handler for exactly its own
+// (NewHandler checks). A new route is added here, to its package's Service,
+// and to template.yaml.
+var Routes = []Route{
+	{"GET", "/e/{event}", FuncSurvey, 0},
+	{"GET", "/e/{event}/{session}", FuncSurvey, 0},
+	{"GET", "/e/{event}/merci", FuncSurvey, 0},
+	{"POST", "/e/{event}/answers", FuncSurvey, FormBody},
+	{"POST", "/e/{event}/notes", FuncSurvey, FormBody},
+	{"GET", "/confidentialite", FuncSurvey, 0},
+
+	{"POST", "/api/events", FuncOrganiser, EventBody},
+	{"GET", "/api/events/{event}/bilan", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/texts", FuncOrganiser, 0},
+	{"PUT", "/api/events/{event}/texts/{ref}", FuncOrganiser, FormBody},
+	{"GET", "/o/{event}", FuncOrganiser, 0},
+	{"POST", "/o/{event}/login", FuncOrganiser, FormBody},
+	{"POST", "/o/{event}/logout", FuncOrganiser, 0},
+	{"POST", "/o/{event}/texts/{ref}", FuncOrganiser, FormBody},
+	{"POST", "/api/events/{event}/token", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/export", FuncOrganiser, 0},
+	{"DELETE", "/api/events/{event}", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/qr.png", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/qr.svg", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/poster", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/sessions/{session}/qr.png", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/sessions/{session}/qr.svg", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/sessions/{session}/poster", FuncOrganiser, 0},
+
+	{"POST", "/api/digests/run", FuncDigest, 0},
+	{"GET", "/unsubscribe/{token}", FuncDigest, 0},
+	{"POST", "/unsubscribe/{token}", FuncDigest, FormBody},
+}

@@ -1,0 +1,168 @@
+// Package web holds what the HTTP handlers of every function share: the
+// table of routes, the adapters that turn a handler's error into a status
+// and a body (a page in the reader's language, or JSON), the base view every
+// page embeds and the renderer of a function's templates, the reader's
+// language, JSON and form decoding, and the middleware every response
+// passes through: security headers, gzip, the request body's limit and the
+// request log.
+//
+// It imports nothing that only some functions need (no bilan, digest, QR
+// code, spreadsheet or e-mail): each function's package — internal/survey,
+// internal/organiser, internal/digest — serves its own routes with it, and
+// each Lambda main mounts only its function's.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+)
+
+// HandlerFunc serves a request. It returns an error instead of writing one:
+// the route's adapter turns it into a status and a body, and logs it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// A Handler serves the route whose pattern it names.
+type Handler struct {
+	// Pattern is the route's "METHOD /path", as Route.Pattern gives it.
+	Pattern string
+	serve   HandlerFunc
+	api     bool
+}
+
+// Page returns the handler of a page: an error becomes a page in the
+// reader's language, or JSON when the request sent JSON.
+func Page(pattern string, h HandlerFunc) Handler { return Handler{Pattern: pattern, serve: h} }
+
+// API returns the handler of a JSON API route: an error becomes
+// {"error": …, "code": …, "fields": …}.
+func API(pattern string, h HandlerFunc) Handler {
+	return Handler{Pattern: pattern, serve: h, api: true}
+}
+
+// A Service is what one function serves: a handler for each of its routes in
+// Routes, and the stylesheets its pages inline besides the layout's, which
+// the Content-Security-Policy allows by their hash.
+type Service struct {
+	Function string
+	Handlers []Handler
+	Styles   []string
+}
+
+// Options configure the handler of NewHandler; zero values have defaults.
+type Options struct {
+	Logger *slog.Logger // slog.Default()
+	Now    func() time.Time
+	// ReplyMargin is the time kept before a request's deadline (a Lambda
+	// invocation's) to answer when the database is too slow: a second by
+	// default.
+	ReplyMargin time.Duration
+}
+
+// DefaultReplyMargin is the time kept, before a request's deadline, to
+// render an answer when the database does not answer in time.
+const DefaultReplyMargin = time.Second
+
+// NewHandler returns the handler of the services' routes behind the
+// middleware. Each route's body is limited to its Route.MaxBody. It fails
+// when a service lacks a handler for one of its function's routes, has one
+// for a route that is not its function's, or when two services serve the
+// same function.
+func NewHandler(opts Options, services ...Service) (http.Handler, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ReplyMargin <= 0 {
+		opts.ReplyMargin = DefaultReplyMargin
+	}
+	s := &server{log: opts.Logger, now: opts.Now, margin: opts.ReplyMargin, mux: http.NewServeMux()}
+	styles := []string{layoutCSS}
+	var mounted []string
+	for _, svc := range services {
+		if slices.Contains(mounted, svc.Function) {
+			return nil, fmt.Errorf("web: function %q mounted twice", svc.Function)
+		}
+		mounted = append(mounted, svc.Function)
+		if err := s.mount(svc); err != nil {
+			return nil, err
+		}
+		for _, css := range svc.Styles {
+			if !slices.Contains(styles, css) {
+				styles = append(styles, css)
+			}
+		}
+	}
+	s.csp = CSP(styles...)
+	return s, nil
+}
+
+// server is the handler NewHandler returns.
+type server struct {
+	log    *slog.Logger
+	now    func() time.Time
+	margin time.Duration
+	mux    *http.ServeMux
+	csp    string
+}
+
+// mount registers the handlers of svc, checking them against Routes.
+func (s *server) mount(svc Service) error {
+	routes := map[string]Route{}
+	for _, rt := range Routes {
+		if rt.Function == svc.Function {
+			routes[rt.Pattern()] = rt
+		}
+	}
+	if len(routes) == 0 {
+		return fmt.Errorf("web: function %q has no routes", svc.Function)
+	}
+	var errs []error
+	for _, h := range svc.Handlers {
+		rt, ok := routes[h.Pattern]
+		if !ok {
+			errs = append(errs, fmt.Errorf("web: %s handles %q, which is not one of its routes", svc.Function, h.Pattern))
+			continue
+		}
+		delete(routes, h.Pattern)
+		s.mux.HandleFunc(h.Pattern, s.adapt(rt, h))
+	}
+	for _, rt := range Routes {
+		if _, missing := routes[rt.Pattern()]; missing {
+			errs = append(errs, fmt.Errorf("web: %s has no handler for %q", svc.Function, rt.Pattern()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// adapt bounds the request's body to the route's limit, runs h and answers
+// its error.
+func (s *server) adapt(rt Route, h Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
+		if err := h.serve(w, r); err != nil {
+			s.serveError(w, r, err, h.api)
+		}
+	}
+}
+
+// ServeHTTP answers a route, or 404 with a page. An unclean path (//, /./,
+// /../) is answered 404, not redirected as ServeMux would: no id contains
+// them, and API Gateway never sends them.
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.middleware(w, r, func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.mux.Handler(r); pattern == "" || path.Clean(r.URL.Path) != r.URL.Path {
+			s.serveError(w, r, retours.NewError(retours.ENOTFOUND, "page.not_found"), false)
+			return
+		}
+		s.mux.ServeHTTP(w, r)
+	})
+}
