@@ -21,6 +21,7 @@ import (
 	_ "github.com/retours/retours/internal/bilan"
 	_ "github.com/retours/retours/internal/digest"
 	_ "github.com/retours/retours/internal/httpapi"
+	_ "github.com/retours/retours/internal/organiser"
 	_ "github.com/retours/retours/internal/survey"
 	_ "github.com/retours/retours/internal/web"
 )

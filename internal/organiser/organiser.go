@@ -1,0 +1,174 @@
+// Package organiser serves the organisers' and administrators' routes, those
+// of the organiser function: creating events, the bilan in every format,
+// the texts to moderate, the organisers' page and its login, QR codes and
+// posters, the organiser token, the export and the erasure of an event.
+package organiser
+
+import (
+	"crypto/rand"
+	"embed"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
+)
+
+// templates are the organisers' page, rendered inside internal/web's
+// layout, and the poster, a document of its own.
+//
+//go:embed templates/*.html
+var templates embed.FS
+
+var pages = web.NewPages(messages, templates, "templates/*.html")
+
+// Config is what the organisers' handlers need. Events and Answers are
+// required; the rest has defaults.
+type Config struct {
+	Events  retours.EventStore
+	Answers retours.AnswerStore
+	// Snapshots, Moderation, Series and Changes serve the bilan and
+	// moderation; each, when nil, is Answers if Answers is one.
+	Snapshots  retours.SnapshotStore
+	Moderation retours.ModerationStore
+	Series     retours.SeriesStore
+	Changes    retours.ChangeFeed
+	// AdminToken authorises event creation. Empty disables admin routes.
+	AdminToken string
+	// BaseURL is the public URL printed in links and QR codes, without a
+	// trailing slash. Empty derives it from each request's Host.
+	BaseURL string
+	// RetentionMonths is the deployment's default retention of answers.
+	RetentionMonths int
+	// SurveyEventTTL and SurveyTimeout are how long the survey function
+	// keeps an event it read and how long its requests may run
+	// (app.SurveyEventTTL and app.SurveyTimeout in production): erasing an
+	// event sweeps its items once more after both, when no answer accepted
+	// from a copy read before can still be stored. 0 sweeps once.
+	SurveyEventTTL time.Duration
+	SurveyTimeout  time.Duration
+	Now            func() time.Time
+	Rand           io.Reader
+	Logger         *slog.Logger
+}
+
+// Server serves the organisers' and administrators' routes.
+type Server struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the organisers' handlers; cfg.Events and cfg.Answers must be
+// set.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.RetentionMonths <= 0 {
+		cfg.RetentionMonths = retours.DefaultRetentionMonths
+	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	orAnswers(&cfg.Snapshots, cfg.Answers)
+	orAnswers(&cfg.Moderation, cfg.Answers)
+	orAnswers(&cfg.Series, cfg.Answers)
+	orAnswers(&cfg.Changes, cfg.Answers)
+	return &Server{cfg: cfg, log: cfg.Logger}
+}
+
+// orAnswers sets *store to answers when it is unset and answers is one.
+func orAnswers[T any](store *T, answers retours.AnswerStore) {
+	if any(*store) != nil {
+		return
+	}
+	if st, ok := answers.(T); ok {
+		*store = st
+	}
+}
+
+// Service returns the handlers of the organiser function's routes, and the
+// stylesheets of its pages.
+func (s *Server) Service() web.Service {
+	page, api := web.Page, web.API
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS}, Handlers: []web.Handler{
+		api("POST /api/events", s.createEvent),
+		api("GET /api/events/{event}/bilan", s.getBilan),
+		api("GET /api/events/{event}/texts", s.listTexts),
+		api("PUT /api/events/{event}/texts/{ref}", s.putText),
+		page("GET /o/{event}", s.organisersPage),
+		page("POST /o/{event}/login", s.organisersLogin),
+		page("POST /o/{event}/logout", s.organisersLogout),
+		page("POST /o/{event}/texts/{ref}", s.organisersHide),
+		api("POST /api/events/{event}/token", s.rotateToken),
+		api("GET /api/events/{event}/export", s.exportEvent),
+		api("DELETE /api/events/{event}", s.eraseEvent),
+		api("GET /api/events/{event}/qr.png", s.qrPNG),
+		api("GET /api/events/{event}/qr.svg", s.qrSVG),
+		page("GET /api/events/{event}/poster", s.poster),
+		api("GET /api/events/{event}/sessions/{session}/qr.png", s.qrPNG),
+		api("GET /api/events/{event}/sessions/{session}/qr.svg", s.qrSVG),
+		page("GET /api/events/{event}/sessions/{session}/poster", s.poster),
+	}}
+}
+
+// organiserCookie holds the organiser token of the organisers' page.
+const organiserCookie = "retours_organiser"
+
+// organiserEvent loads the event named in the path and checks the organiser
+// token presented with the request.
+func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
+	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	if err != nil {
+		return nil, err
+	}
+	tok := organiserToken(r)
+	if tok == "" {
+		return nil, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
+	}
+	if !e.CheckToken(tok) {
+		return nil, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
+	}
+	return e, nil
+}
+
+// organiserToken returns the organiser token of the Authorization header, or
+// of the organisers' cookie.
+func organiserToken(r *http.Request) string {
+	if tok := web.Bearer(r); tok != "" {
+		return tok
+	}
+	if c, err := r.Cookie(organiserCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// baseURL returns the public base URL for links.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "https"
+	if r.TLS == nil && (strings.HasPrefix(r.Host, "127.0.0.1") || strings.HasPrefix(r.Host, "localhost") || strings.HasPrefix(r.Host, "[::1]")) {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host
+}
+
+// surveyURL is the address of the questionnaire of a session, or of the
+// event page when sessionID is "".
+func (s *Server) surveyURL(r *http.Request, eventID, sessionID string) string {
+	u := s.baseURL(r) + "/e/" + eventID
+	if sessionID != "" {
+		u += "/" + sessionID
+	}
+	return u
+}
