@@ -4,11 +4,13 @@ import (
 	"strings"
 
 	"github.com/retours/retours/internal/i18n"
+	"github.com/retours/retours/internal/web"
 )
 
-// messages holds every text of the digest, per language. The test of every
-// catalogue (internal/i18n) checks it, and the keys the code and templates
-// use.
+// messages holds every text of the digest, per language: the e-mail and the
+// unsubscribe page, whose layout reads its texts from web.Messages, which
+// it extends. The test of every catalogue (internal/i18n) checks it, and
+// the keys the code and templates use.
 var messages = i18n.New("digest", map[string]map[string]string{
 	"fr": {
 		"subject.event":        "Cette semaine sur « %s » : %s",
@@ -56,6 +58,12 @@ var messages = i18n.New("digest", map[string]map[string]string{
 		"kind.point-fort":      "point fort",
 		"kind.amelioration":    "à améliorer",
 		"kind.moment-marquant": "moment marquant",
+		"unsub.title":          "Ne plus recevoir le résumé hebdomadaire",
+		"unsub.intro":          "Vous ne recevrez plus le résumé du lundi pour\u00a0:",
+		"unsub.submit":         "Confirmer le désabonnement",
+		"unsub.done.title":     "C'est fait",
+		"unsub.done":           "Vous ne recevrez plus le résumé hebdomadaire pour\u00a0:",
+		"unsub.invalid":        "Ce lien de désabonnement n'est pas valide. Copiez-le en entier depuis l'e-mail.",
 	},
 	"en": {
 		"subject.event":        "This week on “%s”: %s",
@@ -103,8 +111,14 @@ var messages = i18n.New("digest", map[string]map[string]string{
 		"kind.point-fort":      "strength",
 		"kind.amelioration":    "to improve",
 		"kind.moment-marquant": "highlight",
+		"unsub.title":          "Stop the weekly digest",
+		"unsub.intro":          "You will no longer get the Monday digest for:",
+		"unsub.submit":         "Confirm",
+		"unsub.done.title":     "Done",
+		"unsub.done":           "You will no longer get the weekly digest for:",
+		"unsub.invalid":        "This unsubscribe link is not valid. Copy it whole from the e-mail.",
 	},
-})
+}).Extends(web.Messages)
 
 // signed writes a change with its sign: +0,3, −0,2 (a true minus sign).
 func signed(s string) string {

@@ -1,0 +1,150 @@
+package digest_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retours/retours/internal/digest"
+	"github.com/retours/retours/internal/memstore"
+	"github.com/retours/retours/internal/ses"
+	"github.com/retours/retours/internal/web"
+	"github.com/retours/retours/internal/webtest"
+)
+
+// routesEnv is the digest function's routes on an in-memory store, with
+// the digests written into a folder, and the clock of the tests' event.
+type routesEnv struct {
+	webtest.Client
+	Store *memstore.Store
+	Clock *webtest.Clock
+	Dir   string
+}
+
+// newRoutesEnv serves the digest's routes; with runner set, they run the
+// weekly digest.
+func newRoutesEnv(t *testing.T, runner bool) *routesEnv {
+	t.Helper()
+	env := &routesEnv{Store: memstore.New(), Clock: webtest.NewClock(webtest.T0.Add(3 * time.Hour)), Dir: t.TempDir()}
+	srv := &digest.Server{AdminToken: webtest.AdminToken, Now: env.Clock.Now}
+	if runner {
+		folder, err := ses.NewFolder(env.Dir, "retours <digest@retours.example.org>", env.Clock.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Runner = digest.New(digest.Config{
+			Events: env.Store, Answers: env.Store, Digests: env.Store, Changes: env.Store, Sender: folder,
+			BaseURL: webtest.BaseURL, Secret: []byte(secret), Now: env.Clock.Now, Logger: slog.New(slog.DiscardHandler),
+		})
+	}
+	h, err := web.NewHandler(web.Options{Logger: slog.New(slog.DiscardHandler), Now: env.Clock.Now}, srv.Service())
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Client = webtest.Client{TB: t, Handler: h}
+	return env
+}
+
+func TestDigestRunAndUnsubscribe(t *testing.T) {
+	env := newRoutesEnv(t, true)
+	ce, token := webtest.CreateEvent(t, env.Store, webtest.NECDayInput())
+	webtest.PutAnswers(t, env.Store, env.Clock.Now(), ce.ID, ce.Sessions[0].ID, 2, "")
+	admin := []string{"Authorization", "Bearer " + webtest.AdminToken}
+
+	for _, tc := range []struct {
+		name, target string
+		header       []string
+		want         int
+	}{
+		{"no token", "/api/digests/run", nil, http.StatusUnauthorized},
+		{"organiser token", "/api/digests/run", []string{"Authorization", "Bearer " + token}, http.StatusForbidden},
+		{"bad instant", "/api/digests/run?now=monday", admin, http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if rec := env.Do("POST", tc.target, nil, tc.header...); rec.Code != tc.want {
+				t.Errorf("status = %d, want %d: %s", rec.Code, tc.want, rec.Body)
+			}
+		})
+	}
+
+	// The Monday after the event, 08:00 in Paris, once the answers are
+	// counted.
+	if err := env.Store.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rec := env.Do("POST", "/api/digests/run?now=2026-10-19T08:00:00%2B02:00", nil, admin...)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("run = %d %s", rec.Code, rec.Body)
+	}
+	var rep digest.Report
+	webtest.MustJSON(t, rec.Body.Bytes(), &rep)
+	if rep.Week != "2026-W43" || rep.Sent != 1 || len(rep.Digests) != 1 || rep.Digests[0].To != "orga@example.org" ||
+		len(rep.Digests[0].Events) != 1 || rep.Digests[0].Events[0] != ce.ID {
+		t.Fatalf("report = %s", rec.Body)
+	}
+	files, _ := filepath.Glob(filepath.Join(env.Dir, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("%d .eml files, want 1", len(files))
+	}
+	raw, _ := os.ReadFile(files[0])
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsub := strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
+	path, ok := strings.CutPrefix(unsub, webtest.BaseURL)
+	if !ok || !strings.HasPrefix(path, "/unsubscribe/") {
+		t.Fatalf("List-Unsubscribe = %q", unsub)
+	}
+
+	// Again: already sent this week.
+	rec = env.Do("POST", "/api/digests/run?now=2026-10-19T09:00:00%2B02:00", nil, admin...)
+	webtest.MustJSON(t, rec.Body.Bytes(), &rep)
+	if rep.Sent != 0 || rep.Digests[0].Status != digest.StatusSkipped {
+		t.Errorf("second run = %s, want nothing sent", rec.Body)
+	}
+
+	// The link shows a confirmation and changes nothing...
+	rec = env.Do("GET", path, nil)
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Numérique En Commun[s] Auvergne") || !strings.Contains(body, `<form method="post"`) {
+		t.Fatalf("unsubscribe page = %d %s", rec.Code, body)
+	}
+	// ...the one-click POST of mail clients unsubscribes.
+	rec = env.Do("POST", path, strings.NewReader("List-Unsubscribe=One-Click"), "Content-Type", "application/x-www-form-urlencoded")
+	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Vous ne recevrez plus") || strings.Contains(body, "<form") {
+		t.Fatalf("one-click unsubscribe = %d %s", rec.Code, body)
+	}
+	unsubscribed, err := env.Store.Unsubscribed(t.Context(), ce.ID)
+	if err != nil || len(unsubscribed) != 1 {
+		t.Errorf("unsubscribed = %v, %v; want one organiser", unsubscribed, err)
+	}
+
+	for _, tc := range []struct{ name, method, path string }{
+		{"forged link", "GET", "/unsubscribe/" + strings.Repeat("a", 32) + "." + ce.ID + ".c2lnbmF0dXJl"},
+		{"forged one-click", "POST", "/unsubscribe/" + strings.Repeat("a", 32) + "." + ce.ID + ".c2lnbmF0dXJl"},
+		{"truncated link", "GET", path[:len(path)-5]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := env.Do(tc.method, tc.path, nil)
+			if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "lien de désabonnement n&#39;est pas valide") {
+				t.Errorf("status = %d, want 404 with a message: %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func TestDigestRoutesOffWithoutConfiguration(t *testing.T) {
+	env := newRoutesEnv(t, false)
+	if rec := env.Do("POST", "/api/digests/run", nil, "Authorization", "Bearer "+webtest.AdminToken); rec.Code != http.StatusForbidden {
+		t.Errorf("run without digests = %d, want 403: %s", rec.Code, rec.Body)
+	}
+	if rec := env.Do("GET", "/unsubscribe/x.y.z", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("unsubscribe without digests = %d, want 404", rec.Code)
+	}
+}
