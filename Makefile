@@ -34,7 +34,7 @@ test: tools fmt
 # test binary per package. A failure leaves the input that broke it in
 # testdata/fuzz/<target>: commit it with the fix.
 FUZZTIME ?= 5s
-FUZZ = ./internal/httpapi:FuzzAnswerJSON ./internal/httpapi:FuzzNoteJSON \
+FUZZ = ./internal/survey:FuzzAnswerJSON ./internal/survey:FuzzNoteJSON \
        ./internal/retours:FuzzQuestionnaire ./internal/retours:FuzzParseValues \
        ./internal/programme:FuzzParse
 fuzz:

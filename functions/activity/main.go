@@ -5,13 +5,10 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/retours/retours/internal/activity"
 	"github.com/retours/retours/internal/app"
@@ -19,16 +16,9 @@ import (
 )
 
 func main() {
-	cfg, err := app.FromEnv(os.Getenv, false)
-	if err != nil {
-		app.Exit(err)
-	}
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer))
-	if err != nil {
-		app.Exit(err)
-	}
-	c := &activity.Consumer{Store: dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table), Log: log}
+	cfg := app.Must(app.FromEnv(os.Getenv, false))
+	log := app.Logger()
+	awsCfg := app.Must(config.LoadDefaultConfig(context.Background()))
+	c := &activity.Consumer{Store: dynamo.New(app.DynamoDB(awsCfg, false), cfg.Table), Log: log}
 	lambda.Start(c.Handle)
 }

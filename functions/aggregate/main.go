@@ -5,14 +5,11 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
@@ -20,18 +17,11 @@ import (
 )
 
 func main() {
-	cfg, err := app.FromEnv(os.Getenv, false)
-	if err != nil {
-		app.Exit(err)
-	}
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer))
-	if err != nil {
-		app.Exit(err)
-	}
+	cfg := app.Must(app.FromEnv(os.Getenv, false))
+	log := app.Logger()
+	awsCfg := app.Must(config.LoadDefaultConfig(context.Background()))
 	r := &aggregate.Runner{
-		Store: dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		Store: dynamo.New(app.DynamoDB(awsCfg, false), cfg.Table),
 		Now:   time.Now, Log: log, Period: time.Hour,
 	}
 	lambda.Start(func(ctx context.Context) error {

@@ -5,48 +5,36 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
-	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/secrets"
+	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/dynamo"
-	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/ses"
 )
 
 func main() {
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
+	ctx := context.Background()
+	awsCfg := app.Must(config.LoadDefaultConfig(ctx))
+	getenv := app.Must(secrets.Resolve(ctx, secretsmanager.NewFromConfig(awsCfg), os.Getenv))
+	cfg := app.Must(app.FromEnv(getenv, true))
+	if err := cfg.CheckDigest(); err != nil {
 		app.Exit(err)
 	}
-	getenv, err := secrets.Resolve(context.Background(), secretsmanager.NewFromConfig(awsCfg), os.Getenv)
-	if err != nil {
-		app.Exit(err)
-	}
-	cfg, err := app.FromEnv(getenv, true)
-	if err == nil {
-		err = cfg.CheckDigest()
-	}
-	if err != nil {
-		app.Exit(err)
-	}
-	log := lambdacontext.NewLogger()
-	slog.SetDefault(log)
+	log := app.Logger()
+	var sender ses.Sender // none: the schedule sends nothing
 	if cfg.DigestFrom != "" {
-		cfg.Sender = ses.NewSES(sesv2.NewFromConfig(awsCfg), cfg.DigestFrom, nil)
+		sender = ses.NewSES(sesv2.NewFromConfig(awsCfg), cfg.DigestFrom, nil)
 	}
-	client := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
-		o.Retryer, o.HTTPClient = dynamo.NewRetryer(), dynamo.NewHTTPClient()
+	st := dynamo.New(app.DynamoDB(awsCfg, true), cfg.Table)
+	runner := digest.New(digest.Config{
+		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
+		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 	})
-	srv := app.NewServer(cfg, client, log)
-	lambda.Start(app.DigestHandler(app.NewDigests(cfg, client, log), srv.Handler(httpapi.FuncDigest), time.Now, log))
+	app.ServeWithSchedule(log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
 }

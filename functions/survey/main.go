@@ -1,35 +1,27 @@
 // Command survey is the Lambda function behind the participants' pages and
-// submissions. It serves the same handler as the local server, through the
-// API Gateway HTTP API adapter.
+// submissions: the routes of internal/survey, through the API Gateway HTTP
+// API adapter.
 package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/dynamo"
-	"github.com/retours/retours/internal/httpapi"
+	"github.com/retours/retours/internal/survey"
 )
 
 func main() {
-	cfg, err := app.FromEnv(os.Getenv, false)
-	if err != nil {
-		app.Exit(err)
-	}
-	log := lambdacontext.NewLogger() // JSON and level from the function's LoggingConfig
-	slog.SetDefault(log)
-	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(dynamo.NewRetryer), config.WithHTTPClient(dynamo.NewHTTPClient()))
-	if err != nil {
-		app.Exit(err)
-	}
-	srv := app.NewServer(cfg, dynamodb.NewFromConfig(awsCfg), log)
-	lambda.Start(httpadapter.NewV2(srv.Handler(httpapi.FuncSurvey)).ProxyWithContext)
+	cfg := app.Must(app.FromEnv(os.Getenv, false))
+	log := app.Logger()
+	awsCfg := app.Must(config.LoadDefaultConfig(context.Background()))
+	st := dynamo.New(app.DynamoDB(awsCfg, true), cfg.Table)
+	srv := survey.New(survey.Config{
+		Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths,
+		EventTTL: app.SurveyEventTTL, Logger: log,
+	})
+	app.Serve(log, srv.Service())
 }

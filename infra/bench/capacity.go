@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/retours/retours/internal/httpapi"
+	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/samtemplate"
 )
 
@@ -368,7 +368,7 @@ func capacity(s scenario, q quotas, d *deployment, m measured) capacityTable {
 	conc := d.concurrency(survey, q)
 	// Each survey instance reads an event once per cache interval; at a
 	// rate r the function runs r×lambdaSeconds instances.
-	eventReads := m.EventRRU * lambdaSeconds / httpapi.SurveyEventTTL.Seconds()
+	eventReads := m.EventRRU * lambdaSeconds / app.SurveyEventTTL.Seconds()
 	tableWRU := m.AnswerWRU + n*m.NoteWRU + records/perMove*activityTableWRU
 	tableRRU := eventReads + records/perMove*activityRRU
 	// One event's column: that event fills the batches.

@@ -17,8 +17,8 @@ import (
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
-	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/samtemplate"
+	"github.com/retours/retours/internal/stack"
 )
 
 const adminToken = "bench-admin-token-0123456789abcdefghij"
@@ -29,7 +29,6 @@ type benchEnv struct {
 	table   string
 	client  *dynamodb.Client
 	store   *dynamo.Store
-	server  *httpapi.Server
 	handler http.Handler
 	event   createdEvent
 }
@@ -55,9 +54,13 @@ func (b *bench) newEnv(ctx context.Context, table string) (*benchEnv, error) {
 	if err := tbl.Create(ctx, client); err != nil {
 		return nil, err
 	}
-	cfg := app.Config{Table: table, AdminToken: adminToken, BaseURL: "https://retours.example.org", RetentionMonths: 24}
-	srv := app.NewServer(cfg, client, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	env := &benchEnv{table: table, client: client, store: dynamo.New(client, table), server: srv, handler: srv.Handler("")}
+	st := dynamo.New(client, table)
+	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, BaseURL: "https://retours.example.org", RetentionMonths: 24,
+		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return nil, err
+	}
+	env := &benchEnv{table: table, client: client, store: st, handler: handler}
 	ev, err := env.createEvent(time.Now())
 	if err != nil {
 		return nil, err

@@ -1,7 +1,7 @@
 // Command local runs retours on this machine: it starts DynamoDB Local,
 // creates the table from template.yaml, seeds a demo event through the real
-// API and serves every route on 127.0.0.1, with the same handler the Lambda
-// functions serve.
+// API and serves every route on 127.0.0.1, each with the same handler its
+// Lambda function serves (internal/stack).
 package main
 
 import (
@@ -27,12 +27,14 @@ import (
 	"github.com/retours/retours/internal/activity"
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamostream"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/ses"
+	"github.com/retours/retours/internal/stack"
 )
 
 func main() {
@@ -86,15 +88,11 @@ func run() error {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = base
 	}
-	// The weekly digests go to .eml files instead of SES.
 	mailDir := filepath.Join(root, ".local", "mail")
-	if cfg.Sender, err = ses.NewFolder(mailDir, cfg.DigestFrom, nil); err != nil {
+	handler, err := serveAll(cfg, client, mailDir, log)
+	if err != nil {
 		return err
 	}
-	if err := cfg.CheckDigest(); err != nil {
-		return err
-	}
-	handler := app.NewServer(cfg, client, log).Handler("")
 	batching, err := startBackground(ctx, tmpl, ddb, client, cfg.Table, log)
 	if err != nil {
 		return err
@@ -150,6 +148,28 @@ func localConfig() (app.Config, error) {
 		}
 		return os.Getenv(k)
 	}, true)
+}
+
+// serveAll returns the handler of every function's routes on the table of
+// cfg, as API Gateway puts them behind one address. The weekly digests go to
+// .eml files in mailDir instead of SES.
+func serveAll(cfg app.Config, client *dynamodb.Client, mailDir string, log *slog.Logger) (http.Handler, error) {
+	if err := cfg.CheckDigest(); err != nil {
+		return nil, err
+	}
+	sender, err := ses.NewFolder(mailDir, cfg.DigestFrom, nil)
+	if err != nil {
+		return nil, err
+	}
+	st := dynamo.New(client, cfg.Table)
+	return stack.New(stack.Config{
+		Store: st, AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
+		Digests: digest.New(digest.Config{
+			Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
+			BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
+		}),
+		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Logger: log,
+	})
 }
 
 // startDatabase starts DynamoDB Local and creates the table named table

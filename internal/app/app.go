@@ -1,6 +1,8 @@
-// Package app reads retours' configuration from environment variables and
-// wires the store and the HTTP handlers, for the Lambda mains and the local
-// server alike, so that both run the same code.
+// Package app is what the functions' mains share at start-up: the
+// configuration from environment variables, the Lambda logger, the DynamoDB
+// client, and serving routes behind API Gateway. It imports no function's
+// handlers: each main wires its own, so that each function links only what
+// it serves.
 package app
 
 import (
@@ -12,12 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/dynamo"
-	"github.com/retours/retours/internal/httpapi"
-	"github.com/retours/retours/internal/ses"
 )
 
 // Config is the deployment's configuration. Each field documents its
@@ -34,9 +35,6 @@ type Config struct {
 	// least 32 characters, required by the digest function; on AWS read
 	// from DIGEST_SECRET_ARN (secrets.Resolve).
 	DigestSecret string
-	// Sender delivers the digests; the mains choose it (SES, or a folder
-	// locally). Nil turns sending off.
-	Sender ses.Sender
 	// DownloadsBucket is the S3 bucket large downloads are handed out
 	// from: DOWNLOADS_BUCKET, set for the organiser function. Empty keeps
 	// every download in the response.
@@ -103,30 +101,42 @@ func (c Config) CheckDigest() error {
 // keeps them equal).
 const SurveyTimeout = 10 * time.Second
 
-// NewServer returns the HTTP server on the table of cfg.
-func NewServer(cfg Config, client *dynamodb.Client, log *slog.Logger) *httpapi.Server {
-	st := dynamo.New(client, cfg.Table)
-	return httpapi.New(httpapi.Config{
-		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
-		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		Digests:        NewDigests(cfg, client, log),
-		Logger:         log,
-		SurveyEventTTL: httpapi.SurveyEventTTL,
-		SurveyTimeout:  SurveyTimeout,
+// SurveyEventTTL is how long the survey function keeps an event it read
+// (survey.Config.EventTTL). The organiser function, which never caches,
+// sweeps an erased event's items once more after SurveyEventTTL and
+// SurveyTimeout, so that no answer accepted from a copy read before the
+// erasure outlives it.
+const SurveyEventTTL = 5 * time.Second
+
+// Logger returns the logger of Lambda's context, JSON with the request id
+// on every line at the level of the function's LoggingConfig, and makes it
+// the default.
+func Logger() *slog.Logger {
+	log := lambdacontext.NewLogger()
+	slog.SetDefault(log)
+	return log
+}
+
+// DynamoDB returns the table's client with the store's retry policy. For a
+// function that answers people, each attempt is also cut after
+// dynamo.AttemptTimeout, so that a database too slow leaves time to ask
+// them to try again.
+func DynamoDB(awsCfg aws.Config, answersPeople bool) *dynamodb.Client {
+	return dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		o.Retryer = dynamo.NewRetryer()
+		if answersPeople {
+			o.HTTPClient = dynamo.NewHTTPClient()
+		}
 	})
 }
 
-// NewDigests returns the weekly digest's runner on the table of cfg, or nil
-// when there is no DIGEST_SECRET to sign its links.
-func NewDigests(cfg Config, client *dynamodb.Client, log *slog.Logger) *digest.Runner {
-	if cfg.DigestSecret == "" {
-		return nil
+// Must returns v, or exits saying what err is: used only before serving
+// starts.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		Exit(err)
 	}
-	st := dynamo.New(client, cfg.Table)
-	return digest.New(digest.Config{
-		Events: st, Answers: st, Digests: st, Changes: st, Sender: cfg.Sender,
-		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
-	})
+	return v
 }
 
 // Exit prints err for a person and exits: used only before serving starts.

@@ -5,23 +5,37 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/retours/retours/internal/digest"
-	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
 )
 
-// DigestHandler returns the digest function's Lambda handler. The function
-// serves two kinds of event: API Gateway requests (the digest's routes, such
-// as POST /api/digests/run) go to api; anything else is the Monday schedule
-// and runs the digests as of now(). Both run the same Runner.
-//
-// A run that could not send every digest returns an error, so that Lambda
-// retries the invocation; the retry sends only what is missing.
-func DigestHandler(runner *digest.Runner, api http.Handler, now func() time.Time, log *slog.Logger) func(context.Context, json.RawMessage) (any, error) {
+// Handler returns the handler of the services' routes, as the local server
+// serves them; it exits when the services do not match their routes in
+// web.Routes.
+func Handler(log *slog.Logger, services ...web.Service) http.Handler {
+	return Must(web.NewHandler(web.Options{Logger: log}, services...))
+}
+
+// Serve starts a function that API Gateway invokes: its requests go to the
+// services' routes, through the adapter of the HTTP API.
+func Serve(log *slog.Logger, services ...web.Service) {
+	lambda.Start(httpadapter.NewV2(Handler(log, services...)).ProxyWithContext)
+}
+
+// ServeWithSchedule starts a function that both API Gateway and a schedule
+// invoke (see HTTPOrSchedule).
+func ServeWithSchedule(log *slog.Logger, scheduled func(context.Context) (any, error), services ...web.Service) {
+	lambda.Start(HTTPOrSchedule(Handler(log, services...), scheduled))
+}
+
+// HTTPOrSchedule returns the Lambda handler of a function that both API
+// Gateway and a schedule invoke: API Gateway's requests go to api, any other
+// event runs scheduled.
+func HTTPOrSchedule(api http.Handler, scheduled func(context.Context) (any, error)) func(context.Context, json.RawMessage) (any, error) {
 	proxy := httpadapter.NewV2(api)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe struct {
@@ -38,15 +52,6 @@ func DigestHandler(runner *digest.Runner, api http.Handler, now func() time.Time
 			}
 			return proxy.ProxyWithContext(ctx, req)
 		}
-		if runner == nil {
-			log.LogAttrs(ctx, slog.LevelWarn, "digests are off: DIGEST_SECRET is not set")
-			return nil, nil
-		}
-		rep, err := runner.Run(ctx, now())
-		if retours.ErrorCode(err) == retours.EFORBIDDEN {
-			log.LogAttrs(ctx, slog.LevelInfo, "digests are off: DIGEST_FROM is not set")
-			return nil, nil
-		}
-		return rep, err
+		return scheduled(ctx)
 	}
 }

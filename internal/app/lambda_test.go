@@ -1,49 +1,43 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/webtest"
 )
 
-// TestDigestHandlerDispatches checks the digest function tells API Gateway's
-// requests from the schedule's event.
-func TestDigestHandlerDispatches(t *testing.T) {
+// TestHTTPOrScheduleDispatches checks that a function invoked both ways,
+// as the digest function is, tells API Gateway's requests from the
+// schedule's event.
+func TestHTTPOrScheduleDispatches(t *testing.T) {
 	var served string
 	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		served = r.Method + " " + r.URL.Path
 		w.WriteHeader(http.StatusTeapot)
 	})
-	h := app.DigestHandler(nil, api, time.Now, slog.New(slog.DiscardHandler))
+	runs := 0
+	h := app.HTTPOrSchedule(api, func(context.Context) (any, error) { runs++; return nil, nil })
 
-	sample, err := os.ReadFile("../httpapi/testdata/apigw-v2-request-no-authorizer.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var req events.APIGatewayV2HTTPRequest
-	json.Unmarshal(sample, &req)
-	req.RawPath, req.RequestContext.HTTP.Method = "/api/digests/run", "POST"
-	raw, _ := json.Marshal(req)
+	raw, _ := json.Marshal(webtest.LambdaRequest(t, "POST", "/api/digests/run", "", ""))
 	out, err := h(t.Context(), raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp, ok := out.(events.APIGatewayV2HTTPResponse); !ok || resp.StatusCode != http.StatusTeapot || served != "POST /api/digests/run" {
-		t.Errorf("API request: served %q, answered %+v", served, out)
+	if resp, ok := out.(events.APIGatewayV2HTTPResponse); !ok || resp.StatusCode != http.StatusTeapot || served != "POST /api/digests/run" || runs != 0 {
+		t.Errorf("API request: served %q, answered %+v, %d scheduled runs", served, out, runs)
 	}
 
 	served = ""
-	for _, payload := range []string{`{"source":"retours.digest.schedule"}`, `{}`} {
+	for i, payload := range []string{`{"source":"retours.digest.schedule"}`, `{}`} {
 		out, err := h(t.Context(), json.RawMessage(payload))
-		if err != nil || out != nil || served != "" {
-			t.Errorf("schedule event %s: %v, %v, served %q; want a quiet run with digests off", payload, out, err, served)
+		if err != nil || out != nil || served != "" || runs != i+1 {
+			t.Errorf("schedule event %s: %v, %v, served %q, %d scheduled runs; want a scheduled run", payload, out, err, served, runs)
 		}
 	}
 }

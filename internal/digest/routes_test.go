@@ -148,3 +148,15 @@ func TestDigestRoutesOffWithoutConfiguration(t *testing.T) {
 		t.Errorf("unsubscribe without digests = %d, want 404", rec.Code)
 	}
 }
+
+// TestScheduledWithoutSender: with no sender (DIGEST_FROM unset), the
+// Monday schedule's run sends nothing and succeeds, so that Lambda does not
+// retry it.
+func TestScheduledWithoutSender(t *testing.T) {
+	st := memstore.New()
+	r := digest.New(digest.Config{Events: st, Answers: st, Digests: st, Changes: st,
+		BaseURL: webtest.BaseURL, Secret: []byte(secret), Logger: slog.New(slog.DiscardHandler)})
+	if out, err := r.Scheduled(t.Context()); out != nil || err != nil {
+		t.Errorf("Scheduled() = %v, %v; want nothing sent and no error", out, err)
+	}
+}

@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/dynamotest"
-	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
+	"github.com/retours/retours/internal/stack"
 )
 
 func TestMain(m *testing.M) { dynamotest.Main(m) }
@@ -84,9 +84,12 @@ func TestSurveyInChromium(t *testing.T) {
 	}
 
 	st := dynamotest.NewStore(t)
-	srv := httpapi.New(httpapi.Config{Events: st, Answers: st, AdminToken: adminToken, Now: func() time.Time { return now },
+	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
 		Logger: slog.New(slog.DiscardHandler)})
-	ts := httptest.NewServer(srv.Handler(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(handler)
 	defer ts.Close()
 	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server on %s, want the loopback address", ts.URL)

@@ -20,7 +20,6 @@ import (
 	// TestEveryCatalogue fails when one is missing here.
 	_ "github.com/retours/retours/internal/bilan"
 	_ "github.com/retours/retours/internal/digest"
-	_ "github.com/retours/retours/internal/httpapi"
 	_ "github.com/retours/retours/internal/organiser"
 	_ "github.com/retours/retours/internal/survey"
 	_ "github.com/retours/retours/internal/web"
@@ -31,9 +30,9 @@ import (
 // here fails TestEveryKeyUsedExists.
 func dynamicKeys(src *source) map[string][]string {
 	return map[string][]string{
-		"note.":  retours.NoteKinds,         // httpapi and bilan: a note's kind
+		"note.":  retours.NoteKinds,         // survey, organiser and bilan: a note's kind
 		"kind.":  retours.NoteKinds,         // digest: a quoted note's kind
-		"event.": {"now", "soon", "closed"}, // httpapi: sessionView.State
+		"event.": {"now", "soon", "closed"}, // survey: sessionView.State
 		"field.": src.fieldProblems,         // the retours.Field* constants
 	}
 }

@@ -31,7 +31,7 @@ func TestEveryFunctionPolicyCanBeChecked(t *testing.T) {
 }
 
 // dynamoCalls are the DynamoDB calls each function's handlers and runs make
-// in the tests of internal/httpapi, internal/digest and internal/aggregate
+// in the tests of internal/stack, internal/digest and internal/aggregate
 // today (read with a Recorder on their clients). Once each function's tests
 // record their own calls, they replace this list. The activity function's
 // tests check its calls themselves (internal/activity); its stream reads

@@ -139,6 +139,23 @@ func (s *Store) partition(eventID string, create bool) *partition {
 func (s *Store) Expiries(eventID string) map[string]time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.expiries(eventID)
+}
+
+// Len returns the number of items internal/dynamo would hold for what the
+// store holds: every event's items (see Expiries), and the digests' claims.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.digests)
+	for id := range s.events {
+		n += len(s.expiries(id))
+	}
+	return n
+}
+
+// expiries is Expiries with the store locked.
+func (s *Store) expiries(eventID string) map[string]time.Time {
 	out := map[string]time.Time{}
 	p := s.partition(eventID, false)
 	if p == nil {

@@ -104,4 +104,7 @@ func TestExpiries(t *testing.T) {
 			t.Errorf("%s expires at %v, want %v", item, got[item], w)
 		}
 	}
+	if n := st.Len(); n != len(want) {
+		t.Errorf("Len() = %d, want the %d items of the event", n, len(want))
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
-	"image"
-	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
+	"github.com/retours/retours/internal/qr/qrtest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/webtest"
 )
@@ -334,24 +330,6 @@ func TestOrganisersPage(t *testing.T) {
 	}
 }
 
-// decodeQR reads the QR code in a PNG with an independent decoder.
-func decodeQR(t *testing.T, data []byte) (string, image.Image) {
-	t.Helper()
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not a PNG: %v", err)
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	return res.GetText(), img
-}
-
 func TestQRCodesLeadToTheSurvey(t *testing.T) {
 	env := newEnv(t)
 	ce := env.MustCreateEvent(necDay)
@@ -377,7 +355,7 @@ func TestQRCodesLeadToTheSurvey(t *testing.T) {
 			if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != "image/png" {
 				t.Fatalf("status %d, Content-Type %q: %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 			}
-			got, img := decodeQR(t, rec.Body.Bytes())
+			got, img := qrtest.Decode(t, rec.Body.Bytes())
 			if got != tc.want {
 				t.Errorf("QR code reads %q, want exactly %q", got, tc.want)
 			}

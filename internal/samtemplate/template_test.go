@@ -14,8 +14,8 @@ import (
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/dynamo"
-	"github.com/retours/retours/internal/httpapi"
 	"github.com/retours/retours/internal/samtemplate"
+	"github.com/retours/retours/internal/web"
 )
 
 func mustLoad(t *testing.T) (*samtemplate.Template, string) {
@@ -31,11 +31,11 @@ func mustLoad(t *testing.T) (*samtemplate.Template, string) {
 	return tmpl, root
 }
 
-// logicalIDs maps each router function to its template resource.
+// logicalIDs maps each function of web.Routes to its template resource.
 var logicalIDs = map[string]string{
-	httpapi.FuncSurvey:    "SurveyFunction",
-	httpapi.FuncOrganiser: "OrganiserFunction",
-	httpapi.FuncDigest:    "DigestFunction",
+	web.FuncSurvey:    "SurveyFunction",
+	web.FuncOrganiser: "OrganiserFunction",
+	web.FuncDigest:    "DigestFunction",
 }
 
 // wantActions is each function's complete list of actions: least
@@ -128,7 +128,7 @@ func TestFunctionsBuildFromTheirFolders(t *testing.T) {
 	}
 }
 
-func TestRoutesMatchTheRouter(t *testing.T) {
+func TestRoutesMatchTheRouteTable(t *testing.T) {
 	tmpl, _ := mustLoad(t)
 	var inTemplate, inRouter []string
 	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
@@ -143,19 +143,19 @@ func TestRoutesMatchTheRouter(t *testing.T) {
 			inTemplate = append(inTemplate, id+" "+p["Method"].(string)+" "+p["Path"].(string))
 		}
 	}
-	for _, r := range httpapi.New(httpapi.Config{}).Routes() {
+	for _, r := range web.Routes {
 		inRouter = append(inRouter, logicalIDs[r.Function]+" "+r.Method+" "+r.Path)
 	}
 	sort.Strings(inTemplate)
 	sort.Strings(inRouter)
 	for _, r := range inRouter {
 		if !slices.Contains(inTemplate, r) {
-			t.Errorf("route %q is in the router, not in template.yaml", r)
+			t.Errorf("route %q is in web.Routes, not in template.yaml", r)
 		}
 	}
 	for _, r := range inTemplate {
 		if !slices.Contains(inRouter, r) {
-			t.Errorf("route %q is in template.yaml, not in the router", r)
+			t.Errorf("route %q is in template.yaml, not in web.Routes", r)
 		}
 	}
 }
@@ -429,8 +429,8 @@ func TestThrottling(t *testing.T) {
 	}
 	routes, _ := props["RouteSettings"].(map[string]any)
 	var want []string
-	for _, r := range httpapi.New(httpapi.Config{}).Routes() {
-		if r.Method == "POST" && r.Function != httpapi.FuncOrganiser {
+	for _, r := range web.Routes {
+		if r.Method == "POST" && r.Function != web.FuncOrganiser {
 			want = append(want, r.Method+" "+r.Path)
 		}
 	}
@@ -523,7 +523,7 @@ func TestTimeoutsAllowErasure(t *testing.T) {
 	if got := timeout("SurveyFunction"); got != app.SurveyTimeout {
 		t.Errorf("SurveyFunction timeout = %v, want app.SurveyTimeout = %v", got, app.SurveyTimeout)
 	}
-	wait := httpapi.SurveyEventTTL + app.SurveyTimeout
+	wait := app.SurveyEventTTL + app.SurveyTimeout
 	if got := timeout("OrganiserFunction"); got < wait+10*time.Second {
 		t.Errorf("OrganiserFunction timeout = %v, want at least the erasure's wait %v plus 10 s to sweep", got, wait)
 	}

@@ -1,0 +1,61 @@
+package stack_test
+
+import (
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/retours/retours/internal/webtest"
+)
+
+func TestGzip(t *testing.T) {
+	env := newEnv(t)
+	ce := env.MustCreateEvent(necDay)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	form := "/e/" + ce.ID + "/" + ce.Sessions[1].ID
+	for _, tc := range []struct {
+		name, target, accept string
+		header               []string
+		want                 bool
+	}{
+		{"page, gzip accepted", form, "gzip, deflate, br", nil, true},
+		{"page, gzip named with q", form, "br;q=1.0, gzip;q=0.8", nil, true},
+		{"page, any encoding", form, "*", nil, true},
+		{"page, gzip refused", form, "gzip;q=0, *", nil, false},
+		{"page, identity only", form, "identity", nil, false},
+		{"page, no header", form, "", nil, false},
+		{"SVG", "/api/events/" + ce.ID + "/qr.svg", "gzip", auth, true},
+		{"PNG is already compressed", "/api/events/" + ce.ID + "/qr.png", "gzip", auth, false},
+		{"short JSON error", "/api/events/" + ce.ID + "/qr.png", "gzip", nil, false},
+		{"redirect without body", "/e/" + ce.ID + "/answers", "gzip", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.header
+			if tc.accept != "" {
+				h = append(slices.Clone(h), "Accept-Encoding", tc.accept)
+			}
+			var rec *httptest.ResponseRecorder
+			if strings.HasSuffix(tc.target, "/answers") {
+				rec = env.PostForm(tc.target, url.Values{"submission_id": {webtest.UUID(t)}, "q_satisfaction": {"3"}}, h...)
+			} else {
+				rec = env.Do("GET", tc.target, nil, h...)
+			}
+			got := rec.Header().Get("Content-Encoding") == "gzip"
+			if got != tc.want {
+				t.Fatalf("gzipped = %v, want %v (status %d, headers %v)", got, tc.want, rec.Code, rec.Header())
+			}
+			if !got {
+				return
+			}
+			plain := env.Do("GET", tc.target, nil, tc.header...)
+			if unzipped := webtest.Gunzip(t, rec.Body.Bytes()); len(unzipped) != plain.Body.Len() || plain.Header().Get("Content-Encoding") != "" {
+				t.Errorf("gunzipped body is %d bytes, the plain one %d", len(unzipped), plain.Body.Len())
+			}
+			if !slices.Contains(rec.Header().Values("Vary"), "Accept-Encoding") || !slices.Contains(plain.Header().Values("Vary"), "Accept-Encoding") {
+				t.Errorf("Vary = %v and %v, want Accept-Encoding on both", rec.Header().Values("Vary"), plain.Header().Values("Vary"))
+			}
+		})
+	}
+}

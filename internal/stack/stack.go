@@ -1,0 +1,91 @@
+// Package stack mounts every HTTP function of retours — survey, organiser
+// and digest — on one handler over one store, as API Gateway puts them
+// behind one address: the local server, the browser test, the benchmark and
+// the tests that cross functions use it. On AWS each function serves only
+// its own routes (functions/*/main.go).
+package stack
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/retours/retours/internal/digest"
+	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/survey"
+	"github.com/retours/retours/internal/web"
+)
+
+// Store is what the functions read and write.
+type Store interface {
+	retours.EventStore
+	retours.AnswerStore
+	retours.SnapshotStore
+	retours.ModerationStore
+	retours.SeriesStore
+	retours.ChangeFeed
+}
+
+// Config is what the functions share. Store is required.
+type Config struct {
+	Store      Store
+	AdminToken string
+	// BaseURL is the public URL printed in links and QR codes; empty
+	// derives it from each request's Host.
+	BaseURL         string
+	RetentionMonths int
+	// Digests runs the weekly digest behind the digest's routes; nil turns
+	// them off.
+	Digests *digest.Runner
+	// SurveyEventTTL and SurveyTimeout: see survey.Config.EventTTL and
+	// organiser.Config.
+	SurveyEventTTL, SurveyTimeout time.Duration
+	Now                           func() time.Time
+	Rand                          io.Reader
+	Logger                        *slog.Logger
+	ReplyMargin                   time.Duration // see web.Options
+}
+
+// New returns the handler of the routes of the named functions
+// (web.FuncSurvey…), as each serves them on AWS, or of every route of
+// web.Routes when none is named.
+func New(cfg Config, functions ...string) (http.Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	st := cfg.Store
+	all := map[string]func() web.Service{
+		web.FuncSurvey: func() web.Service {
+			return survey.New(survey.Config{
+				Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths, EventTTL: cfg.SurveyEventTTL,
+				Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
+			}).Service()
+		},
+		web.FuncOrganiser: func() web.Service {
+			return organiser.New(organiser.Config{
+				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
+				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
+				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
+				Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
+			}).Service()
+		},
+		web.FuncDigest: func() web.Service {
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Now: cfg.Now}).Service()
+		},
+	}
+	if len(functions) == 0 {
+		functions = []string{web.FuncSurvey, web.FuncOrganiser, web.FuncDigest}
+	}
+	var services []web.Service
+	for _, fn := range functions {
+		svc, ok := all[fn]
+		if !ok {
+			return nil, fmt.Errorf("stack: no function %q", fn)
+		}
+		services = append(services, svc())
+	}
+	return web.NewHandler(web.Options{Logger: cfg.Logger, Now: cfg.Now, ReplyMargin: cfg.ReplyMargin}, services...)
+}
