@@ -77,7 +77,7 @@ const (
 // checks the status, that the answer says what is wrong in words, and that
 // the table holds exactly what it held before.
 func TestBadInput(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	other := env.MustCreateEvent(necDay)
 	ev := ce.ID
@@ -296,7 +296,7 @@ func TestBadInput(t *testing.T) {
 // store, the decoding of the request, or the field problems, through the
 // API and on the pages.
 func TestBadInputInEnglish(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	ev := ce.ID
 	atelier := ce.Sessions[1].ID

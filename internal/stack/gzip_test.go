@@ -11,7 +11,7 @@ import (
 )
 
 func TestGzip(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
 	form := "/e/" + ce.ID + "/" + ce.Sessions[1].ID

@@ -19,7 +19,7 @@ import (
 // reads it back from the organisers' page and every bilan format: adding a
 // kind that one of them drops fails here.
 func TestEveryKind(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	q := retourstest.EveryKind()
 	questionnaire, err := json.Marshal(q)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // functions use, to catch handlers that write no status (API Gateway would
 // answer 504) and bodies that do not survive the trip.
 func TestLambdaAdapter(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	survey := httpadapter.NewV2(env.function(web.FuncSurvey))
 	organiser := httpadapter.NewV2(env.function(web.FuncOrganiser))
@@ -65,7 +65,7 @@ func TestLambdaAdapter(t *testing.T) {
 // back: gzip streams (1f 8b…) and PNGs (89 50…) never are valid UTF-8, so
 // they always travel as base64; SVG and plain HTML travel as text.
 func TestLambdaAdapterBinaryBodies(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	survey := httpadapter.NewV2(env.function(web.FuncSurvey))
 	organiser := httpadapter.NewV2(env.function(web.FuncOrganiser))

@@ -149,7 +149,7 @@ func TestTokenRotation(t *testing.T) {
 }
 
 func TestExport(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	other := env.MustCreateEvent(necDay)
 	atelier := ce.Sessions[1].ID

@@ -369,22 +369,26 @@ func TestRetriesExhausted(t *testing.T) {
 
 // TestDeadlineLeavesTimeToAnswer: when DynamoDB does not answer at all, the
 // participant still gets the "try again" page before the invocation's
-// deadline, instead of the gateway's timeout.
+// deadline, instead of the gateway's timeout. The deadline and the margin
+// kept before it are shorter than on AWS (web.DefaultReplyMargin), so that
+// the test waits less than a second for each.
 func TestDeadlineLeavesTimeToAnswer(t *testing.T) {
-	env := newFaultEnv(t)
+	const wait, margin = 1200 * time.Millisecond, 400 * time.Millisecond
+	env := newFaultEnv(t, func(c *stack.Config) { c.ReplyMargin = margin })
 	ce := env.MustCreateEvent(necDay)
 	env.Proxy.set("PutItem", hang)
 	sub := webtest.UUID(t)
 	form := url.Values{"submission_id": {sub}, "q_satisfaction": {"4"}, "q_commentaire": {"Patience"}}
-	deadline := time.Now().Add(4 * time.Second)
+	start := time.Now()
+	deadline := start.Add(wait)
 	ctx, cancel := context.WithDeadline(t.Context(), deadline)
 	defer cancel()
 	req := httptest.NewRequestWithContext(ctx, "POST", "/e/"+ce.ID+"/answers", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	env.Handler.ServeHTTP(rec, req)
-	if done := time.Now(); !done.Before(deadline) {
-		t.Errorf("answered %v after the deadline", done.Sub(deadline))
+	if done := time.Now(); !done.Before(deadline) || done.Sub(start) < wait-margin {
+		t.Errorf("answered after %v, want between %v and the deadline, %v", done.Sub(start), wait-margin, wait)
 	}
 	body := rec.Body.String()
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(body, "réessayez dans un instant") || !strings.Contains(body, `value="`+sub+`"`) || !strings.Contains(body, "Patience") {
@@ -393,7 +397,7 @@ func TestDeadlineLeavesTimeToAnswer(t *testing.T) {
 
 	// The same through the Lambda adapter, whose context carries the
 	// invocation's deadline.
-	deadline = time.Now().Add(4 * time.Second)
+	deadline = time.Now().Add(wait)
 	lctx, lcancel := context.WithDeadline(t.Context(), deadline)
 	defer lcancel()
 	resp, err := httpadapter.NewV2(env.function(web.FuncSurvey)).ProxyWithContext(lctx,

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/stack"
 	"github.com/retours/retours/internal/web"
@@ -38,7 +39,7 @@ func checkSecurityHeaders(t *testing.T, what string, h http.Header) {
 // format, carries the security headers; routes added later are covered
 // because the test walks web.Routes.
 func TestSecurityHeaders(t *testing.T) {
-	env := newEnv(t)
+	env := newMemEnv(t)
 	ce := env.MustCreateEvent(necDay)
 	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
 	fill := func(p string) string {
@@ -109,11 +110,10 @@ func TestSecurityHeaders(t *testing.T) {
 			checkSecurityHeaders(t, tc.name, resp.Header)
 		})
 	}
-	// And when DynamoDB is down.
-	fe := newFaultEnv(t)
-	down := fe.MustCreateEvent(necDay)
-	fe.Proxy.set("PutItem", serverError)
-	rec := fe.PostForm("/e/"+down.ID+"/answers", url.Values{"submission_id": {webtest.UUID(t)}, "q_satisfaction": {"4"}})
+	// And when the database is overloaded.
+	env.memory.FailWith(memstore.FailOn("PutAnswer"))
+	defer env.memory.FailWith(nil)
+	rec := env.PostForm("/e/"+ce.ID+"/answers", url.Values{"submission_id": {webtest.UUID(t)}, "q_satisfaction": {"4"}})
 	if rec.Code != http.StatusServiceUnavailable {
 		t.Errorf("status = %d, want 503", rec.Code)
 	}
