@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/dynamo"
@@ -36,5 +37,5 @@ func main() {
 		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
 		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 	})
-	app.ServeWithSchedule(log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
+	gateway.ServeWithSchedule(log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
 }

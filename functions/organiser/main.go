@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/organiser"
@@ -28,5 +29,5 @@ func main() {
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Logger: log,
 	})
-	app.Serve(log, srv.Service())
+	gateway.Serve(log, srv.Service())
 }

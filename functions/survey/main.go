@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/survey"
 )
@@ -23,5 +24,5 @@ func main() {
 		Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths,
 		EventTTL: app.SurveyEventTTL, Logger: log,
 	})
-	app.Serve(log, srv.Service())
+	gateway.Serve(log, srv.Service())
 }

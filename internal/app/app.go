@@ -1,8 +1,8 @@
 // Package app is what the functions' mains share at start-up: the
-// configuration from environment variables, the Lambda logger, the DynamoDB
-// client, and serving routes behind API Gateway. It imports no function's
-// handlers: each main wires its own, so that each function links only what
-// it serves.
+// configuration from environment variables, the Lambda logger and the
+// DynamoDB client; internal/app/gateway serves routes behind API Gateway.
+// Neither imports a function's handlers: each main wires its own, so that
+// each function links only what it serves (a test checks what each links).
 package app
 
 import (

@@ -43,3 +43,34 @@ func TestFromEnv(t *testing.T) {
 		t.Errorf("config = %+v", c)
 	}
 }
+func TestCheckDigest(t *testing.T) {
+	base := map[string]string{"TABLE_NAME": "t", "DIGEST_SECRET": "0123456789abcdef0123456789abcdef", "PUBLIC_BASE_URL": "https://retours.example.org"}
+	for _, tc := range []struct {
+		name string
+		set  map[string]string
+		ok   bool
+	}{
+		{"digests off", map[string]string{}, true},
+		{"digests on", map[string]string{"DIGEST_FROM": "retours <digest@example.org>"}, true},
+		{"short secret", map[string]string{"DIGEST_SECRET": "short"}, false},
+		{"bad sender", map[string]string{"DIGEST_FROM": "retours"}, false},
+		{"no base URL", map[string]string{"DIGEST_FROM": "digest@example.org", "PUBLIC_BASE_URL": ""}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tc.set {
+				env[k] = v
+			}
+			cfg, err := FromEnv(func(k string) string { return env[k] }, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := cfg.CheckDigest(); (err == nil) != tc.ok {
+				t.Errorf("CheckDigest() = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+}

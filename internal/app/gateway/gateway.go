@@ -1,4 +1,8 @@
-package app
+// Package gateway starts a function that API Gateway invokes: its routes
+// behind the adapter of the HTTP API, and, for a function a schedule also
+// invokes, the dispatch between the two. Only the functions that serve
+// routes import it.
+package gateway
 
 import (
 	"context"
@@ -10,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/web"
 )
 
@@ -17,7 +22,7 @@ import (
 // serves them; it exits when the services do not match their routes in
 // web.Routes.
 func Handler(log *slog.Logger, services ...web.Service) http.Handler {
-	return Must(web.NewHandler(web.Options{Logger: log}, services...))
+	return app.Must(web.NewHandler(web.Options{Logger: log}, services...))
 }
 
 // Serve starts a function that API Gateway invokes: its requests go to the

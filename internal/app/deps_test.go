@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/retours/retours/"
+
+// linking says what each function must link (what it serves) and must not:
+// a participant's phone waits for the survey function's cold start, and
+// every package linked is started and loaded.
+var linking = map[string]struct{ must, mustNot []string }{
+	"survey": {
+		must: []string{mod + "internal/survey", mod + "internal/web", mod + "internal/dynamo", mod + "internal/app/gateway"},
+		mustNot: []string{"github.com/xuri/excelize", "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			mod + "internal/bilan", mod + "internal/digest", mod + "internal/qr", mod + "internal/organiser", mod + "internal/ses",
+			mod + "internal/suppress", mod + "internal/stack"},
+	},
+	"organiser": {
+		must:    []string{mod + "internal/organiser", mod + "internal/bilan", mod + "internal/qr", mod + "internal/app/secrets", mod + "internal/app/gateway"},
+		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", mod + "internal/digest", mod + "internal/survey", mod + "internal/ses", mod + "internal/stack"},
+	},
+	"digest": {
+		must:    []string{mod + "internal/digest", mod + "internal/web", mod + "internal/ses", mod + "internal/app/gateway"},
+		mustNot: []string{"github.com/skip2/go-qrcode", mod + "internal/qr", mod + "internal/organiser", mod + "internal/survey", mod + "internal/stack"},
+	},
+	"aggregate": {
+		must: []string{mod + "internal/aggregate"},
+		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode", "github.com/awslabs/aws-lambda-go-api-proxy",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			mod + "internal/web", mod + "internal/app/gateway", mod + "internal/survey", mod + "internal/organiser", mod + "internal/digest",
+			mod + "internal/qr", mod + "internal/stack"},
+	},
+	"activity": {
+		must: []string{mod + "internal/activity"},
+		mustNot: []string{"github.com/xuri/excelize", "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode",
+			"github.com/awslabs/aws-lambda-go-api-proxy", "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			mod + "internal/bilan", mod + "internal/web", mod + "internal/app/gateway", mod + "internal/survey", mod + "internal/organiser",
+			mod + "internal/digest", mod + "internal/qr", mod + "internal/stack"},
+	},
+}
+
+// testOnly are packages no function may link: they serve tests, the local
+// run and the benchmark.
+var testOnly = []string{
+	mod + "internal/memstore", mod + "internal/storetest", mod + "internal/webtest", mod + "internal/retourstest",
+	mod + "internal/dynamotest", mod + "internal/dynamolocal", mod + "internal/dynamostream", mod + "internal/samtemplate",
+	mod + "internal/iamcheck", mod + "internal/s3local", mod + "internal/qr/qrtest", "github.com/awslabs/goformation",
+	"github.com/makiuchi-d/gozxing", "testing",
+}
+
+// TestEachFunctionLinksOnlyWhatItServes lists the packages each function
+// links, built as for Lambda (linux/arm64, lambda.norpc), and checks them
+// against linking.
+func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	root, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		t.Fatalf("go list -m: %v", err)
+	}
+	dirs, err := os.ReadDir(filepath.Join(strings.TrimSpace(string(root)), "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		t.Run(d.Name(), func(t *testing.T) {
+			rule, ok := linking[d.Name()]
+			if !ok {
+				t.Fatalf("functions/%s has no rule in linking: say what it must and must not link", d.Name())
+			}
+			cmd := exec.Command(goTool, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+d.Name())
+			cmd.Dir = strings.TrimSpace(string(root))
+			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("go list -deps: %v", err)
+			}
+			deps := strings.Fields(string(out))
+			for _, want := range rule.must {
+				if !slices.Contains(deps, want) {
+					t.Errorf("does not link %s, which it serves", want)
+				}
+			}
+			for _, not := range append(rule.mustNot, testOnly...) {
+				for _, dep := range deps {
+					if dep == not || strings.HasPrefix(dep, not+"/") {
+						t.Errorf("links %s", dep)
+					}
+				}
+			}
+			t.Logf("%d packages", len(deps))
+		})
+	}
+}
