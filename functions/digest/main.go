@@ -4,38 +4,28 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/digest"
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/ses"
 )
 
 func main() {
-	ctx := context.Background()
-	awsCfg := app.Must(config.LoadDefaultConfig(ctx))
-	getenv := app.Must(secrets.Resolve(ctx, secretsmanager.NewFromConfig(awsCfg), os.Getenv))
-	cfg := app.Must(app.FromEnv(getenv, true))
+	s := app.Begin(app.Options{AnswersPeople: true, NeedAdmin: true, Secrets: secrets.FromAWS})
+	st, cfg := s.Store, s.Config
 	if err := cfg.CheckDigest(); err != nil {
 		app.Exit(err)
 	}
-	log := app.Logger()
 	var sender ses.Sender // none: the schedule sends nothing
 	if cfg.DigestFrom != "" {
-		sender = ses.NewSES(sesv2.NewFromConfig(awsCfg), cfg.DigestFrom, nil)
+		sender = ses.NewSES(sesv2.NewFromConfig(s.AWS), cfg.DigestFrom, nil)
 	}
-	st := dynamo.New(app.DynamoDB(awsCfg, true), cfg.Table)
 	runner := digest.New(digest.Config{
 		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
-		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
+		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: s.Log,
 	})
-	gateway.ServeWithSchedule(log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
+	gateway.ServeWithSchedule(s.Log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
 }

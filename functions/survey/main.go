@@ -4,25 +4,16 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-sdk-go-v2/config"
-
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/survey"
 )
 
 func main() {
-	cfg := app.Must(app.FromEnv(os.Getenv, false))
-	log := app.Logger()
-	awsCfg := app.Must(config.LoadDefaultConfig(context.Background()))
-	st := dynamo.New(app.DynamoDB(awsCfg, true), cfg.Table)
+	s := app.Begin(app.Options{AnswersPeople: true})
 	srv := survey.New(survey.Config{
-		Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths,
-		EventTTL: app.SurveyEventTTL, Logger: log,
+		Events: s.Store, Answers: s.Store, RetentionMonths: s.Config.RetentionMonths,
+		EventTTL: app.SurveyEventTTL, Logger: s.Log,
 	})
-	gateway.Serve(log, srv.Service())
+	gateway.Serve(s.Log, srv.Service())
 }

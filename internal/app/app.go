@@ -6,6 +6,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/retours/retours/internal/dynamo"
@@ -107,6 +109,41 @@ const SurveyTimeout = 10 * time.Second
 // SurveyTimeout, so that no answer accepted from a copy read before the
 // erasure outlives it.
 const SurveyEventTTL = 5 * time.Second
+
+// Options say what a function needs at start-up.
+type Options struct {
+	// NeedAdmin requires ADMIN_TOKEN (see FromEnv).
+	NeedAdmin bool
+	// AnswersPeople cuts each DynamoDB attempt short (see DynamoDB).
+	AnswersPeople bool
+	// Secrets, when set, returns the environment with the secrets the
+	// function reads resolved (secrets.Resolver).
+	Secrets func(context.Context, aws.Config) (func(string) string, error)
+}
+
+// Start is what a function starts with.
+type Start struct {
+	Config Config
+	AWS    aws.Config    // the configuration of the function's role and region
+	Log    *slog.Logger  // Lambda's, and the default
+	Store  *dynamo.Store // the table's
+}
+
+// Begin loads the AWS configuration, reads the function's configuration
+// from the environment, makes Lambda's logger the default and opens the
+// table's store; it exits saying what is wrong when one of them fails.
+func Begin(opts Options) *Start {
+	ctx := context.Background()
+	s := &Start{AWS: Must(config.LoadDefaultConfig(ctx))}
+	getenv := os.Getenv
+	if opts.Secrets != nil {
+		getenv = Must(opts.Secrets(ctx, s.AWS))
+	}
+	s.Config = Must(FromEnv(getenv, opts.NeedAdmin))
+	s.Log = Logger()
+	s.Store = dynamo.New(DynamoDB(s.AWS, opts.AnswersPeople), s.Config.Table)
+	return s
+}
 
 // Logger returns the logger of Lambda's context, JSON with the request id
 // on every line at the level of the function's LoggingConfig, and makes it

@@ -14,47 +14,40 @@ import (
 	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/ses"
-	"github.com/retours/retours/internal/web"
 	"github.com/retours/retours/internal/webtest"
 )
 
 // routesEnv is the digest function's routes on an in-memory store, with
-// the digests written into a folder, and the clock of the tests' event.
+// the digests written into Dir, on the clock of the tests' event.
 type routesEnv struct {
-	webtest.Client
-	Store *memstore.Store
-	Clock *webtest.Clock
-	Dir   string
+	*webtest.Env
+	Mem *memstore.Store
+	Dir string
 }
 
 // newRoutesEnv serves the digest's routes; with runner set, they run the
 // weekly digest.
 func newRoutesEnv(t *testing.T, runner bool) *routesEnv {
 	t.Helper()
-	env := &routesEnv{Store: memstore.New(), Clock: webtest.NewClock(webtest.T0.Add(3 * time.Hour)), Dir: t.TempDir()}
-	srv := &digest.Server{AdminToken: webtest.AdminToken, Now: env.Clock.Now}
+	st, c, dir := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour)), t.TempDir()
+	srv := &digest.Server{AdminToken: webtest.AdminToken, Now: c.Now}
 	if runner {
-		folder, err := ses.NewFolder(env.Dir, "retours <digest@retours.example.org>", env.Clock.Now)
+		folder, err := ses.NewFolder(dir, "retours <digest@retours.example.org>", c.Now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		srv.Runner = digest.New(digest.Config{
-			Events: env.Store, Answers: env.Store, Digests: env.Store, Changes: env.Store, Sender: folder,
-			BaseURL: webtest.BaseURL, Secret: []byte(secret), Now: env.Clock.Now, Logger: slog.New(slog.DiscardHandler),
+			Events: st, Answers: st, Digests: st, Changes: st, Sender: folder,
+			BaseURL: webtest.BaseURL, Secret: []byte(secret), Now: c.Now, Logger: slog.New(slog.DiscardHandler),
 		})
 	}
-	h, err := web.NewHandler(web.Options{Logger: slog.New(slog.DiscardHandler), Now: env.Clock.Now}, srv.Service())
-	if err != nil {
-		t.Fatal(err)
-	}
-	env.Client = webtest.Client{TB: t, Handler: h}
-	return env
+	return &routesEnv{Env: webtest.NewEnv(t, st, c, srv.Service()), Mem: st, Dir: dir}
 }
 
 func TestDigestRunAndUnsubscribe(t *testing.T) {
 	env := newRoutesEnv(t, true)
 	ce, token := webtest.CreateEvent(t, env.Store, webtest.NECDayInput())
-	webtest.PutAnswers(t, env.Store, env.Clock.Now(), ce.ID, ce.Sessions[0].ID, 2, "")
+	env.PutAnswers(ce.ID, ce.Sessions[0].ID, 2, "")
 	admin := []string{"Authorization", "Bearer " + webtest.AdminToken}
 
 	for _, tc := range []struct {
@@ -75,7 +68,7 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 
 	// The Monday after the event, 08:00 in Paris, once the answers are
 	// counted.
-	if err := env.Store.Drain(t.Context()); err != nil {
+	if err := env.Mem.Drain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	rec := env.Do("POST", "/api/digests/run?now=2026-10-19T08:00:00%2B02:00", nil, admin...)
@@ -120,7 +113,7 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Vous ne recevrez plus") || strings.Contains(body, "<form") {
 		t.Fatalf("one-click unsubscribe = %d %s", rec.Code, body)
 	}
-	unsubscribed, err := env.Store.Unsubscribed(t.Context(), ce.ID)
+	unsubscribed, err := env.Mem.Unsubscribed(t.Context(), ce.ID)
 	if err != nil || len(unsubscribed) != 1 {
 		t.Errorf("unsubscribed = %v, %v; want one organiser", unsubscribed, err)
 	}

@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -60,12 +61,8 @@ func New(cfg Config) *Runner {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
+	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	return &Runner{cfg: cfg, log: cfg.Logger}
 }

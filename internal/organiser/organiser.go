@@ -5,6 +5,7 @@
 package organiser
 
 import (
+	"cmp"
 	"crypto/rand"
 	"embed"
 	"io"
@@ -67,12 +68,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
+	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	if cfg.RetentionMonths <= 0 {
 		cfg.RetentionMonths = retours.DefaultRetentionMonths
 	}

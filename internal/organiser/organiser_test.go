@@ -97,7 +97,7 @@ func TestBilanNeedsTheEventsToken(t *testing.T) {
 func TestBilanFormatsHeaders(t *testing.T) {
 	env := newEnv(t)
 	ce := env.MustCreateEvent(necDay)
-	env.putAnswers(ce.ID, "", 2, "ok")
+	env.PutAnswers(ce.ID, "", 2, "ok")
 	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
 	for _, tc := range []struct{ query, contentType, disposition string }{
 		{"format=json", "application/json; charset=utf-8", ""},
@@ -156,8 +156,8 @@ func TestOrganisersPage(t *testing.T) {
 	ce := env.MustCreateEvent(necDay)
 	other := env.MustCreateEvent(necDay)
 	atelier := ce.Sessions[1].ID
-	answers := env.putAnswers(ce.ID, atelier, 6, "Plus de <b>pauses</b>")
-	note := env.putNote(ce.ID, atelier, retours.NoteEtonnement, "Une note à masquer <script>x</script>")
+	answers := env.PutAnswers(ce.ID, atelier, 6, "Plus de <b>pauses</b>")
+	note := env.PutNote(ce.ID, atelier, retours.NoteEtonnement, "Une note à masquer <script>x</script>")
 	page := "/o/" + ce.ID
 
 	t.Run("login form without a token", func(t *testing.T) {

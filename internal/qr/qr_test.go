@@ -11,10 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
 	"github.com/retours/retours/internal/qr"
+	"github.com/retours/retours/internal/qr/qrtest"
 )
 
 var texts = []struct{ name, text string }{
@@ -22,20 +20,6 @@ var texts = []struct{ name, text string }{
 	{"event URL", "https://retours.example.org/e/k3vq2abc"},
 	{"long custom domain", "https://avis.numerique-en-communs.auvergne-rhone-alpes.example.fr/e/k3vq2abc/x7mp4d"},
 	{"local server", "http://127.0.0.1:3000/e/k3vq2abc/x7mp4d"},
-}
-
-// decode reads the QR code in img with an independent decoder.
-func decode(t *testing.T, img image.Image) string {
-	t.Helper()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true})
-	if err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	return res.GetText()
 }
 
 func mustNew(t *testing.T, text string) *qr.Code {
@@ -59,7 +43,7 @@ func TestPNGDecodesToTheText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := decode(t, img); got != tc.text {
+			if got := qrtest.DecodeImage(t, img); got != tc.text {
 				t.Errorf("decoded %q, want %q", got, tc.text)
 			}
 			w := img.Bounds().Dx()
@@ -147,7 +131,7 @@ func TestSVGDecodesToTheText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := mustNew(t, tc.text)
 			svg := c.SVG()
-			if got := decode(t, rasterize(t, svg, c.Modules(), 8)); got != tc.text {
+			if got := qrtest.DecodeImage(t, rasterize(t, svg, c.Modules(), 8)); got != tc.text {
 				t.Errorf("decoded %q, want %q", got, tc.text)
 			}
 			if len(svg) > 8<<10 {

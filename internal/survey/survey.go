@@ -6,6 +6,7 @@
 package survey
 
 import (
+	"cmp"
 	"crypto/rand"
 	"embed"
 	"io"
@@ -55,12 +56,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
+	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
+	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
 	if cfg.RetentionMonths <= 0 {
 		cfg.RetentionMonths = retours.DefaultRetentionMonths
 	}

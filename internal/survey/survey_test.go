@@ -304,7 +304,7 @@ func TestSameFormTwiceStoresOneAnswer(t *testing.T) {
 			t.Fatalf("note #%d = %d", i, rec.Code)
 		}
 	}
-	if a, n := env.countItems(ce.ID); a != 1 || n != 1 {
+	if a, n := env.CountItems(ce.ID); a != 1 || n != 1 {
 		t.Errorf("stored %d answers and %d notes, want 1 and 1", a, n)
 	}
 }
@@ -333,7 +333,7 @@ func TestAnswerWindow(t *testing.T) {
 			}
 		})
 	}
-	if a, _ := env.countItems(ce.ID); a != 2 {
+	if a, _ := env.CountItems(ce.ID); a != 2 {
 		t.Errorf("stored %d answers, want 2", a)
 	}
 	// The form page is a kind page saying when answers were accepted.
@@ -362,7 +362,7 @@ func TestFormErrorsKeepValues(t *testing.T) {
 			t.Errorf("error page lacks %q", want)
 		}
 	}
-	if a, _ := env.countItems(ce.ID); a != 0 {
+	if a, _ := env.CountItems(ce.ID); a != 0 {
 		t.Errorf("stored %d answers after an invalid form", a)
 	}
 }
@@ -374,7 +374,7 @@ func TestBodyLimit(t *testing.T) {
 	if rec := env.PostJSON("/e/"+ce.ID+"/answers", big); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("status = %d, want 413: %s", rec.Code, rec.Body)
 	}
-	if a, _ := env.countItems(ce.ID); a != 0 {
+	if a, _ := env.CountItems(ce.ID); a != 0 {
 		t.Errorf("stored %d answers", a)
 	}
 }

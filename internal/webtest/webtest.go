@@ -11,6 +11,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
 )
 
 // AdminToken is the admin token of the tests' servers.
@@ -145,4 +147,41 @@ func LambdaRequest(tb testing.TB, method, path, contentType, body string) events
 	}
 	req.Body = body
 	return req
+}
+
+// Env is a handler under test, the store behind it and its clock.
+type Env struct {
+	Client
+	Store Store
+	Clock *Clock
+}
+
+// NewEnv returns the handler of services on st, logging nothing, its
+// middleware on clock c, as each function mounts them.
+func NewEnv(tb testing.TB, st Store, c *Clock, services ...web.Service) *Env {
+	tb.Helper()
+	h, err := web.NewHandler(web.Options{Logger: slog.New(slog.DiscardHandler), Now: c.Now}, services...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Env{Client: Client{TB: tb, Handler: h}, Store: st, Clock: c}
+}
+
+// PutAnswers stores n answers straight into the store (see PutAnswers),
+// as of the clock's time.
+func (e *Env) PutAnswers(eventID, session string, n int, text string) []*retours.Answer {
+	e.TB.Helper()
+	return PutAnswers(e.TB, e.Store, e.Clock.Now(), eventID, session, n, text)
+}
+
+// PutNote stores a note straight into the store, as of the clock's time.
+func (e *Env) PutNote(eventID, session, kind, text string) *retours.Note {
+	e.TB.Helper()
+	return PutNote(e.TB, e.Store, e.Clock.Now(), eventID, session, kind, text)
+}
+
+// CountItems returns the number of answers and notes stored for event.
+func (e *Env) CountItems(event string) (answers, notes int) {
+	e.TB.Helper()
+	return CountItems(e.TB, e.Store, event)
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,6 +27,12 @@ type SecretReader interface {
 var secretVars = [][2]string{
 	{"ADMIN_TOKEN", "ADMIN_TOKEN_SECRET_ARN"},
 	{"DIGEST_SECRET", "DIGEST_SECRET_ARN"},
+}
+
+// FromAWS resolves the process's environment (os.Getenv) with the secrets
+// of Secrets Manager in the region and role of awsCfg: app.Options.Secrets.
+func FromAWS(ctx context.Context, awsCfg aws.Config) (func(string) string, error) {
+	return Resolve(ctx, secretsmanager.NewFromConfig(awsCfg), os.Getenv)
 }
 
 // Resolve reads, once at start-up, the secrets whose ARN the environment
