@@ -8,6 +8,7 @@ import (
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/web"
 )
 
 func main() {
@@ -16,7 +17,7 @@ func main() {
 	srv := organiser.New(organiser.Config{
 		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Logger: s.Log,
+		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Deps: web.Deps{Logger: s.Log},
 	})
 	gateway.Serve(s.Log, srv.Service())
 }

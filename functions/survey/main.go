@@ -7,13 +7,14 @@ import (
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/survey"
+	"github.com/retours/retours/internal/web"
 )
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true})
 	srv := survey.New(survey.Config{
 		Events: s.Store, Answers: s.Store, RetentionMonths: s.Config.RetentionMonths,
-		EventTTL: app.SurveyEventTTL, Logger: s.Log,
+		EventTTL: app.SurveyEventTTL, Deps: web.Deps{Logger: s.Log},
 	})
 	gateway.Serve(s.Log, srv.Service())
 }

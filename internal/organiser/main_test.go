@@ -7,6 +7,7 @@ import (
 
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/web"
 	"github.com/retours/retours/internal/webtest"
 )
 
@@ -19,7 +20,7 @@ const necDay = webtest.NECDay
 func newEnv(t testing.TB) *webtest.Env {
 	t.Helper()
 	st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
-	srv := organiser.New(organiser.Config{Events: st, Answers: st, AdminToken: webtest.AdminToken, BaseURL: webtest.BaseURL, Now: c.Now,
-		Logger: slog.New(slog.DiscardHandler)})
+	srv := organiser.New(organiser.Config{Events: st, Answers: st, AdminToken: webtest.AdminToken, BaseURL: webtest.BaseURL,
+		Deps: web.Deps{Now: c.Now, Logger: slog.New(slog.DiscardHandler)}})
 	return webtest.NewEnv(t, st, c, srv.Service())
 }

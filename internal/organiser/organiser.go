@@ -6,9 +6,7 @@ package organiser
 
 import (
 	"cmp"
-	"crypto/rand"
 	"embed"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -51,9 +49,7 @@ type Config struct {
 	// from a copy read before can still be stored. 0 sweeps once.
 	SurveyEventTTL time.Duration
 	SurveyTimeout  time.Duration
-	Now            func() time.Time
-	Rand           io.Reader
-	Logger         *slog.Logger
+	web.Deps
 }
 
 // Server serves the organisers' and administrators' routes.
@@ -65,14 +61,8 @@ type Server struct {
 // New returns the organisers' handlers; cfg.Events and cfg.Answers must be
 // set.
 func New(cfg Config) *Server {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
-	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
-	if cfg.RetentionMonths <= 0 {
-		cfg.RetentionMonths = retours.DefaultRetentionMonths
-	}
+	cfg.Deps = cfg.Deps.WithDefaults()
+	cfg.RetentionMonths = cmp.Or(cfg.RetentionMonths, retours.DefaultRetentionMonths)
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	orAnswers(&cfg.Snapshots, cfg.Answers)
 	orAnswers(&cfg.Moderation, cfg.Answers)

@@ -53,15 +53,13 @@ type Config struct {
 // (web.FuncSurvey…), as each serves them on AWS, or of every route of
 // web.Routes when none is named.
 func New(cfg Config, functions ...string) (http.Handler, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
+	deps := web.Deps{Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger}.WithDefaults()
 	st := cfg.Store
 	all := map[string]func() web.Service{
 		web.FuncSurvey: func() web.Service {
 			return survey.New(survey.Config{
 				Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths, EventTTL: cfg.SurveyEventTTL,
-				Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
+				Deps: deps,
 			}).Service()
 		},
 		web.FuncOrganiser: func() web.Service {
@@ -69,11 +67,11 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
-				Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger,
+				Deps: deps,
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {
-			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Now: cfg.Now}).Service()
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Now: deps.Now}).Service()
 		},
 	}
 	if len(functions) == 0 {
@@ -87,5 +85,5 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		}
 		services = append(services, svc())
 	}
-	return web.NewHandler(web.Options{Logger: cfg.Logger, Now: cfg.Now, ReplyMargin: cfg.ReplyMargin}, services...)
+	return web.NewHandler(web.Options{Logger: deps.Logger, Now: deps.Now, ReplyMargin: cfg.ReplyMargin}, services...)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/survey"
+	"github.com/retours/retours/internal/web"
 	"github.com/retours/retours/internal/webtest"
 )
 
@@ -19,7 +20,7 @@ type testEnv struct{ *webtest.Env }
 func newEnv(t testing.TB) *testEnv {
 	t.Helper()
 	st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
-	srv := survey.New(survey.Config{Events: st, Answers: st, Now: c.Now})
+	srv := survey.New(survey.Config{Events: st, Answers: st, Deps: web.Deps{Now: c.Now}})
 	return &testEnv{webtest.NewEnv(t, st, c, srv.Service())}
 }
 

@@ -7,10 +7,7 @@ package survey
 
 import (
 	"cmp"
-	"crypto/rand"
 	"embed"
-	"io"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -39,9 +36,7 @@ type Config struct {
 	// Organiser routes never cache: erasing an event sweeps its items again
 	// once a copy read before can no longer be in use.
 	EventTTL time.Duration
-	Now      func() time.Time
-	Rand     io.Reader
-	Logger   *slog.Logger
+	web.Deps
 }
 
 // Server serves the participants' routes.
@@ -53,14 +48,8 @@ type Server struct {
 // New returns the participants' handlers; cfg.Events and cfg.Answers must be
 // set.
 func New(cfg Config) *Server {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
-	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
-	if cfg.RetentionMonths <= 0 {
-		cfg.RetentionMonths = retours.DefaultRetentionMonths
-	}
+	cfg.Deps = cfg.Deps.WithDefaults()
+	cfg.RetentionMonths = cmp.Or(cfg.RetentionMonths, retours.DefaultRetentionMonths)
 	return &Server{cfg: cfg, events: newEventCache(cfg.Events, cfg.EventTTL, cfg.Now)}
 }
 
