@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 )
 
 //go:embed templates/bilan.html
@@ -28,17 +29,25 @@ type secCtx struct {
 	Level int
 }
 
-var htmlTemplate = template.Must(template.New("bilan.html").Funcs(template.FuncMap{
-	"sec":      func(s section, level int) secCtx { return secCtx{s, min(level, 6)} },
-	"inc":      func(n int) int { return n + 1 },
-	"chartSVG": chartSVG,
-}).ParseFS(templateFS, "templates/bilan.html"))
+// htmlTemplate is parsed on first use: the functions that link the bilan
+// without writing it in HTML (the snapshots, the digest) never parse it.
+var htmlTemplate = sync.OnceValues(func() (*template.Template, error) {
+	return template.New("bilan.html").Funcs(template.FuncMap{
+		"sec":      func(s section, level int) secCtx { return secCtx{s, min(level, 6)} },
+		"inc":      func(n int) int { return n + 1 },
+		"chartSVG": chartSVG,
+	}).ParseFS(templateFS, "templates/bilan.html")
+})
 
 // WriteHTML writes b as one self-contained, printable page: inline CSS and
 // SVG, no script, no external resource. Every text is escaped by
 // html/template.
 func WriteHTML(w io.Writer, b *Bilan) error {
-	return htmlTemplate.Execute(w, htmlDoc{layout(b), template.CSS(HTMLStyle)})
+	t, err := htmlTemplate()
+	if err != nil {
+		return err
+	}
+	return t.Execute(w, htmlDoc{layout(b), template.CSS(HTMLStyle)})
 }
 
 // chartSVG draws a horizontal bar chart. Labels go through

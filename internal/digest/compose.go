@@ -7,6 +7,7 @@ import (
 	htmltemplate "html/template"
 	"math"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 	"unicode/utf8"
@@ -54,9 +55,15 @@ func Lang(events []*retours.Event) string {
 //go:embed templates
 var templateFS embed.FS
 
+// The e-mail's templates are parsed on first use: an unsubscribe link's
+// request never parses them.
 var (
-	textTemplate = template.Must(template.New("digest.txt").ParseFS(templateFS, "templates/digest.txt"))
-	htmlTemplate = htmltemplate.Must(htmltemplate.New("digest.html").ParseFS(templateFS, "templates/digest.html"))
+	textTemplate = sync.OnceValues(func() (*template.Template, error) {
+		return template.New("digest.txt").ParseFS(templateFS, "templates/digest.txt")
+	})
+	htmlTemplate = sync.OnceValues(func() (*htmltemplate.Template, error) {
+		return htmltemplate.New("digest.html").ParseFS(templateFS, "templates/digest.html")
+	})
 )
 
 // view is what both templates render: every sentence is written here, so
@@ -83,11 +90,19 @@ type quoteView struct{ Text, Source string }
 // Free text is escaped in the HTML part; neither part has images or tracking.
 func Compose(d *Digest) (*ses.Message, error) {
 	v := build(d)
+	tt, err := textTemplate()
+	if err != nil {
+		return nil, err
+	}
+	ht, err := htmlTemplate()
+	if err != nil {
+		return nil, err
+	}
 	var text, html bytes.Buffer
-	if err := textTemplate.Execute(&text, v); err != nil {
+	if err := tt.Execute(&text, v); err != nil {
 		return nil, fmt.Errorf("digest: text: %w", err)
 	}
-	if err := htmlTemplate.Execute(&html, v); err != nil {
+	if err := ht.Execute(&html, v); err != nil {
 		return nil, fmt.Errorf("digest: html: %w", err)
 	}
 	return &ses.Message{
