@@ -60,11 +60,8 @@ var testOnly = []string{
 // links, built as for Lambda (linux/arm64, lambda.norpc), and checks them
 // against linking.
 func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	root, err := exec.Command(goTool, "list", "-m", "-f", "{{.Dir}}").Output()
+	goCmd := goTool()
+	root, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
 	if err != nil {
 		t.Fatalf("go list -m: %v", err)
 	}
@@ -78,7 +75,7 @@ func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
 			if !ok {
 				t.Fatalf("functions/%s has no rule in linking: say what it must and must not link", d.Name())
 			}
-			cmd := exec.Command(goTool, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+d.Name())
+			cmd := exec.Command(goCmd, "list", "-deps", "-tags", "lambda.norpc", "./functions/"+d.Name())
 			cmd.Dir = strings.TrimSpace(string(root))
 			cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 			out, err := cmd.Output()
@@ -101,4 +98,32 @@ func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
 			t.Logf("%d packages", len(deps))
 		})
 	}
+}
+
+// TestFuzzTargetsLinkNoSDK: the fuzz targets of answers and notes live with
+// their code, in internal/survey, whose tests link neither the AWS SDK nor
+// the spreadsheet library, so that their instrumented build stays quick.
+func TestFuzzTargetsLinkNoSDK(t *testing.T) {
+	out, err := exec.Command(goTool(), "list", "-deps", "-test", mod+"internal/survey").Output()
+	if err != nil {
+		t.Fatalf("go list -deps -test: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/aws/aws-sdk-go-v2") || strings.HasPrefix(dep, "github.com/xuri/excelize") {
+			t.Errorf("the tests of internal/survey link %s", dep)
+		}
+	}
+}
+
+// goTool returns the go command of the toolchain running the tests.
+func goTool() string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
