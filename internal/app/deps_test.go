@@ -100,6 +100,25 @@ func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
 	}
 }
 
+// TestWebLinksNoFunction: internal/web, which every function's handlers
+// use, imports of retours only the domain and its texts, and no module
+// beyond the standard library.
+func TestWebLinksNoFunction(t *testing.T) {
+	out, err := exec.Command(goTool(), "list", "-deps", mod+"internal/web").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		ours, isOurs := strings.CutPrefix(dep, mod)
+		switch {
+		case isOurs && ours != "internal/web" && ours != "internal/retours" && ours != "internal/i18n":
+			t.Errorf("internal/web links %s", dep)
+		case !isOurs && strings.HasPrefix(dep, "github.com/"):
+			t.Errorf("internal/web links %s, a module of its own", dep)
+		}
+	}
+}
+
 // TestFuzzTargetsLinkNoSDK: the fuzz targets of answers and notes live with
 // their code, in internal/survey, whose tests link neither the AWS SDK nor
 // the spreadsheet library, so that their instrumented build stays quick.
