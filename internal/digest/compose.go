@@ -24,6 +24,21 @@ func Week(t time.Time) string {
 	return fmt.Sprintf("%d-W%02d", y, w)
 }
 
+// ScheduledAt returns the instant the weekly digest of now's week reports
+// up to: Monday 08:00 in Paris, the schedule's first run, or the previous
+// Monday's when now comes before it. The schedule's catch-up runs later that
+// Monday report on the same week as the first one, so that they send
+// exactly what it would have sent, and only what it did not.
+func ScheduledAt(now time.Time) time.Time {
+	t := now.In(i18n.Paris)
+	days := (int(t.Weekday()) + 6) % 7 // since Monday
+	at := time.Date(t.Year(), t.Month(), t.Day()-days, 8, 0, 0, 0, i18n.Paris)
+	if at.After(now) {
+		at = at.AddDate(0, 0, -7)
+	}
+	return at.UTC()
+}
+
 // Digest is one e-mail: what happened on one organiser's events.
 type Digest struct {
 	To           string

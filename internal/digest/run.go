@@ -16,14 +16,25 @@ import (
 )
 
 // DefaultLease is how long a run holds the one digest it is sending: far
-// longer than claiming, composing and sending one digest take, and short
-// enough that a digest whose run died is sent by a run a few minutes later.
-const DefaultLease = 5 * time.Minute
+// longer than sending one digest takes once composed (the lease is renewed
+// then), and shorter than the minute Lambda waits before it retries a
+// failed invocation, so that the retry of a run that died holding a digest
+// finds the lease over and sends it.
+const DefaultLease = 45 * time.Second
+
+// DefaultPoll is how often a run checks again a digest that another attempt
+// holds, until that attempt sends it or its lease runs out.
+const DefaultPoll = time.Second
 
 // deadlineMargin is the time a run keeps before its context's deadline (the
 // Lambda timeout): it starts no digest after that, and fails, so that the
 // retry carries on where it stopped instead of dying in the middle.
 const deadlineMargin = 30 * time.Second
+
+// sendMargin is what a lease keeps after a send's deadline, for the mark
+// that the digest was sent: a send still running when the lease ends, which
+// another attempt may take over, is abandoned.
+const sendMargin = 5 * time.Second
 
 // Config is what a Runner needs. Stores, BaseURL and Secret are required;
 // without a Sender, Run refuses to run and unsubscribe links still work.
@@ -39,10 +50,14 @@ type Config struct {
 	BaseURL string
 	// Secret signs the unsubscribe links.
 	Secret []byte
-	Lease  time.Duration
+	// Lease is how long a run holds a digest it sends (DefaultLease); Poll
+	// how often it looks again at one another attempt holds (DefaultPoll).
+	Lease, Poll time.Duration
 	// Now is the wall clock, for leases; what a run reports on is set by
-	// the instant given to Run.
+	// the instant given to Run. Sleep waits, for d or until ctx ends
+	// (a timer by default); tests move a clock instead.
 	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
 	Rand   io.Reader
 	Logger *slog.Logger
 }
@@ -58,8 +73,14 @@ func New(cfg Config) *Runner {
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease
 	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = DefaultPoll
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
 	}
 	cfg.Rand = cmp.Or(cfg.Rand, io.Reader(rand.Reader))
 	cfg.Logger = cmp.Or(cfg.Logger, slog.Default())
@@ -70,8 +91,8 @@ func New(cfg Config) *Runner {
 // Statuses of a digest in a Report.
 const (
 	StatusSent    = "sent"    // sent by this run
-	StatusSkipped = "skipped" // already sent this week, or being sent by another run
-	StatusFailed  = "failed"  // not sent; the next run retries it
+	StatusSkipped = "skipped" // already sent this week, by this run's predecessors or by a run alongside
+	StatusFailed  = "failed"  // not sent, or held by an attempt this run could not wait for; the next run retries it
 )
 
 // Report says what a run did.
@@ -103,13 +124,18 @@ var ErrFailed = errors.New("digest: some digests were not sent")
 // unsubscribed from.
 //
 // Exactly once per organiser and ISO week: each digest is claimed with a
-// conditional write before it is sent and marked sent after. A second run
-// in the same week, or one overlapping this one, finds the claim and skips
-// it. A failed send gives the claim back, and Run returns ErrFailed with
-// the report, so that the next run (a Lambda retry, or the next call)
-// retries it. A run that dies between sending and marking leaves a pending
-// claim that a run after the lease sends again: the one case of a
-// duplicate, traded for never losing a digest.
+// conditional write before it is sent, for a lease shorter than the minute
+// Lambda waits before retrying a failed run, and marked sent after. A run
+// ends successfully only once every digest it found due is sent, by itself
+// or by another attempt: a digest another attempt holds is waited for until
+// that attempt sends it or its lease runs out (and this run then takes it
+// over); when the run's own deadline comes first, the digest counts as
+// failed. A failed send gives the claim back. Run then returns ErrFailed
+// with the report, so that Lambda's retry (and the schedule's catch-up
+// runs) send what is missing, and nothing twice. A run that dies between
+// sending and marking leaves a pending claim that a run after the lease
+// sends again: the one case of a duplicate, traded for never losing a
+// digest.
 func (r *Runner) Run(ctx context.Context, until time.Time) (*Report, error) {
 	if r.cfg.Sender == nil {
 		return nil, retours.NewError(retours.EFORBIDDEN, "digest.off")
@@ -228,13 +254,17 @@ func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet [
 		return res
 	}
 	claim := retours.DigestClaim{Week: p.week, Organiser: org, Attempt: attempt}
-	now := r.cfg.Now()
-	switch err := r.cfg.Digests.ClaimDigest(ctx, claim, now, now.Add(r.cfg.Lease)); {
-	case retours.ErrorCode(err) == retours.ECONFLICT:
-		res.Status = StatusSkipped
+	if status, err := r.claim(ctx, claim); status != "" || err != nil {
+		if err != nil {
+			return r.failed(ctx, res, err, nil)
+		}
+		res.Status = status
+		if status == StatusFailed {
+			res.Code = retours.ECONFLICT
+			r.log.LogAttrs(ctx, slog.LevelWarn, "digest held by another attempt past this run's time", slog.String("week", p.week),
+				slog.String("organiser", org))
+		}
 		return res
-	case err != nil:
-		return r.failed(ctx, res, err, nil)
 	}
 
 	d := &Digest{To: addr, Lang: Lang(news), Since: p.since, Until: p.until, Quiet: quiet, BaseURL: r.cfg.BaseURL,
@@ -259,7 +289,20 @@ func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet [
 	if err != nil {
 		return r.failed(ctx, res, err, &claim)
 	}
-	id, err := r.cfg.Sender.Send(ctx, m)
+	// Composing may have taken longer than the lease: renew it, or learn
+	// that another attempt took the digest over and sends it.
+	leaseUntil := r.cfg.Now().Add(r.cfg.Lease)
+	if err := r.cfg.Digests.RenewDigest(ctx, claim, leaseUntil); err != nil {
+		if retours.ErrorCode(err) == retours.ECONFLICT {
+			res.Status = StatusSkipped
+			return res
+		}
+		return r.failed(ctx, res, err, &claim)
+	}
+	// Never send after the lease: another attempt may then send it too.
+	sendCtx, cancel := context.WithTimeout(ctx, leaseUntil.Add(-sendMargin).Sub(r.cfg.Now()))
+	id, err := r.cfg.Sender.Send(sendCtx, m)
+	cancel()
 	if err != nil {
 		return r.failed(ctx, res, err, &claim)
 	}
@@ -270,6 +313,60 @@ func (r *Runner) send(ctx context.Context, p *period, addr string, news, quiet [
 			slog.String("organiser", org), slog.String("code", retours.ErrorCode(err)), slog.String("error", err.Error()))
 	}
 	return res
+}
+
+// claim takes claim for this run and returns "". It returns StatusSkipped
+// when the digest was sent, by an earlier run or by an attempt this run
+// waited for, and StatusFailed when another attempt still holds it and this
+// run cannot wait any longer: its deadline is near, or the holder kept
+// renewing its lease. A holder that died leaves its lease to run out, and
+// this run then takes the digest over.
+func (r *Runner) claim(ctx context.Context, claim retours.DigestClaim) (string, error) {
+	var waited time.Duration
+	for {
+		now := r.cfg.Now()
+		held, err := r.cfg.Digests.ClaimDigest(ctx, claim, now, now.Add(r.cfg.Lease))
+		switch {
+		case err == nil:
+			return "", nil
+		case errorKey(err) == "digest.sent":
+			return StatusSkipped, nil
+		case errorKey(err) != "digest.claimed":
+			return "", err
+		}
+		wait := min(r.cfg.Poll, held.Sub(now)+time.Millisecond)
+		if wait <= 0 {
+			wait = time.Millisecond
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineMargin+wait || waited+wait > 3*r.cfg.Lease {
+			return StatusFailed, nil
+		}
+		if err := r.cfg.Sleep(ctx, wait); err != nil {
+			return "", err
+		}
+		waited += wait
+	}
+}
+
+// errorKey returns the message key of err when it is a domain error.
+func errorKey(err error) string {
+	var e *retours.Error
+	if errors.As(err, &e) {
+		return e.Key
+	}
+	return ""
+}
+
+// sleep waits for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return retours.NewError(retours.EUNAVAILABLE, "unavailable")
+	}
 }
 
 // result starts the report of one organiser's digest about news.
@@ -349,12 +446,14 @@ func (r *Runner) Unsubscribe(ctx context.Context, token string) (*Unsubscription
 	return u, nil
 }
 
-// Scheduled runs the digests as of now, for the Monday schedule. Without a
-// sender (DIGEST_FROM unset) it says digests are off and succeeds. A run
-// that could not send every digest fails, so that Lambda retries the
-// invocation; the retry sends only what is missing.
+// Scheduled runs the digests for the Monday schedule: those of the week as
+// of its Monday 08:00 in Paris (ScheduledAt), whichever of the schedule's
+// runs that Monday it is. Without a sender (DIGEST_FROM unset) it says
+// digests are off and succeeds. A run that could not send every digest
+// fails, so that Lambda retries the invocation; the retry, and the
+// schedule's catch-up runs later that Monday, send only what is missing.
 func (r *Runner) Scheduled(ctx context.Context) (any, error) {
-	rep, err := r.Run(ctx, r.cfg.Now())
+	rep, err := r.Run(ctx, ScheduledAt(r.cfg.Now()))
 	if retours.ErrorCode(err) == retours.EFORBIDDEN {
 		r.log.LogAttrs(ctx, slog.LevelInfo, "digests are off: DIGEST_FROM is not set")
 		return nil, nil

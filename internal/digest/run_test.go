@@ -462,37 +462,6 @@ func TestRunStopsBeforeItsDeadline(t *testing.T) {
 	}
 }
 
-// A run that died after claiming leaves a pending digest: others leave it
-// alone while its lease runs, and send it once the lease is over.
-func TestCrashedRunIsTakenOverAfterItsLease(t *testing.T) {
-	w := newWeek(t, memstore.New())
-	claim := retours.DigestClaim{Week: "2026-W49", Organiser: retours.OrganiserID("alice@example.org"), Attempt: "crashed"}
-	if err := w.store.ClaimDigest(t.Context(), claim, monday, monday.Add(digest.DefaultLease)); err != nil {
-		t.Fatal(err)
-	}
-	box := &outbox{}
-	clock := monday.Add(time.Minute)
-	r := newRunner(w, box, func() time.Time { return clock })
-	rep, err := r.Run(t.Context(), monday)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := statuses(rep)["alice@example.org"]; got != "skipped" {
-		t.Errorf("during the lease: %q, want skipped", got)
-	}
-	clock = monday.Add(digest.DefaultLease + time.Second)
-	rep, err = r.Run(t.Context(), monday)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := statuses(rep)["alice@example.org"]; got != "sent" {
-		t.Errorf("after the lease: %q, want sent", got)
-	}
-	if err := w.store.DigestSent(t.Context(), claim, clock, "late"); retours.ErrorCode(err) != retours.ECONFLICT {
-		t.Errorf("the crashed attempt marking it sent: %v, want conflict", err)
-	}
-}
-
 // An overloaded database while a digest is composed fails it and gives its
 // claim back: the next run sends it.
 func TestOverloadedStoreIsRetriedNextRun(t *testing.T) {

@@ -63,8 +63,10 @@ func digestKey(c retours.DigestClaim) map[string]types.AttributeValue {
 func millis(t time.Time) types.AttributeValue { return n(t.UnixMilli()) }
 
 // ClaimDigest implements retours.DigestStore with one conditional update:
-// of two overlapping runs, only one sees its condition hold.
-func (st *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, leaseUntil time.Time) error {
+// of two overlapping runs, only one sees its condition hold. The other gets
+// the record as it was, which says whether it was sent or until when
+// another attempt holds it.
+func (st *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, leaseUntil time.Time) (time.Time, error) {
 	_, err := st.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:           aws.String(st.table),
 		Key:                 digestKey(c),
@@ -77,11 +79,20 @@ func (st *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, le
 			":pending": s(statusPending), ":attempt": s(c.Attempt), ":lease": millis(leaseUntil), ":now": millis(now),
 			":exp": n(now.AddDate(0, 0, digestKeepDays).Unix()), ":one": n(1),
 		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if _, ok := isConditionFailed(err); ok {
-		return retours.NewError(retours.ECONFLICT, "digest.claimed")
+	if cf, ok := isConditionFailed(err); ok {
+		if str(cf.Item, "status") == statusSent {
+			return time.Time{}, retours.NewError(retours.ECONFLICT, "digest.sent")
+		}
+		return time.UnixMilli(num64(cf.Item, "lease_until")).UTC(), retours.NewError(retours.ECONFLICT, "digest.claimed")
 	}
-	return translate(err, "claim digest")
+	return time.Time{}, translate(err, "claim digest")
+}
+
+// RenewDigest implements retours.DigestStore.
+func (st *Store) RenewDigest(ctx context.Context, c retours.DigestClaim, leaseUntil time.Time) error {
+	return st.updateClaim(ctx, c, "SET lease_until = :lease", map[string]types.AttributeValue{":lease": millis(leaseUntil)})
 }
 
 // DigestSent implements retours.DigestStore.

@@ -48,7 +48,7 @@ func TestItemKeys(t *testing.T) {
 	if err := st.Unsubscribe(ctx, e, org, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.ClaimDigest(ctx, retours.DigestClaim{Week: "2026-W42", Organiser: org, Attempt: "a1"}, t0, t0.Add(time.Minute)); err != nil {
+	if _, err := st.ClaimDigest(ctx, retours.DigestClaim{Week: "2026-W42", Organiser: org, Attempt: "a1"}, t0, t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Drain(ctx); err != nil {

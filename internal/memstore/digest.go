@@ -15,13 +15,11 @@ const digestKeep = 400 * 24 * time.Hour
 type digestKey struct{ week, organiser string }
 
 // digestRecord is one organiser's digest of one week. Lease is in
-// milliseconds, as internal/dynamo compares it; hasLease is false once
-// sent.
+// milliseconds, as internal/dynamo compares it.
 type digestRecord struct {
 	pending   bool
 	attempt   string
 	lease     int64
-	hasLease  bool
 	attempts  int
 	messageID string
 	lastError string
@@ -57,30 +55,38 @@ func (s *Store) EventsClosingSince(ctx context.Context, t time.Time) ([]*retours
 }
 
 // ClaimDigest implements retours.DigestStore.
-func (s *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, leaseUntil time.Time) error {
+func (s *Store) ClaimDigest(ctx context.Context, c retours.DigestClaim, now, leaseUntil time.Time) (time.Time, error) {
 	if err := s.begin(ctx, "ClaimDigest"); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	defer s.mu.Unlock()
 	k := digestKey{c.Week, c.Organiser}
 	r := s.digests[k]
-	if r != nil && !(r.pending && r.hasLease && r.lease < now.UnixMilli()) {
-		return retours.NewError(retours.ECONFLICT, "digest.claimed")
+	switch {
+	case r != nil && !r.pending:
+		return time.Time{}, retours.NewError(retours.ECONFLICT, "digest.sent")
+	case r != nil && r.lease >= now.UnixMilli():
+		return time.UnixMilli(r.lease).UTC(), retours.NewError(retours.ECONFLICT, "digest.claimed")
 	}
 	if r == nil {
 		r = &digestRecord{}
 		s.digests[k] = r
 	}
-	r.pending, r.attempt, r.lease, r.hasLease = true, c.Attempt, leaseUntil.UnixMilli(), true
+	r.pending, r.attempt, r.lease = true, c.Attempt, leaseUntil.UnixMilli()
 	r.attempts++
 	r.Expires = ttl(now.Add(digestKeep))
-	return nil
+	return time.Time{}, nil
+}
+
+// RenewDigest implements retours.DigestStore.
+func (s *Store) RenewDigest(ctx context.Context, c retours.DigestClaim, leaseUntil time.Time) error {
+	return s.updateClaim(ctx, "RenewDigest", c, func(r *digestRecord) { r.lease = leaseUntil.UnixMilli() })
 }
 
 // DigestSent implements retours.DigestStore.
 func (s *Store) DigestSent(ctx context.Context, c retours.DigestClaim, now time.Time, messageID string) error {
 	return s.updateClaim(ctx, "DigestSent", c, func(r *digestRecord) {
-		r.pending, r.hasLease, r.messageID, r.lastError = false, false, messageID, ""
+		r.pending, r.messageID, r.lastError = false, messageID, ""
 	})
 }
 

@@ -34,9 +34,15 @@ type DigestStore interface {
 	EventsClosingSince(ctx context.Context, t time.Time) ([]*Event, error)
 	// ClaimDigest takes c for this run until leaseUntil. It succeeds when the
 	// digest was never claimed, or was claimed by an attempt that failed or
-	// whose lease ran out before now. ECONFLICT when it was sent or another
-	// attempt holds it.
-	ClaimDigest(ctx context.Context, c DigestClaim, now, leaseUntil time.Time) error
+	// whose lease ran out before now. ECONFLICT "digest.sent" when it was
+	// sent; ECONFLICT "digest.claimed" when another attempt holds it, and
+	// heldUntil is then the end of that attempt's lease.
+	ClaimDigest(ctx context.Context, c DigestClaim, now, leaseUntil time.Time) (heldUntil time.Time, err error)
+	// RenewDigest extends the lease of the attempt c to leaseUntil, before
+	// a step that might outlast it (sending, after a long composition).
+	// ECONFLICT "digest.lease_lost" when c no longer holds the claim:
+	// another attempt took it over once the lease ran out, and sends it.
+	RenewDigest(ctx context.Context, c DigestClaim, leaseUntil time.Time) error
 	// DigestSent records that the attempt c sent the digest. ECONFLICT when
 	// c no longer holds the claim.
 	DigestSent(ctx context.Context, c DigestClaim, now time.Time, messageID string) error

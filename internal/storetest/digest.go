@@ -47,7 +47,7 @@ func testEventsClosingSince(t *testing.T, st Store) {
 func testDigestClaims(t *testing.T, st Store) {
 	ctx := context.Background()
 	now := T0
-	lease := 5 * time.Minute
+	lease := 45 * time.Second
 	alice := retours.OrganiserID("alice@example.org")
 	first := retours.DigestClaim{Week: "2026-W42", Organiser: alice, Attempt: "first"}
 	second := first
@@ -57,33 +57,56 @@ func testDigestClaims(t *testing.T, st Store) {
 	bob := retours.DigestClaim{Week: "2026-W42", Organiser: retours.OrganiserID("bob@example.org"), Attempt: "first"}
 	nextWeek := first
 	nextWeek.Week = "2026-W43"
+	claim := func(c retours.DigestClaim, at, until time.Time) func() (time.Time, error) {
+		return func() (time.Time, error) { return st.ClaimDigest(ctx, c, at, until) }
+	}
+	renew := func(c retours.DigestClaim, until time.Time) func() (time.Time, error) {
+		return func() (time.Time, error) { return time.Time{}, st.RenewDigest(ctx, c, until) }
+	}
+	sent := func(c retours.DigestClaim, at time.Time, id string) func() (time.Time, error) {
+		return func() (time.Time, error) { return time.Time{}, st.DigestSent(ctx, c, at, id) }
+	}
+	failed := func(c retours.DigestClaim) func() (time.Time, error) {
+		return func() (time.Time, error) { return time.Time{}, st.DigestFailed(ctx, c, retours.EUNAVAILABLE) }
+	}
 	for _, step := range []struct {
 		name string
-		do   func() error
+		do   func() (time.Time, error)
 		want string
+		// held is the end of the lease a refused claim reports.
+		held time.Time
 	}{
-		{"sent before any claim", func() error { return st.DigestSent(ctx, first, now, "m0") }, leaseLost},
-		{"failed before any claim", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, leaseLost},
-		{"a first claim", func() error { return st.ClaimDigest(ctx, first, now, now.Add(lease)) }, ""},
-		{"another attempt during the lease", func() error { return st.ClaimDigest(ctx, second, now.Add(time.Minute), now.Add(time.Minute+lease)) }, digestClaimed},
-		{"the same attempt again", func() error { return st.ClaimDigest(ctx, first, now.Add(time.Minute), now.Add(time.Minute+lease)) }, digestClaimed},
-		{"at the lease's very end", func() error { return st.ClaimDigest(ctx, second, now.Add(lease), now.Add(2*lease)) }, digestClaimed},
-		{"another organiser", func() error { return st.ClaimDigest(ctx, bob, now, now.Add(lease)) }, ""},
-		{"another week", func() error { return st.ClaimDigest(ctx, nextWeek, now, now.Add(lease)) }, ""},
-		{"another attempt after the lease", func() error { return st.ClaimDigest(ctx, second, now.Add(lease+time.Millisecond), now.Add(2*lease)) }, ""},
-		{"the first attempt, sent late", func() error { return st.DigestSent(ctx, first, now.Add(lease), "late") }, leaseLost},
-		{"the first attempt, failed late", func() error { return st.DigestFailed(ctx, first, retours.EUNAVAILABLE) }, leaseLost},
-		{"the holder fails", func() error { return st.DigestFailed(ctx, second, retours.EUNAVAILABLE) }, ""},
-		{"failed twice", func() error { return st.DigestFailed(ctx, second, retours.EUNAVAILABLE) }, ""},
-		{"claimed again at once after a failure", func() error { return st.ClaimDigest(ctx, third, now.Add(lease+time.Second), now.Add(2*lease)) }, ""},
-		{"the failed attempt, sent", func() error { return st.DigestSent(ctx, second, now.Add(lease+time.Second), "m1") }, leaseLost},
-		{"the holder sends", func() error { return st.DigestSent(ctx, third, now.Add(lease+2*time.Second), "m2") }, ""},
-		{"sent twice", func() error { return st.DigestSent(ctx, third, now.Add(lease+2*time.Second), "m2") }, leaseLost},
-		{"failed after sending", func() error { return st.DigestFailed(ctx, third, retours.EUNAVAILABLE) }, leaseLost},
-		{"claimed after sending", func() error { return st.ClaimDigest(ctx, first, now.Add(24*time.Hour), now.Add(24*time.Hour+lease)) }, digestClaimed},
+		{"sent before any claim", sent(first, now, "m0"), leaseLost, time.Time{}},
+		{"failed before any claim", failed(first), leaseLost, time.Time{}},
+		{"renewed before any claim", renew(first, now.Add(lease)), leaseLost, time.Time{}},
+		{"a first claim", claim(first, now, now.Add(lease)), "", time.Time{}},
+		{"another attempt during the lease", claim(second, now.Add(10*time.Second), now.Add(10*time.Second+lease)), digestClaimed, now.Add(lease)},
+		{"the same attempt again", claim(first, now.Add(10*time.Second), now.Add(10*time.Second+lease)), digestClaimed, now.Add(lease)},
+		{"at the lease's very end", claim(second, now.Add(lease), now.Add(2*lease)), digestClaimed, now.Add(lease)},
+		{"another organiser", claim(bob, now, now.Add(lease)), "", time.Time{}},
+		{"another week", claim(nextWeek, now, now.Add(lease)), "", time.Time{}},
+		{"the holder renews", renew(first, now.Add(30*time.Second+lease)), "", time.Time{}},
+		{"another attempt after the first lease", claim(second, now.Add(lease+time.Millisecond), now.Add(2*lease)), digestClaimed, now.Add(30*time.Second + lease)},
+		{"another attempt after the renewed lease", claim(second, now.Add(30*time.Second+lease+time.Millisecond), now.Add(2*lease)), "", time.Time{}},
+		{"the first attempt renews late", renew(first, now.Add(3*lease)), leaseLost, time.Time{}},
+		{"the first attempt, sent late", sent(first, now.Add(lease), "late"), leaseLost, time.Time{}},
+		{"the first attempt, failed late", failed(first), leaseLost, time.Time{}},
+		{"the holder fails", failed(second), "", time.Time{}},
+		{"failed twice", failed(second), "", time.Time{}},
+		{"claimed again at once after a failure", claim(third, now.Add(lease+time.Second), now.Add(2*lease)), "", time.Time{}},
+		{"the failed attempt, sent", sent(second, now.Add(lease+time.Second), "m1"), leaseLost, time.Time{}},
+		{"the holder sends", sent(third, now.Add(lease+2*time.Second), "m2"), "", time.Time{}},
+		{"sent twice", sent(third, now.Add(lease+2*time.Second), "m2"), leaseLost, time.Time{}},
+		{"failed after sending", failed(third), leaseLost, time.Time{}},
+		{"renewed after sending", renew(third, now.Add(3*lease)), leaseLost, time.Time{}},
+		{"claimed after sending", claim(first, now.Add(24*time.Hour), now.Add(24*time.Hour+lease)), digestSent, time.Time{}},
 	} {
-		if err := step.do(); failure(err) != step.want {
+		held, err := step.do()
+		if failure(err) != step.want {
 			t.Fatalf("%s: %v, want %q", step.name, err, step.want)
+		}
+		if !held.Equal(step.held) {
+			t.Fatalf("%s: held until %v, want %v", step.name, held, step.held)
 		}
 	}
 }

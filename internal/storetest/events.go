@@ -63,6 +63,7 @@ const (
 	textNotFound      = retours.ENOTFOUND + " text.not_found"
 	noPrevious        = retours.ENOTFOUND + " series.no_previous"
 	digestClaimed     = retours.ECONFLICT + " digest.claimed"
+	digestSent        = retours.ECONFLICT + " digest.sent"
 	leaseLost         = retours.ECONFLICT + " digest.lease_lost"
 )
 
