@@ -108,10 +108,17 @@ func (r *Runner) event(ctx context.Context, e *retours.Event, now time.Time, res
 			return err
 		}
 		if err := r.Store.PutSnapshot(ctx, snap); err != nil {
-			if retours.ErrorCode(err) == retours.EINVALID {
+			switch retours.ErrorCode(err) {
+			case retours.EINVALID:
 				// Too large to store: downloads compute it instead.
 				r.Log.LogAttrs(ctx, slog.LevelWarn, "snapshot too large", slog.String("event", e.ID), slog.Int("bytes", len(snap.Data)))
 				continue
+			case retours.ENOTFOUND:
+				// Erased, or being erased, since it was read: the store
+				// refuses its snapshot, which would bring its notes and
+				// quotes back.
+				r.Log.LogAttrs(ctx, slog.LevelInfo, "event erased during its aggregation", slog.String("event", e.ID))
+				return nil
 			}
 			return err
 		}

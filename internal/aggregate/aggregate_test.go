@@ -4,8 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/dynamotest"
@@ -134,5 +139,121 @@ func TestFailedRunIsCaughtUp(t *testing.T) {
 	now = now.Add(time.Hour)
 	if got, err := r.Run(ctx); err != nil || got != (aggregate.Result{Events: 1, Snapshots: 2}) {
 		t.Errorf("next run = %+v, %v; want both snapshots", got, err)
+	}
+}
+
+// erasedBetween is the store as a run sees it when an erasure runs between
+// its read of the event's answers and its write of the snapshot: before
+// each PutSnapshot, erase erases the event (starts it, or runs it to its
+// end).
+type erasedBetween struct {
+	storetest.Store
+	erase func(ctx context.Context, eventID string) error
+}
+
+func (s *erasedBetween) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error {
+	if err := s.erase(ctx, snap.EventID); err != nil {
+		return err
+	}
+	return s.Store.PutSnapshot(ctx, snap)
+}
+
+// TestErasureBetweenReadAndWrite: an erasure that runs while the hourly
+// run computes an event's bilan leaves no snapshot behind, on either
+// store, whether it has only started or already finished; the run goes on
+// without an error.
+func TestErasureBetweenReadAndWrite(t *testing.T) {
+	started := func(st storetest.Store) func(context.Context, string) error {
+		return func(ctx context.Context, id string) error {
+			_, err := st.StartErasure(ctx, id, t0.Add(4*time.Hour))
+			return err
+		}
+	}
+	finished := func(st storetest.Store) func(context.Context, string) error {
+		return func(ctx context.Context, id string) error {
+			at := t0.Add(4 * time.Hour)
+			if _, err := st.StartErasure(ctx, id, at); err != nil {
+				return err
+			}
+			for {
+				n, err := st.EraseItems(ctx, id, 100, at)
+				if err != nil {
+					return err
+				}
+				if n == 0 {
+					break
+				}
+			}
+			_, err := st.FinishErasure(ctx, id, at)
+			return err
+		}
+	}
+	for _, store := range []struct {
+		name string
+		new  func(t *testing.T) storetest.Store
+	}{
+		{"memstore", func(*testing.T) storetest.Store { return memstore.New() }},
+		{"DynamoDB", func(t *testing.T) storetest.Store { return dynamotest.NewFedStore(t) }},
+	} {
+		for _, erasure := range []struct {
+			name  string
+			erase func(storetest.Store) func(context.Context, string) error
+		}{
+			{"started", started},
+			{"finished", finished},
+		} {
+			t.Run(store.name+"/"+erasure.name, func(t *testing.T) {
+				st := store.new(t)
+				ctx := context.Background()
+				e := mustEvent(t, st)
+				kept := mustEvent(t, st)
+				for _, ev := range []*retours.Event{e, kept} {
+					mustAnswer(t, st, ev, t0.Add(3*time.Hour), "5")
+				}
+				var erased []string
+				wrapped := &erasedBetween{Store: st, erase: func(ctx context.Context, id string) error {
+					if id != e.ID || slices.Contains(erased, id) {
+						return nil
+					}
+					erased = append(erased, id)
+					return erasure.erase(st)(ctx, id)
+				}}
+				now := t0.Add(3*time.Hour + 30*time.Minute)
+				r := &aggregate.Runner{Store: wrapped, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler), Period: time.Hour}
+				got, err := r.Run(ctx)
+				if err != nil || got != (aggregate.Result{Events: 2, Snapshots: 2}) {
+					t.Errorf("run = %+v, %v; want both events read, the other's two snapshots stored, no error", got, err)
+				}
+				for _, lang := range e.Languages {
+					if _, err := st.Snapshot(ctx, e.ID, lang); retours.ErrorCode(err) != retours.ENOTFOUND {
+						t.Errorf("snapshot %s of the erased event: %v, want none", lang, err)
+					}
+					if _, err := st.Snapshot(ctx, kept.ID, lang); err != nil {
+						t.Errorf("snapshot %s of the other event: %v", lang, err)
+					}
+				}
+				if erasure.name == "started" {
+					// The erasure then runs to its end and leaves nothing.
+					if err := finished(st)(ctx, e.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if cov, err := st.Coverage(ctx, e.ID); err != nil || cov != (retours.Coverage{}) {
+					t.Errorf("coverage after the erasure = %+v, %v; want nothing", cov, err)
+				}
+				if fed, ok := st.(*dynamotest.FedStore); ok {
+					out, err := fed.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(fed.Table())})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, item := range out.Items {
+						if pk, _ := item["PK"].(*types.AttributeValueMemberS); pk != nil && pk.Value == "EVENT#"+e.ID {
+							sk, _ := item["SK"].(*types.AttributeValueMemberS)
+							t.Errorf("item %s left in the erased event's partition", sk.Value)
+						}
+					}
+				}
+			})
+		}
 	}
 }

@@ -438,7 +438,8 @@ func (r *Runner) Unsubscribe(ctx context.Context, token string) (*Unsubscription
 		return nil, err
 	}
 	for _, e := range u.Events {
-		if err := r.cfg.Digests.Unsubscribe(ctx, e, u.Organiser, r.cfg.Now()); err != nil {
+		err := r.cfg.Digests.Unsubscribe(ctx, e, u.Organiser, r.cfg.Now())
+		if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND { // erased since it was read
 			return nil, err
 		}
 	}

@@ -70,8 +70,12 @@ func (st *Store) Activity(ctx context.Context, eventID string) (*retours.Activit
 // counts the changes after its sequence number and writes it back on
 // condition that neither its sequence number nor its moderation count moved
 // meanwhile. The first activity of an event is written in a transaction
-// that checks the event exists, so that a change whose event was erased
-// before it was counted creates nothing.
+// that checks the event lives (liveEvent), so that a change whose event was
+// erased, or is being erased, before it was counted creates nothing. A later
+// write updates the item only where it exists (attribute_exists): an
+// erasure that deleted it meanwhile makes the write read again and take the
+// first write's path, which the mark refuses; one that has not deleted it
+// yet deletes it after.
 func (st *Store) ApplyChanges(ctx context.Context, eventID string, changes []retours.Change) (int, error) {
 	if len(changes) == 0 || !retours.ValidID(eventID) {
 		return 0, nil
@@ -112,16 +116,13 @@ func (st *Store) ApplyChanges(ctx context.Context, eventID string, changes []ret
 		up.ConditionExpression = aws.String("attribute_not_exists(#pk)")
 		up.ExpressionAttributeNames["#pk"] = AttrPK
 		_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-			{ConditionCheck: &types.ConditionCheck{
-				TableName: aws.String(st.table), Key: key(eventPK(eventID), skMeta),
-				ConditionExpression: aws.String("attribute_exists(#pk)"), ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
-			}},
+			st.liveEvent(eventID),
 			{Update: up},
 		}})
 		var tc *types.TransactionCanceledException
 		if errors.As(err, &tc) && len(tc.CancellationReasons) == 2 {
 			if aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
-				return 0, nil // the event is gone: count nothing
+				return 0, nil // the event is gone or being erased: count nothing
 			}
 			if aws.ToString(tc.CancellationReasons[1].Code) == "ConditionalCheckFailed" {
 				continue // created meanwhile: read it again

@@ -127,21 +127,29 @@ func (st *Store) updateClaim(ctx context.Context, c retours.DigestClaim, update 
 }
 
 // Unsubscribe implements retours.DigestStore. The record lives in the
-// event's partition and expires with it, so erasing an event erases it too.
+// event's partition and expires with it, so erasing an event erases it too;
+// it is written in a transaction with the check that the event lives, so
+// that an erasure under way is not undone.
 func (st *Store) Unsubscribe(ctx context.Context, e *retours.Event, organiser string, now time.Time) error {
-	_, err := st.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(st.table),
-		Item: map[string]types.AttributeValue{
-			AttrPK:       s(eventPK(e.ID)),
-			AttrSK:       s(skUnsubPrefix + organiser),
-			AttrExpires:  n(e.ExpiresAt().Unix()),
-			"type":       s("unsubscription"),
-			"created_at": s(now.UTC().Format(time.RFC3339)),
-		},
-		ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
-		ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
-	})
-	if _, ok := isConditionFailed(err); ok {
+	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		st.liveEvent(e.ID),
+		{Put: &types.Put{
+			TableName: aws.String(st.table),
+			Item: map[string]types.AttributeValue{
+				AttrPK:       s(eventPK(e.ID)),
+				AttrSK:       s(skUnsubPrefix + organiser),
+				AttrExpires:  n(e.ExpiresAt().Unix()),
+				"type":       s("unsubscription"),
+				"created_at": s(now.UTC().Format(time.RFC3339)),
+			},
+			ConditionExpression:      aws.String("attribute_not_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK},
+		}},
+	}})
+	switch {
+	case cancelledAt(err, 0):
+		return eventGone()
+	case cancelledAt(err, 1):
 		return nil // already unsubscribed: keep the first date
 	}
 	return translate(err, "unsubscribe")

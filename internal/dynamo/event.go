@@ -73,6 +73,9 @@ func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, erasing := item[attrErasing]; erasing {
+		return nil, retours.NewError(retours.ENOTFOUND, "event.erasing")
+	}
 	return unmarshalEvent(item)
 }
 

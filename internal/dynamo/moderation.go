@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,7 +44,8 @@ func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 
 // SetHidden implements retours.ModerationStore. The change and the moderation
 // count move together in one transaction, so a snapshot never covers a
-// change it does not show.
+// change it does not show, with the check that the event lives: the count's
+// item is created by the first change, and must not be after an erasure.
 func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
 	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
 	if !retours.ValidSubmissionID(ref.SubmissionID) {
@@ -84,6 +84,7 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 	}
 	change.TableName = aws.String(st.table)
 	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		st.liveEvent(e.ID),
 		{Update: &change},
 		{Update: &types.Update{
 			TableName:        aws.String(st.table),
@@ -98,8 +99,10 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 			},
 		}},
 	}})
-	var tc *types.TransactionCanceledException
-	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 && aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+	switch {
+	case cancelledAt(err, 0):
+		return eventGone()
+	case cancelledAt(err, 1):
 		return notFound
 	}
 	return translate(err, "set hidden")

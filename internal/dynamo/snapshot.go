@@ -34,7 +34,8 @@ const (
 
 var _ retours.SnapshotStore = (*Store)(nil)
 
-// PutSnapshot implements retours.SnapshotStore.
+// PutSnapshot implements retours.SnapshotStore, in a transaction with the
+// check that the event lives.
 func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -45,21 +46,27 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 	if buf.Len() > maxSnapshotBytes {
 		return retours.NewError(retours.EINVALID, "bilan.too_large")
 	}
-	_, err := st.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(st.table),
-		Item: map[string]types.AttributeValue{
-			AttrPK:       s(eventPK(snap.EventID)),
-			AttrSK:       s(skBilanPrefix + snap.Lang),
-			AttrExpires:  n(snap.Expires.Unix()),
-			"type":       s("bilan"),
-			"answers":    n(int64(snap.Coverage.Answers)),
-			"notes":      n(int64(snap.Coverage.Notes)),
-			"moderation": n(int64(snap.Coverage.Moderation)),
-			attrSnapSeq:  s(snap.Coverage.Seq),
-			"created_at": s(snap.CreatedAt.UTC().Format(time.RFC3339Nano)),
-			"data":       &types.AttributeValueMemberB{Value: buf.Bytes()},
-		},
-	})
+	item := map[string]types.AttributeValue{
+		AttrPK:       s(eventPK(snap.EventID)),
+		AttrSK:       s(skBilanPrefix + snap.Lang),
+		AttrExpires:  n(snap.Expires.Unix()),
+		"type":       s("bilan"),
+		"answers":    n(int64(snap.Coverage.Answers)),
+		"notes":      n(int64(snap.Coverage.Notes)),
+		"moderation": n(int64(snap.Coverage.Moderation)),
+		attrSnapSeq:  s(snap.Coverage.Seq),
+		"created_at": s(snap.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		"data":       &types.AttributeValueMemberB{Value: buf.Bytes()},
+	}
+	// The bilan holds every note and quote: written only while the event
+	// lives, so that an erasure that ran since it was computed is not undone.
+	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		st.liveEvent(snap.EventID),
+		{Put: &types.Put{TableName: aws.String(st.table), Item: item}},
+	}})
+	if cancelledAt(err, 0) {
+		return eventGone()
+	}
 	return translate(err, "put snapshot")
 }
 

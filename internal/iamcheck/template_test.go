@@ -46,13 +46,17 @@ var dynamoCalls = map[string][]iamcheck.Call{
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
 		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "PutItem"}}},
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}}},
+		// A moderation change, with its check that the event lives.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "UpdateItem"}}},
+		// The start of an erasure: the mark, the series entry, the record.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "DeleteItem"}, {Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "BatchWriteItem", Items: []iamcheck.Item{{Table: "retours", Op: "DeleteItem"}}},
 		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},
 	},
 	"DigestFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		{Service: "DynamoDB", Operation: "PutItem", Table: "retours"},
+		// An unsubscription, with its check that the event lives.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
 		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
@@ -61,7 +65,8 @@ var dynamoCalls = map[string][]iamcheck.Call{
 	},
 	"AggregateFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		{Service: "DynamoDB", Operation: "PutItem", Table: "retours"},
+		// A snapshot, with its check that the event lives.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
 	},

@@ -67,8 +67,8 @@ func (s *Store) ApplyChanges(ctx context.Context, eventID string, changes []reto
 	}
 	defer s.mu.Unlock()
 	p := s.partition(eventID, false)
-	if p == nil || (p.activity == nil && p.event == nil) {
-		return 0, nil // erased: internal/dynamo's check of the event
+	if p == nil || (p.activity == nil && s.live(eventID) == nil) {
+		return 0, nil // erased or being erased: internal/dynamo's check of the event
 	}
 	if p.activity == nil {
 		p.activity = &activity{act: retours.Activity{EventID: eventID}}
@@ -118,7 +118,7 @@ func (s *Store) ChangedEvents(ctx context.Context, since, until time.Time) ([]st
 	since = since.Truncate(time.Millisecond)
 	var ids []string
 	for id, p := range s.events {
-		closed := p.event != nil && p.event.closesKey >= lo && p.event.closesKey <= hi
+		closed := p.event != nil && p.event.erasing.IsZero() && p.event.closesKey >= lo && p.event.closesKey <= hi
 		moved := p.activity != nil && !p.activity.act.LastWrite.Truncate(time.Millisecond).Before(since)
 		if closed || moved {
 			ids = append(ids, id)

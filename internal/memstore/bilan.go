@@ -43,7 +43,11 @@ func (s *Store) PutSnapshot(ctx context.Context, sn *retours.Snapshot) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	s.partition(sn.EventID, true).snapshots[sn.Lang] = &storedSnapshot{snapshot: cloneSnapshot(sn), Expires: ttl(sn.Expires)}
+	p := s.live(sn.EventID)
+	if p == nil {
+		return eventGone()
+	}
+	p.snapshots[sn.Lang] = &storedSnapshot{snapshot: cloneSnapshot(sn), Expires: ttl(sn.Expires)}
 	return nil
 }
 
@@ -76,9 +80,9 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 		return err
 	}
 	defer s.mu.Unlock()
-	p := s.partition(e.ID, false)
+	p := s.live(e.ID)
 	if p == nil {
-		return notFound
+		return eventGone()
 	}
 	if ref.Question == "" {
 		n, ok := p.notes[ref.SubmissionID]

@@ -37,7 +37,8 @@ func (s *Store) EventsClosingSince(ctx context.Context, t time.Time) ([]*retours
 	var keys []string
 	byKey := map[string]string{}
 	for id, p := range s.events {
-		if p.event != nil && p.event.closesKey >= since {
+		// An event being erased has left the EVENTS index.
+		if p.event != nil && p.event.erasing.IsZero() && p.event.closesKey >= since {
 			keys = append(keys, p.event.closesKey)
 			byKey[p.event.closesKey] = id
 		}
@@ -117,7 +118,10 @@ func (s *Store) Unsubscribe(ctx context.Context, e *retours.Event, organiser str
 		return err
 	}
 	defer s.mu.Unlock()
-	p := s.partition(e.ID, true)
+	p := s.live(e.ID)
+	if p == nil {
+		return eventGone()
+	}
 	if _, ok := p.unsubscribed[organiser]; !ok {
 		p.unsubscribed[organiser] = expiring{Written: now.UTC().Truncate(time.Second), Expires: ttl(e.ExpiresAt())}
 	}

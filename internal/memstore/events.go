@@ -19,6 +19,8 @@ type storedEvent struct {
 	closesKey string // <closes_at to the second>#<event>, the EVENTS index's sort key
 	series    string
 	Expires   time.Time
+	// erasing is when an erasure marked the event; zero when none did.
+	erasing time.Time
 }
 
 // edition is an event's entry in its series, with the series' owners as
@@ -74,6 +76,9 @@ func (s *Store) event(id string) (*retours.Event, error) {
 	if !retours.ValidID(id) || p == nil || p.event == nil {
 		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
+	if !p.event.erasing.IsZero() {
+		return nil, retours.NewError(retours.ENOTFOUND, "event.erasing")
+	}
 	e := &retours.Event{}
 	if err := json.Unmarshal(p.event.data, e); err != nil {
 		return nil, fmt.Errorf("memstore: unmarshal event: %w", err)
@@ -92,41 +97,14 @@ func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash stri
 	if !retours.ValidID(eventID) || p == nil || p.event == nil {
 		return retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
+	if !p.event.erasing.IsZero() {
+		return retours.NewError(retours.ENOTFOUND, "event.erasing")
+	}
 	if p.event.tokenHash != oldHash {
 		return retours.NewError(retours.ECONFLICT, "token.changed")
 	}
 	p.event.tokenHash = newHash
 	return nil
-}
-
-// EraseEvent implements retours.EventStore, counting the items as
-// internal/dynamo deletes them: the event, each answer, note, snapshot and
-// unsubscription, the activity and the series entry.
-func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
-	if err := s.begin(ctx, "EraseEvent"); err != nil {
-		return 0, err
-	}
-	defer s.mu.Unlock()
-	p := s.partition(eventID, false)
-	if !retours.ValidID(eventID) || p == nil {
-		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
-	}
-	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed)
-	if p.activity != nil {
-		n++
-	}
-	if e := p.event; e != nil {
-		n++
-		if e.series != "" {
-			delete(s.series[e.series], eventID)
-			n++
-		}
-	}
-	delete(s.events, eventID)
-	if n == 0 {
-		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
-	}
-	return n, nil
 }
 
 // PreviousEdition implements retours.SeriesStore.

@@ -27,8 +27,11 @@ type Store struct {
 	events  map[string]*partition         // by event id
 	series  map[string]map[string]edition // by series, then event id
 	digests map[digestKey]*digestRecord
-	log     []change // stored answers and notes not yet counted by Drain
-	seq     int64    // the last change's sequence number
+	// erasures are the records of erasures, by event id: internal/dynamo
+	// keeps them outside the event's partition.
+	erasures map[string]*erasureRecord
+	log      []change // stored answers and notes not yet counted by Drain
+	seq      int64    // the last change's sequence number
 }
 
 var (
@@ -40,14 +43,16 @@ var (
 	_ retours.ChangeFeed      = (*Store)(nil)
 	_ retours.ActivityStore   = (*Store)(nil)
 	_ retours.DigestStore     = (*Store)(nil)
+	_ retours.ErasureStore    = (*Store)(nil)
 )
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		events:  map[string]*partition{},
-		series:  map[string]map[string]edition{},
-		digests: map[digestKey]*digestRecord{},
+		events:   map[string]*partition{},
+		series:   map[string]map[string]edition{},
+		digests:  map[digestKey]*digestRecord{},
+		erasures: map[string]*erasureRecord{},
 	}
 }
 
@@ -131,6 +136,21 @@ func (s *Store) partition(eventID string, create bool) *partition {
 	}
 	return p
 }
+
+// live returns the partition of an event that exists and is not being
+// erased, or nil: what internal/dynamo's derived writes check in their
+// transaction. The store is locked.
+func (s *Store) live(eventID string) *partition {
+	p := s.partition(eventID, false)
+	if p == nil || p.event == nil || !p.event.erasing.IsZero() {
+		return nil
+	}
+	return p
+}
+
+// eventGone is internal/dynamo's error for a derived write refused because
+// its event is erased or being erased.
+func eventGone() error { return retours.NewError(retours.ENOTFOUND, "event.not_found") }
 
 // Expiries returns the erasure date (DynamoDB's TTL attribute) of every item
 // kept for the event, by item: "event", "series", "activity", "answer

@@ -178,16 +178,22 @@ func langOrDefault(lang string) string {
 type EventStore interface {
 	// CreateEvent stores a new event. ECONFLICT if its id is taken.
 	CreateEvent(ctx context.Context, e *Event) error
-	// Event returns the event with the given id. ENOTFOUND if there is none.
+	// Event returns the event with the given id. ENOTFOUND "event.not_found"
+	// if there is none, ENOTFOUND "event.erasing" if it is being erased
+	// (ErasureStore).
 	Event(ctx context.Context, id string) (*Event, error)
 	// ReplaceToken replaces the hash of the event's organiser token, oldHash,
-	// by newHash. ENOTFOUND if there is no such event, ECONFLICT if its hash
-	// is no longer oldHash (the token was rotated meanwhile).
+	// by newHash. ENOTFOUND if there is no such event or it is being erased,
+	// ECONFLICT if its hash is no longer oldHash (the token was rotated
+	// meanwhile).
 	ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error
-	// EraseEvent deletes the event and everything stored under it (answers,
-	// notes and any other item) and returns how many items it deleted.
-	// ENOTFOUND if there is no such event; EUNAVAILABLE if the database is
-	// overloaded, in which case calling it again finishes the job.
+	// EraseEvent erases the event and everything stored under it (answers,
+	// notes and any other item) within this one call, as the erasure job
+	// does (ErasureStore) but without its record or its wait for
+	// participants' requests, and returns how many items it deleted; called
+	// again, it deletes what was stored since. ENOTFOUND if nothing of the
+	// event is left; EUNAVAILABLE if the database is overloaded, in which
+	// case calling it again (or the erasure job) finishes it.
 	EraseEvent(ctx context.Context, eventID string) (int, error)
 }
 

@@ -43,11 +43,11 @@ var logicalIDs = map[string]string{
 // the code makes.)
 var wantActions = map[string][]string{
 	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
-	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
-		"s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
-	"DigestFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
+	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+		"dynamodb:Query", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
+	"DigestFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
-	"AggregateFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
+	"AggregateFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
 	"ActivityFunction": {"dynamodb:ConditionCheckItem", "dynamodb:DescribeStream", "dynamodb:GetItem", "dynamodb:GetRecords",
 		"dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:UpdateItem", "sqs:SendMessage"},
 }

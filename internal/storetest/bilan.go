@@ -14,7 +14,7 @@ import (
 
 func testSnapshots(t *testing.T, st Store) {
 	ctx := context.Background()
-	e := Event(t)
+	e := mustCreate(t, st, Event(t))
 	if _, err := st.Snapshot(ctx, e.ID, "fr"); failure(err) != snapshotNotFound {
 		t.Fatalf("Snapshot before any = %v, want not found", err)
 	}

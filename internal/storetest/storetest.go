@@ -31,6 +31,7 @@ type Store interface {
 	retours.ChangeFeed
 	retours.ActivityStore
 	retours.DigestStore
+	retours.ErasureStore
 	// Drain counts every answer and note stored so far into the activity,
 	// as the consumer of the table's stream does (DynamoDB: the stream read
 	// through internal/activity's consumer), and returns once they are.
@@ -53,6 +54,9 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"replace token", testReplaceToken},
 		{"erase event", testEraseEvent},
 		{"erase a late answer", testEraseLateAnswer},
+		{"erasure", testErasure},
+		{"an erasure stops derived writes", testErasureStopsDerivedWrites},
+		{"stalled erasures", testStalledErasures},
 		{"answers are idempotent", testPutAnswerIsIdempotent},
 		{"concurrent duplicates store one", testConcurrentDuplicatesStoreOne},
 		{"answers keep their values", testAnswerValues},
