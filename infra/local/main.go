@@ -31,6 +31,7 @@ import (
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamostream"
+	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/ses"
@@ -211,7 +212,28 @@ func startBackground(ctx context.Context, tmpl *samtemplate.Template, ddb *dynam
 	consumer := &activity.Consumer{Store: st, Log: log}
 	go dynamostream.New(dynamolocal.StreamsClient(ddb.Endpoint), streamARN, consumer.Handle, opts).Run(ctx)
 	go aggregateEvery(ctx, &aggregate.Runner{Store: st, Now: time.Now, Log: log, Period: snapshotEvery})
+	// Erasures run in this process (erase.InProcess); the erase function's
+	// hourly resumption of stalled ones runs every minute.
+	erasures := &erase.Job{Store: st, Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: log}
+	erasures.Trigger = erase.InProcess(erasures)
+	go resumeEvery(ctx, erasures, snapshotEvery, log)
 	return mapping.BatchingWindow, nil
+}
+
+// resumeEvery resumes the stalled erasures of j every period until ctx ends.
+func resumeEvery(ctx context.Context, j *erase.Job, period time.Duration, log *slog.Logger) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := j.Resume(ctx); err != nil && ctx.Err() == nil {
+				log.LogAttrs(ctx, slog.LevelWarn, "erasures not resumed", slog.String("error", err.Error()))
+			}
+		}
+	}
 }
 
 // snapshotEvery is how often the local run stores bilan snapshots: the

@@ -41,6 +41,11 @@ type Config struct {
 	// from: DOWNLOADS_BUCKET, set for the organiser function. Empty keeps
 	// every download in the response.
 	DownloadsBucket string
+	// EraseFunction is the function that runs erasures, which the organiser
+	// function invokes asynchronously when one starts: ERASE_FUNCTION.
+	// Empty leaves the erasures it starts to the erase function's hourly
+	// run (and, locally, to a goroutine).
+	EraseFunction string
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in mains). When
@@ -54,6 +59,7 @@ func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 		DigestFrom:      strings.TrimSpace(getenv("DIGEST_FROM")),
 		DigestSecret:    getenv("DIGEST_SECRET"),
 		DownloadsBucket: getenv("DOWNLOADS_BUCKET"),
+		EraseFunction:   getenv("ERASE_FUNCTION"),
 	}
 	var problems []string
 	if c.Table == "" {

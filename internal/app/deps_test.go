@@ -45,6 +45,14 @@ var linking = map[string]struct{ must, mustNot []string }{
 			mod + "internal/bilan", mod + "internal/web", mod + "internal/app/gateway", mod + "internal/survey", mod + "internal/organiser",
 			mod + "internal/digest", mod + "internal/qr", mod + "internal/stack"},
 	},
+	"erase": {
+		must: []string{mod + "internal/erase", mod + "internal/dynamo"},
+		mustNot: []string{"github.com/xuri/excelize", "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode",
+			"github.com/awslabs/aws-lambda-go-api-proxy", "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			"github.com/aws/aws-sdk-go-v2/service/lambda", mod + "internal/lambdainvoke",
+			mod + "internal/bilan", mod + "internal/web", mod + "internal/app/gateway", mod + "internal/survey", mod + "internal/organiser",
+			mod + "internal/digest", mod + "internal/aggregate", mod + "internal/qr", mod + "internal/stack"},
+	},
 }
 
 // testOnly are packages no function may link: they serve tests, the local

@@ -101,6 +101,15 @@ func (c Call) Requirements(w World) ([]Requirement, error) {
 		}
 		return reqs, nil
 
+	case "Lambda":
+		if c.Operation != "Invoke" {
+			return nil, fmt.Errorf("Lambda %s has no IAM mapping here: add it", c.Operation)
+		}
+		if c.Function == "" {
+			return nil, errors.New("Invoke names no function")
+		}
+		return one("lambda:InvokeFunction", w.FunctionARN(c.Function)), nil
+
 	case "Secrets Manager":
 		if c.Secret == "" {
 			return nil, fmt.Errorf("Secrets Manager %s names no secret", c.Operation)

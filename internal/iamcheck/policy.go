@@ -65,6 +65,15 @@ func (w World) SecretARN(id string) string {
 	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s", w.partition(), w.region(), w.account(), id)
 }
 
+// FunctionARN returns the ARN of the Lambda function named name, or name
+// itself when it is an ARN.
+func (w World) FunctionARN(name string) string {
+	if strings.HasPrefix(name, "arn:") {
+		return name
+	}
+	return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", w.partition(), w.region(), w.account(), name)
+}
+
 // Ref returns what !Ref logicalID gives for a resource of template t.
 func (w World) Ref(t *samtemplate.Template, logicalID string) (string, error) {
 	body, ok := t.Resource(logicalID)
@@ -104,7 +113,7 @@ func (w World) GetAtt(t *samtemplate.Template, logicalID, attr string) (string, 
 	case "AWS::SNS::Topic.TopicArn":
 		return w.Ref(t, logicalID)
 	case "AWS::Serverless::Function.Arn", "AWS::Lambda::Function.Arn":
-		return fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", w.partition(), w.region(), w.account(), name), nil
+		return w.FunctionARN(name), nil
 	case "AWS::Logs::LogGroup.Arn":
 		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s:*", w.partition(), w.region(), w.account(), name), nil
 	}

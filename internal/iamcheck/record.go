@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -22,7 +23,7 @@ import (
 // Call is one AWS API call a function's code made, with what IAM decides
 // on: the service and operation, and the resources the call touches.
 type Call struct {
-	Service   string // the SDK's service id: "DynamoDB", "S3", "SESv2", "Secrets Manager"
+	Service   string // the SDK's service id: "DynamoDB", "S3", "SESv2", "Secrets Manager", "Lambda"
 	Operation string // "Query", "PutObject", "SendEmail"…
 
 	Table string // DynamoDB: the table of a single-table call
@@ -40,6 +41,8 @@ type Call struct {
 	ConfigurationSet string
 
 	Secret string // Secrets Manager: the SecretId, a name or an ARN
+
+	Function string // Lambda: the function invoked, a name or an ARN
 }
 
 // Item is one item operation of a batch or a transaction.
@@ -69,6 +72,7 @@ func (c Call) String() string {
 	add("from", c.From)
 	add("configuration-set", c.ConfigurationSet)
 	add("secret", c.Secret)
+	add("function", c.Function)
 	return b.String()
 }
 
@@ -138,6 +142,9 @@ func (r *Recorder) S3(o *s3.Options) { o.APIOptions = append(o.APIOptions, r.Mid
 // SESv2 attaches the recorder to an SES v2 client.
 func (r *Recorder) SESv2(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
+// Lambda attaches the recorder to a Lambda client.
+func (r *Recorder) Lambda(o *lambda.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
+
 // SecretsManager attaches the recorder to a Secrets Manager client.
 func (r *Recorder) SecretsManager(o *secretsmanager.Options) {
 	o.APIOptions = append(o.APIOptions, r.Middleware)
@@ -203,6 +210,7 @@ func describe(service, op string, params any) Call {
 		c.Bucket = stringField(params, "Bucket")
 		c.Key = stringField(params, "Key")
 		c.Secret = stringField(params, "SecretId")
+		c.Function = stringField(params, "FunctionName")
 	}
 	return c
 }

@@ -2,12 +2,15 @@ package iamcheck_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/iamcheck"
+	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/s3local"
 	"github.com/retours/retours/internal/samtemplate"
@@ -33,9 +36,10 @@ func TestEveryFunctionPolicyCanBeChecked(t *testing.T) {
 // dynamoCalls are the DynamoDB calls each function's handlers and runs make
 // in the tests of internal/stack, internal/digest and internal/aggregate
 // today (read with a Recorder on their clients). Once each function's tests
-// record their own calls, they replace this list. The activity function's
-// tests check its calls themselves (internal/activity); its stream reads
-// are the event source mapping's, which no code here makes.
+// record their own calls, they replace this list. The activity and erase
+// functions' tests check their calls themselves (internal/activity,
+// internal/erase); the activity's stream reads are the event source
+// mapping's, which no code here makes.
 var dynamoCalls = map[string][]iamcheck.Call{
 	"SurveyFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
@@ -78,7 +82,7 @@ var dynamoCalls = map[string][]iamcheck.Call{
 func TestTemplatePolicies(t *testing.T) {
 	ctx := context.Background()
 	w := iamcheck.World{
-		Names:      map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads"},
+		Names:      map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads", "EraseFunction": "retours-erase"},
 		Parameters: map[string]string{"DigestIdentity": "example.org"},
 	}
 
@@ -99,9 +103,20 @@ func TestTemplatePolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The organiser function starts an erasure's run in the erase function.
+	erasures := iamcheck.NewRecorder()
+	local, err := lambdainvoke.StartLocal("retours-erase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	if err := erase.Invoke(lambdainvoke.New(local.Client(erasures.Lambda), "retours-erase")).Trigger(ctx, "k3vq2a7b"); err != nil {
+		t.Fatal(err)
+	}
+
 	calls := map[string][]iamcheck.Call{
 		"SurveyFunction":    dynamoCalls["SurveyFunction"],
-		"OrganiserFunction": append(dynamoCalls["OrganiserFunction"], downloads.Calls()...),
+		"OrganiserFunction": slices.Concat(dynamoCalls["OrganiserFunction"], downloads.Calls(), erasures.Calls()),
 		"DigestFunction":    append(dynamoCalls["DigestFunction"], mail.Calls()...),
 		"AggregateFunction": dynamoCalls["AggregateFunction"],
 	}

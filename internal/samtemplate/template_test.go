@@ -44,7 +44,8 @@ var logicalIDs = map[string]string{
 var wantActions = map[string][]string{
 	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
 	"OrganiserFunction": {"dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-		"dynamodb:Query", "dynamodb:UpdateItem", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
+		"dynamodb:Query", "dynamodb:UpdateItem", "lambda:InvokeFunction", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
+	"EraseFunction": {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"DigestFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
 	"AggregateFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
@@ -76,6 +77,8 @@ var wantResource = map[string]func(any) bool{
 	},
 	// The activity function's on-failure destination.
 	"sqs:": func(res any) bool { return samtemplate.GetAtt(res) == "ActivityFailures.Arn" },
+	// The organiser function starts erasures in the erase function.
+	"lambda:": func(res any) bool { return samtemplate.GetAtt(res) == "EraseFunction.Arn" },
 	"ses:": func(res any) bool {
 		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
 		return strings.HasSuffix(sub, ":identity/${DigestIdentity}")
