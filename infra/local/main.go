@@ -211,17 +211,30 @@ func startBackground(ctx context.Context, tmpl *samtemplate.Template, ddb *dynam
 	opts.Log = log
 	consumer := &activity.Consumer{Store: st, Log: log}
 	go dynamostream.New(dynamolocal.StreamsClient(ddb.Endpoint), streamARN, consumer.Handle, opts).Run(ctx)
-	go aggregateEvery(ctx, &aggregate.Runner{Store: st, Now: time.Now, Log: log, Period: snapshotEvery})
+	snapshots := &aggregate.Runner{Store: st, Now: time.Now, Log: log, Period: snapshotEvery}
+	go every(ctx, snapshotEvery, log, "snapshots not stored", func(ctx context.Context) error {
+		_, err := snapshots.Run(ctx)
+		return err
+	})
 	// Erasures run in this process (erase.InProcess); the erase function's
-	// hourly resumption of stalled ones runs every minute.
+	// hourly resumption of stalled ones runs as often as the snapshots.
 	erasures := &erase.Job{Store: st, Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: log}
 	erasures.Trigger = erase.InProcess(erasures)
-	go resumeEvery(ctx, erasures, snapshotEvery, log)
+	go every(ctx, snapshotEvery, log, "erasures not resumed", func(ctx context.Context) error {
+		_, err := erasures.Resume(ctx)
+		return err
+	})
 	return mapping.BatchingWindow, nil
 }
 
-// resumeEvery resumes the stalled erasures of j every period until ctx ends.
-func resumeEvery(ctx context.Context, j *erase.Job, period time.Duration, log *slog.Logger) {
+// snapshotEvery is how often the local run stores bilan snapshots and
+// resumes stalled erasures: the hourly runs of AWS, sped up so that a
+// download soon finds a snapshot.
+const snapshotEvery = time.Minute
+
+// every calls run every period until ctx ends, and logs its failures as
+// failed.
+func every(ctx context.Context, period time.Duration, log *slog.Logger, failed string, run func(context.Context) error) {
 	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
@@ -229,28 +242,8 @@ func resumeEvery(ctx context.Context, j *erase.Job, period time.Duration, log *s
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := j.Resume(ctx); err != nil && ctx.Err() == nil {
-				log.LogAttrs(ctx, slog.LevelWarn, "erasures not resumed", slog.String("error", err.Error()))
-			}
-		}
-	}
-}
-
-// snapshotEvery is how often the local run stores bilan snapshots: the
-// hourly run of AWS, sped up so that a download soon finds one.
-const snapshotEvery = time.Minute
-
-// aggregateEvery runs r every r.Period until ctx ends.
-func aggregateEvery(ctx context.Context, r *aggregate.Runner) {
-	t := time.NewTicker(r.Period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := r.Run(ctx); err != nil && ctx.Err() == nil {
-				r.Log.LogAttrs(ctx, slog.LevelWarn, "snapshots not stored", slog.String("error", err.Error()))
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				log.LogAttrs(ctx, slog.LevelWarn, failed, slog.String("error", err.Error()))
 			}
 		}
 	}

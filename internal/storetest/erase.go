@@ -19,18 +19,26 @@ const (
 )
 
 // fullEvent stores an event of the series "nec-auvergne" with n answers and
-// one item of every other kind: a note (hidden, which creates the
-// activity), a snapshot and an unsubscription. With its series entry and
-// itself, n+6 items.
+// one item of every other kind (extras). With its series entry and itself,
+// n+6 items.
 func fullEvent(t *testing.T, st Store, edition, n int) *retours.Event {
 	t.Helper()
-	ctx := context.Background()
 	e := Event(t)
 	e.Series, e.Edition = "nec-auvergne", edition
 	mustCreate(t, st, e)
 	for range n {
 		mustPutAnswer(t, st, e, Answer(t, e, "", "3"))
 	}
+	extras(t, st, e)
+	return e
+}
+
+// extras stores an item of every kind besides answers for the stored event
+// e: a note (hidden, which creates the activity), a snapshot and an
+// unsubscription.
+func extras(t *testing.T, st Store, e *retours.Event) {
+	t.Helper()
+	ctx := context.Background()
 	nt := mustPutNote(t, st, e, Note(t, e, retours.NoteEtonnement, "Oh", T0.Add(time.Hour)))
 	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: T0, Expires: e.ExpiresAt(), Data: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
@@ -41,7 +49,6 @@ func fullEvent(t *testing.T, st Store, edition, n int) *retours.Event {
 	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), T0); err != nil {
 		t.Fatal(err)
 	}
-	return e
 }
 
 // testErasure follows an erasure through its steps: marked at once, its

@@ -164,16 +164,7 @@ func testEraseEvent(t *testing.T, st Store) {
 			mustPutAnswer(t, st, ev, Answer(t, ev, "", "3"))
 		}
 	}
-	nt := mustPutNote(t, st, e, Note(t, e, retours.NoteEtonnement, "Oh", T0.Add(time.Hour)))
-	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: T0, Expires: e.ExpiresAt(), Data: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, T0.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), T0); err != nil {
-		t.Fatal(err)
-	}
+	extras(t, st, e)
 
 	// The event, 60 answers, a note, a snapshot, the activity (its
 	// moderation count), an unsubscription and the series entry.
