@@ -371,7 +371,8 @@ func (st *Store) StalledErasures(ctx context.Context, before time.Time) ([]strin
 		er, err := st.Erasure(ctx, id)
 		switch {
 		case retours.ErrorCode(err) == retours.ENOTFOUND:
-			ids = append(ids, id) // marked without a record: resume it all the same
+			// Marked without a record, which no step leaves: nothing to
+			// resume from; its TTL removes it with the event's date.
 		case err != nil:
 			return nil, err
 		case er.Progress.Before(before):
@@ -385,7 +386,8 @@ func (st *Store) StalledErasures(ctx context.Context, before time.Time) ([]strin
 // call, then the record deleted with the event's item, so that nothing of
 // the event is left. Without an event, it deletes what its partition still
 // holds (an answer stored from a copy of the event read before the
-// erasure).
+// erasure). The mark carries the store's clock: a call cut short leaves
+// the event marked, and the resumption of stalled erasures finishes it.
 func (st *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 	if !retours.ValidID(eventID) {
 		return 0, retours.NewError(retours.ENOTFOUND, "event.not_found")
@@ -414,8 +416,13 @@ func (st *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 		n += len(keys)
 	}
 	if er != nil {
-		if err := st.deleteAll(ctx, []map[string]types.AttributeValue{key(eventPK(eventID), skMeta), erasureKey(eventID)}); err != nil {
-			return n, err
+		// The event's item first: a call cut short between the two leaves
+		// a record with no event, which its TTL removes, never an event
+		// marked without its record.
+		for _, k := range []map[string]types.AttributeValue{key(eventPK(eventID), skMeta), erasureKey(eventID)} {
+			if err := st.deleteBatch(ctx, []map[string]types.AttributeValue{k}); err != nil {
+				return n, err
+			}
 		}
 		n++
 	}

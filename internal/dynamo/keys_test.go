@@ -2,7 +2,10 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,4 +106,61 @@ func attr(item map[string]types.AttributeValue, name string) string {
 		return v.Value
 	}
 	return ""
+}
+
+// TestErasureKeys checks an erasure's items: the mark on the event's item,
+// whose GSI1 entry moves from EVENTS to ERASING, and the erasure's record,
+// keyed by a hash of the event id, which outlives the event by
+// retours.ErasureKept and, once finished, names the event nowhere.
+func TestErasureKeys(t *testing.T) {
+	st := dynamotest.NewStore(t)
+	ctx := context.Background()
+	e := mustEvent(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	started := t0.Add(40 * 24 * time.Hour)
+	if _, err := st.StartErasure(ctx, e.ID, started); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(e.ID))
+	recordPK := "ERASURE#" + hex.EncodeToString(sum[:16])
+	items := func() map[string]map[string]types.AttributeValue {
+		out, err := st.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byPK := map[string]map[string]types.AttributeValue{}
+		for _, item := range out.Items {
+			byPK[attr(item, dynamo.AttrPK)] = item
+		}
+		return byPK
+	}
+	all := items()
+	meta, record := all["EVENT#"+e.ID], all[recordPK]
+	if got, want := attr(meta, dynamo.AttrGSI1PK)+" "+attr(meta, dynamo.AttrGSI1SK), "ERASING 2026-11-24T09:00:00.000Z#"+e.ID; got != want {
+		t.Errorf("the event's GSI1 entry while erasing = %q, want %q", got, want)
+	}
+	if got, want := attr(meta, "erasing"), strconv.FormatInt(started.UnixMilli(), 10); got != want {
+		t.Errorf("erasing = %q, want %q", got, want)
+	}
+	if got, want := attr(record, dynamo.AttrSK)+" "+attr(record, "state")+" "+attr(record, dynamo.AttrExpires), "ERASURE erasing "+strconv.FormatInt(e.ExpiresAt().Add(retours.ErasureKept).Unix(), 10); got != want {
+		t.Errorf("the record = %q, want %q", got, want)
+	}
+	if _, err := st.FinishErasure(ctx, e.ID, started.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	all = items()
+	if len(all) != 1 || all[recordPK] == nil {
+		t.Fatalf("items after the erasure: %v, want the record alone", all)
+	}
+	record = all[recordPK]
+	if got, want := attr(record, "state")+" "+attr(record, dynamo.AttrExpires), "erased "+strconv.FormatInt(started.Add(time.Minute+retours.ErasureKept).Unix(), 10); got != want {
+		t.Errorf("the record once finished = %q, want %q", got, want)
+	}
+	for name, v := range record {
+		if s, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(s.Value, e.ID) {
+			t.Errorf("the record names the event in %s", name)
+		}
+	}
 }

@@ -138,7 +138,8 @@ func (s *Store) FinishErasure(ctx context.Context, eventID string, now time.Time
 	defer s.mu.Unlock()
 	p := s.marked(eventID)
 	if p == nil {
-		if r, ok := s.erasures[eventID]; ok && r.er.Done() && (s.partition(eventID, false) == nil || s.partition(eventID, false).event == nil) {
+		// Finished already?
+		if r, ok := s.erasures[eventID]; ok && r.er.Done() {
 			c := r.er
 			return &c, nil
 		}
@@ -171,7 +172,7 @@ func (s *Store) StalledErasures(ctx context.Context, before time.Time) ([]string
 		if s.marked(id) == nil {
 			continue
 		}
-		if r, ok := s.erasures[id]; !ok || r.er.Progress.Before(before) {
+		if r, ok := s.erasures[id]; ok && r.er.Progress.Before(before) {
 			ids = append(ids, id)
 		}
 	}
