@@ -89,14 +89,16 @@ func (b *bench) cost(ctx context.Context, env *benchEnv) error {
 			billedMS, rru, wru, answersPerActivityWrite, activityRRU, activityWRU, pf.Region)})
 
 	// A month at rest: 165 answers and 60 notes stored with point-in-time
-	// recovery, the hourly aggregation and the weekly digest.
+	// recovery, the hourly aggregation, the erase function's hourly
+	// resumption of stalled erasures, and the weekly digest's three runs
+	// each Monday (08:00 and two catch-ups).
 	const answers, notes = 165, 60
 	const overhead = 100.0 // DynamoDB's per-item overhead
 	// The event and its index entry, the answers and notes (no index entry),
 	// the activity item and its index entry.
 	bytes := eventItemKB*1024 + 2*overhead + answers*(answerKB*1024+overhead) + notes*(300+overhead) + 1024 + 2*overhead
 	gb := bytes / (1 << 30)
-	runs := 30*24 + 4.0
+	runs := 2*30*24 + 3*4.0
 	month := gb*(p("dynamodb_storage_gb_month")+p("dynamodb_pitr_gb_month")) +
 		runs*(p("lambda_request_per_million")/1e6+p("scheduler_invocation_per_million")/1e6+lambdaGB*0.1*p("lambda_arm_gb_second")+2*p("dynamodb_rru_per_million")/1e6) +
 		1*p("ses_per_thousand_emails")/1000*4
