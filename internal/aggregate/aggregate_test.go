@@ -86,7 +86,7 @@ func TestRun(t *testing.T) {
 	mustAnswer(t, st, e, now.Add(-time.Minute), "2")
 	run("a new answer", aggregate.Result{Events: 1, Snapshots: 2})
 
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: answers[0].SubmissionID, Question: "commentaire"}, true, now); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: answers[0].SubmissionID, Question: "commentaire"}, true, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	run("a moderation change", aggregate.Result{Events: 1, Snapshots: 2})

@@ -169,6 +169,9 @@ type NoteItem struct {
 	// (see publish).
 	Session   string    `json:"session,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// sessionID is the id of Session, "" when it is "": what a session's
+	// report picks its notes by.
+	sessionID string
 }
 
 // Coverage says which answers and notes an aggregate covers: a stored
@@ -449,7 +452,7 @@ func (a *Aggregator) compute(now time.Time) *Bilan {
 		g := NoteGroup{Kind: k, Title: messages.T(a.lang, "note."+k), Notes: []NoteItem{}}
 		for _, n := range a.notes {
 			if n.kind == k {
-				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: n.session, CreatedAt: n.createdAt})
+				g.Notes = append(g.Notes, NoteItem{Text: n.text, Session: n.session, CreatedAt: n.createdAt, sessionID: n.session})
 			}
 		}
 		g.Count = len(g.Notes)

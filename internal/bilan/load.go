@@ -60,7 +60,7 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 		return nil, before, err
 	}
 	cov := agg.Coverage()
-	cov.Moderation, cov.Seq = act.Moderation, act.Seq
+	cov.Moderation, cov.Seq, cov.Version = act.Moderation, act.Seq, e.Version
 	return agg.Bilan(now), cov, nil
 }
 
@@ -89,7 +89,9 @@ func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time
 
 // Current reports whether snap still covers every answer, note and
 // moderation change of e, with one read of its activity: it does while the
-// activity is as it was when the snapshot's computation began.
+// activity is as it was when the snapshot's computation began, and e is
+// at the version it was computed with (an edit changes titles, sessions
+// and labels the snapshot holds).
 //
 // The activity counts answers and notes from the table's stream, a second
 // or so after they are written (at most the consumer's batching window,
@@ -103,7 +105,7 @@ func Current(ctx context.Context, st Store, e *retours.Event, snap *retours.Snap
 	if err != nil {
 		return false, err
 	}
-	return act.Seq == snap.Coverage.Seq && act.Moderation == snap.Coverage.Moderation, nil
+	return act.Seq == snap.Coverage.Seq && act.Moderation == snap.Coverage.Moderation && snap.Coverage.Version == e.Version, nil
 }
 
 // load is Load without the comparison, for the previous edition.

@@ -70,6 +70,9 @@ func attribute(b *Bilan) {
 		for j := range b.NoteGroups[i].Notes {
 			n := &b.NoteGroups[i].Notes[j]
 			n.Session = named[n.Session]
+			if n.Session == "" {
+				n.sessionID = ""
+			}
 		}
 	}
 	for i := range b.Themes {

@@ -168,3 +168,61 @@ func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n in
 	flush()
 	return ids
 }
+
+// TestEventStoredWithOneToken: an event stored before events had versions
+// and several accesses (its token's hash in token_hash, no accesses, no
+// version) is read with its token as its first access at version 1, and
+// takes an edit and a new access.
+func TestEventStoredWithOneToken(t *testing.T) {
+	c := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, c)
+	st := dynamo.New(c, table)
+	ctx := context.Background()
+	e := mustEvent(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	token, hash, _ := retours.NewToken(strings.NewReader(strings.Repeat("k", 64)))
+	out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "EVENT#" + e.ID}, "SK": &types.AttributeValueMemberS{Value: "META"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := out.Item
+	delete(item, "accesses")
+	delete(item, "ver")
+	item["token_hash"] = &types.AttributeValueMemberS{Value: hash}
+	data := item["data"].(*types.AttributeValueMemberS).Value
+	item["data"] = &types.AttributeValueMemberS{Value: strings.Replace(data, `"version":1,`, "", 1)}
+	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: item}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.Event(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := old.AccessFor(token); !ok || a.ID != retours.FirstAccessID || old.Version != 1 || len(old.Accesses) != 1 {
+		t.Fatalf("old event: accesses %+v, version %d; want its token as the first access at version 1", old.Accesses, old.Version)
+	}
+	in := retours.EditOf(old)
+	in.Title = "Renamed"
+	edited, err := old.Edit(in, false, strings.NewReader(strings.Repeat("s", 64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpdateEvent(ctx, edited, nil); err != nil {
+		t.Fatalf("edit of the old event: %v", err)
+	}
+	second, _, _ := retours.NewAccess(strings.NewReader(strings.Repeat("a", 64)), "Tiers-lieu", retours.FirstAccessID, t0, false)
+	both, _ := retours.WithAccess(old.Accesses, second)
+	if err := st.ReplaceAccesses(ctx, old, both, nil); err != nil {
+		t.Fatalf("new access of the old event: %v", err)
+	}
+	got, err := st.Event(ctx, e.ID)
+	if err != nil || got.Title != "Renamed" || got.Version != 2 || len(got.Accesses) != 2 {
+		t.Fatalf("event = %+v, %v", got, err)
+	}
+	if _, ok := got.AccessFor(token); !ok {
+		t.Error("the old token no longer works")
+	}
+}

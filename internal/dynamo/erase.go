@@ -20,24 +20,26 @@ import (
 // small item of its own:
 //
 //	event, being erased  PK=EVENT#<event>  SK=META     erasing=<start, epoch ms>  GSI1PK=ERASING  GSI1SK=<start>#<event>
-//	erasure              PK=ERASURE#<h>    SK=ERASURE  state, items, started, progress, finished, token_hash, expires_at
+//	erasure              PK=ERASURE#<h>    SK=ERASURE  state, items, started, progress, finished, access_hashes, expires_at
 //
 // The mark moves the event's GSI1 entry from EVENTS (the digest's list of
 // events) to ERASING, where the resumption of stalled erasures finds it.
 // Every derived write checks the mark in the same request (snapshot.go,
-// activity.go, moderation.go, digest.go, token.go): a transaction with a
-// condition on the event's item, which fails once the mark is set or the
-// item is gone. <h> is the first 128 bits of the SHA-256 of the event id:
-// once finished, the record names the event no more than a hash does, and
-// holds no data of it.
+// activity.go, moderation.go, digest.go, edits.go, shares.go): a
+// transaction with a condition on the event's item, which fails once the
+// mark is set or the item is gone. <h> is the first 128 bits of the
+// SHA-256 of the event id: once finished, the record names the event no
+// more than a hash does, and holds no data of it. access_hashes is the list
+// of the hashes of the event's organiser accesses' tokens when it started.
 //
 // The progress lives apart from the event's item, which holds the whole
 // event (up to 350 KB): an update is billed by the size of the item.
 const (
-	attrErasing     = "erasing"
-	gsiErasing      = "ERASING"
-	erasurePKPrefix = "ERASURE#"
-	skErasure       = "ERASURE"
+	attrErasing      = "erasing"
+	attrAccessHashes = "access_hashes"
+	gsiErasing       = "ERASING"
+	erasurePKPrefix  = "ERASURE#"
+	skErasure        = "ERASURE"
 	// eraseConcurrency is how many batches of deletes run at once: 200
 	// items in flight, within what one partition takes (about 1,000 writes
 	// a second); DynamoDB returns what it could not take as unprocessed.
@@ -56,9 +58,10 @@ func erasureKey(eventID string) map[string]types.AttributeValue {
 }
 
 // StartErasure implements retours.ErasureStore with one transaction: the
-// mark on the event's item (on condition it is not set yet), the erasure's
-// record, and the removal of the event's series entry, the one item of an
-// event outside its partition.
+// mark on the event's item (on condition it is not set yet, and that its
+// accesses are those the record keeps), the erasure's record, and the
+// removal of the event's series entry, the one item of an event outside its
+// partition.
 func (st *Store) StartErasure(ctx context.Context, eventID string, now time.Time) (*retours.Erasure, error) {
 	if !retours.ValidID(eventID) {
 		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
@@ -85,21 +88,26 @@ func (st *Store) StartErasure(ctx context.Context, eventID string, now time.Time
 			return nil, err
 		}
 		er := &retours.Erasure{EventID: eventID, State: retours.ErasureRunning, StartedAt: now.UTC().Truncate(time.Millisecond),
-			Progress: now.UTC().Truncate(time.Millisecond), TokenHash: e.TokenHash}
-		tx := []types.TransactWriteItem{
-			{Update: &types.Update{
-				TableName:           aws.String(st.table),
-				Key:                 key(eventPK(eventID), skMeta),
-				UpdateExpression:    aws.String("SET #er = :now, #gpk = :gpk, #gsk = :gsk"),
-				ConditionExpression: aws.String("attribute_exists(#pk) AND attribute_not_exists(#er)"),
-				ExpressionAttributeNames: map[string]string{
-					"#pk": AttrPK, "#er": attrErasing, "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK,
-				},
-				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":now": millis(now), ":gpk": s(gsiErasing), ":gsk": s(activityGSI1SK(eventID, now)),
-				},
-			}},
+			Progress: now.UTC().Truncate(time.Millisecond), AccessHashes: e.AccessHashes()}
+		mark := &types.Update{
+			TableName:           aws.String(st.table),
+			Key:                 key(eventPK(eventID), skMeta),
+			UpdateExpression:    aws.String("SET #er = :now, #gpk = :gpk, #gsk = :gsk"),
+			ConditionExpression: aws.String("attribute_exists(#pk) AND attribute_not_exists(#er) AND attribute_not_exists(#acc)"),
+			ExpressionAttributeNames: map[string]string{
+				"#pk": AttrPK, "#er": attrErasing, "#acc": attrAccesses, "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":now": millis(now), ":gpk": s(gsiErasing), ":gsk": s(activityGSI1SK(eventID, now)),
+			},
 		}
+		if acc, ok := item[attrAccesses]; ok {
+			// Accesses granted or revoked since the read would follow the
+			// erasure, or not, against the record.
+			mark.ConditionExpression = aws.String("attribute_exists(#pk) AND attribute_not_exists(#er) AND #acc = :acc")
+			mark.ExpressionAttributeValues[":acc"] = acc
+		}
+		tx := []types.TransactWriteItem{{Update: mark}}
 		if e.Series != "" {
 			si := seriesItem(e)
 			tx = append(tx, types.TransactWriteItem{Delete: &types.Delete{
@@ -112,7 +120,7 @@ func (st *Store) StartErasure(ctx context.Context, eventID string, now time.Time
 		tx = append(tx, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: erasureItem(er, e.ExpiresAt().Add(retours.ErasureKept))}})
 		_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: tx})
 		if cancelledAt(err, 0) {
-			continue // marked or erased meanwhile: read it again
+			continue // marked, erased or its accesses changed meanwhile: read it again
 		}
 		if err != nil {
 			return nil, translate(err, "start erasure")
@@ -141,8 +149,20 @@ func eventGone() error { return retours.NewError(retours.ENOTFOUND, "event.not_f
 // cancelledAt reports whether err is a transaction cancelled because the
 // condition of its i-th item failed.
 func cancelledAt(err error, i int) bool {
+	_, ok := cancelledItem(err, i)
+	return ok
+}
+
+// cancelledItem reports whether err is a transaction cancelled because the
+// condition of its i-th item failed, and returns that item as it was when
+// the write asked for it (ReturnValuesOnConditionCheckFailure), empty when
+// there was none.
+func cancelledItem(err error, i int) (map[string]types.AttributeValue, bool) {
 	var tc *types.TransactionCanceledException
-	return errors.As(err, &tc) && len(tc.CancellationReasons) > i && aws.ToString(tc.CancellationReasons[i].Code) == "ConditionalCheckFailed"
+	if !errors.As(err, &tc) || len(tc.CancellationReasons) <= i || aws.ToString(tc.CancellationReasons[i].Code) != "ConditionalCheckFailed" {
+		return nil, false
+	}
+	return tc.CancellationReasons[i].Item, true
 }
 
 func erasureItem(er *retours.Erasure, expires time.Time) map[string]types.AttributeValue {
@@ -152,7 +172,11 @@ func erasureItem(er *retours.Erasure, expires time.Time) map[string]types.Attrib
 	item["items"] = n(int64(er.Items))
 	item["started"] = millis(er.StartedAt)
 	item["progress"] = millis(er.Progress)
-	item[attrTokenHash] = s(er.TokenHash)
+	hashes := make([]types.AttributeValue, len(er.AccessHashes))
+	for i, h := range er.AccessHashes {
+		hashes[i] = s(h)
+	}
+	item[attrAccessHashes] = &types.AttributeValueMemberL{Value: hashes}
 	item[AttrExpires] = n(expires.Unix())
 	return item
 }
@@ -171,8 +195,15 @@ func (st *Store) Erasure(ctx context.Context, eventID string) (*retours.Erasure,
 		return nil, err
 	}
 	er := &retours.Erasure{
-		EventID: eventID, State: str(item, "state"), Items: num(item, "items"), TokenHash: str(item, attrTokenHash),
+		EventID: eventID, State: str(item, "state"), Items: num(item, "items"), AccessHashes: []string{},
 		StartedAt: time.UnixMilli(num64(item, "started")).UTC(), Progress: time.UnixMilli(num64(item, "progress")).UTC(),
+	}
+	if l, ok := item[attrAccessHashes].(*types.AttributeValueMemberL); ok {
+		for _, h := range l.Value {
+			if hs, ok := h.(*types.AttributeValueMemberS); ok {
+				er.AccessHashes = append(er.AccessHashes, hs.Value)
+			}
+		}
 	}
 	if f := num64(item, "finished"); f > 0 {
 		er.FinishedAt = time.UnixMilli(f).UTC()

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,19 +81,32 @@ func (s *Store) Event(ctx context.Context, id string) (*retours.Event, error) {
 }
 
 // storedEvent is the JSON of the data attribute. TokenHash is read from it
-// for events stored before the hash had its own attribute, token_hash, which
-// rotation updates on its own.
+// for events stored before the hash had its own attribute.
 type storedEvent struct {
 	*retours.Event
 	TokenHash string `json:"token_hash,omitempty"`
 }
 
-const attrTokenHash = "token_hash"
+// The accesses are an attribute of their own, the JSON of the list, so that
+// granting or revoking one writes no definition, and an edit of the
+// definition leaves them; each is written on condition that the other is as
+// it was read (edits.go). ver is the definition's version, the condition of
+// its edits. Events stored before they had several accesses hold their one
+// organiser token's hash in token_hash, read as their first access.
+const (
+	attrTokenHash = "token_hash"
+	attrAccesses  = "accesses"
+	attrVersion   = "ver"
+)
 
 func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
 	data, err := json.Marshal(storedEvent{Event: e})
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: marshal event: %w", err)
+	}
+	accesses, err := json.Marshal(e.Accesses)
+	if err != nil {
+		return nil, fmt.Errorf("dynamo: marshal accesses: %w", err)
 	}
 	// DynamoDB would refuse the item with a ValidationException: say why.
 	if len(data) > retours.MaxEventBytes {
@@ -108,7 +122,8 @@ func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
 		"data":        s(string(data)),
 		AttrExpires:   n(e.ExpiresAt().Unix()),
 		"created_at":  s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
-		attrTokenHash: s(e.TokenHash),
+		attrAccesses:  s(string(accesses)),
+		attrVersion:   n(int64(e.Version)),
 	}, nil
 }
 
@@ -125,9 +140,21 @@ func unmarshalEvent(item map[string]types.AttributeValue) (*retours.Event, error
 		// invalid input.
 		return nil, fmt.Errorf("dynamo: unmarshal event %s: %v", str(item, AttrPK), err)
 	}
-	e.TokenHash = se.TokenHash
-	if h := str(item, attrTokenHash); h != "" {
-		e.TokenHash = h
+	if acc, ok := item[attrAccesses].(*types.AttributeValueMemberS); ok {
+		if err := json.Unmarshal([]byte(acc.Value), &e.Accesses); err != nil {
+			return nil, fmt.Errorf("dynamo: unmarshal accesses of %s: %v", str(item, AttrPK), err)
+		}
+	} else if h := cmp.Or(str(item, attrTokenHash), se.TokenHash); h != "" {
+		e.Accesses = []retours.Access{legacyAccess(e, h)}
+	}
+	if e.Version == 0 {
+		e.Version = 1 // stored before events had versions
 	}
 	return e, nil
+}
+
+// legacyAccess is the one access of an event stored before it could have
+// several: its organiser token, of hash.
+func legacyAccess(e *retours.Event, hash string) retours.Access {
+	return retours.Access{ID: retours.FirstAccessID, Hash: hash, CreatedAt: e.CreatedAt.UTC()}
 }

@@ -44,7 +44,7 @@ func TestItemKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	moderated := t0.Add(26 * time.Hour)
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, moderated); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, moderated, nil); err != nil {
 		t.Fatal(err)
 	}
 	org := retours.OrganiserID("alice@example.org")

@@ -46,7 +46,7 @@ func (st *Store) Moderation(ctx context.Context, eventID string) (int, error) {
 // count move together in one transaction, so a snapshot never covers a
 // change it does not show, with the check that the event lives: the count's
 // item is created by the first change, and must not be after an erasure.
-func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
+func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time, edit *retours.Edit) error {
 	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
 	if !retours.ValidSubmissionID(ref.SubmissionID) {
 		return notFound
@@ -83,10 +83,10 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 		}
 	}
 	change.TableName = aws.String(st.table)
-	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.withEdit(e.ID, e.ExpiresAt(), edit,
 		st.liveEvent(e.ID),
-		{Update: &change},
-		{Update: &types.Update{
+		types.TransactWriteItem{Update: &change},
+		types.TransactWriteItem{Update: &types.Update{
 			TableName:        aws.String(st.table),
 			Key:              key(eventPK(e.ID), skActivity),
 			UpdateExpression: aws.String("ADD #m :one SET #t = :t, #w = :w, #gpk = :gpk, #gsk = :gsk, #exp = if_not_exists(#exp, :exp)"),
@@ -98,7 +98,7 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 				":gpk": s(gsiActivity), ":gsk": s(activityGSI1SK(e.ID, now)), ":exp": n(e.ExpiresAt().Unix()),
 			},
 		}},
-	}})
+	)})
 	switch {
 	case cancelledAt(err, 0):
 		return eventGone()

@@ -55,6 +55,7 @@ func (st *Store) PutSnapshot(ctx context.Context, snap *retours.Snapshot) error 
 		"notes":      n(int64(snap.Coverage.Notes)),
 		"moderation": n(int64(snap.Coverage.Moderation)),
 		attrSnapSeq:  s(snap.Coverage.Seq),
+		attrVersion:  n(int64(snap.Coverage.Version)),
 		"created_at": s(snap.CreatedAt.UTC().Format(time.RFC3339Nano)),
 		"data":       &types.AttributeValueMemberB{Value: buf.Bytes()},
 	}
@@ -80,6 +81,7 @@ func (st *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.S
 	snap.Coverage.Answers = num(item, "answers")
 	snap.Coverage.Notes = num(item, "notes")
 	snap.Coverage.Moderation = num(item, "moderation")
+	snap.Coverage.Version = num(item, attrVersion)
 	seq, ok := item[attrSnapSeq].(*types.AttributeValueMemberS)
 	if !ok {
 		// Stored before events had an activity: nothing tells what it

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -113,7 +114,7 @@ func extras(t *testing.T, st store, e *retours.Event) {
 	if _, _, err := st.PutNote(ctx, nt, e.ExpiresAt()); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, storetest.T0.Add(time.Hour)); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, storetest.T0.Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: storetest.T0, Expires: e.ExpiresAt(), Data: []byte(`{"notes":["Oh"]}`)}); err != nil {
@@ -179,7 +180,7 @@ func TestErasure(t *testing.T) {
 	}
 	// Again, as a second DELETE: its progress, and no second run.
 	clk.Set(t0.Add(time.Second))
-	if again, err := j.Start(ctx, e.ID); err != nil || *again != *er || runs.count() != 1 {
+	if again, err := j.Start(ctx, e.ID); err != nil || !reflect.DeepEqual(again, er) || runs.count() != 1 {
 		t.Errorf("Start again = %+v, %v, %d runs; want the same erasure and one run", again, err, runs.count())
 	}
 	if _, err := j.Start(ctx, "nope"); retours.ErrorCode(err) != retours.ENOTFOUND {
@@ -210,13 +211,13 @@ func TestErasure(t *testing.T) {
 		t.Errorf("finished at %v, want at the grace's end %v", done.FinishedAt, t0.Add(grace))
 	}
 	gone(t, st, e)
-	if got, err := j.Progress(ctx, e.ID); err != nil || *got != *done {
+	if got, err := j.Progress(ctx, e.ID); err != nil || !reflect.DeepEqual(got, done) {
 		t.Errorf("Progress = %+v, %v; want %+v", got, err, done)
 	}
-	if again, err := j.Start(ctx, e.ID); err != nil || *again != *done || runs.count() != 1 {
+	if again, err := j.Start(ctx, e.ID); err != nil || !reflect.DeepEqual(again, done) || runs.count() != 1 {
 		t.Errorf("Start after the end = %+v, %v; want the finished erasure, no run", again, err)
 	}
-	if again, err := j.Run(ctx, e.ID); err != nil || *again != *done {
+	if again, err := j.Run(ctx, e.ID); err != nil || !reflect.DeepEqual(again, done) {
 		t.Errorf("Run after the end = %+v, %v; want the finished erasure", again, err)
 	}
 	if cov, err := st.Coverage(ctx, other.ID); err != nil || cov.Answers != 3 {

@@ -66,7 +66,7 @@ func (s *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.Sn
 }
 
 // SetHidden implements retours.ModerationStore.
-func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time) error {
+func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool, now time.Time, edit *retours.Edit) error {
 	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
 	if !retours.ValidSubmissionID(ref.SubmissionID) {
 		return notFound
@@ -117,6 +117,7 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 	}
 	p.activity.act.Moderation++
 	p.activity.act.LastWrite = now.UTC().Truncate(time.Millisecond)
+	p.record(edit, e.ExpiresAt())
 	return nil
 }
 

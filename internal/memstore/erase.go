@@ -2,6 +2,8 @@ package memstore
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -24,25 +26,29 @@ func (s *Store) StartErasure(ctx context.Context, eventID string, now time.Time)
 	p := s.partition(eventID, false)
 	if !retours.ValidID(eventID) || p == nil || p.event == nil {
 		if r, ok := s.erasures[eventID]; ok {
-			c := r.er
-			return &c, nil
+			return r.copy(), nil
 		}
 		return nil, retours.NewError(retours.ENOTFOUND, "event.not_found")
 	}
 	if !p.event.erasing.IsZero() {
 		return s.erasure(eventID)
 	}
+	var e retours.Event
+	if err := json.Unmarshal(p.event.accesses, &e.Accesses); err != nil {
+		return nil, fmt.Errorf("memstore: unmarshal accesses: %w", err)
+	}
 	now = now.UTC().Truncate(time.Millisecond)
 	p.event.erasing = now
-	er := retours.Erasure{EventID: eventID, State: retours.ErasureRunning, StartedAt: now, Progress: now, TokenHash: p.event.tokenHash}
+	er := retours.Erasure{EventID: eventID, State: retours.ErasureRunning, StartedAt: now, Progress: now, AccessHashes: e.AccessHashes()}
 	if e := p.event; e.series != "" {
 		if _, ok := s.series[e.series][eventID]; ok {
 			delete(s.series[e.series], eventID)
 			er.Items = 1
 		}
 	}
-	s.erasures[eventID] = &erasureRecord{er: er, Expires: ttl(p.event.Expires.Add(retours.ErasureKept))}
-	return &er, nil
+	r := &erasureRecord{er: er, Expires: ttl(p.event.Expires.Add(retours.ErasureKept))}
+	s.erasures[eventID] = r
+	return r.copy(), nil
 }
 
 // Erasure implements retours.ErasureStore.
@@ -60,8 +66,14 @@ func (s *Store) erasure(eventID string) (*retours.Erasure, error) {
 	if !ok {
 		return nil, retours.NewError(retours.ENOTFOUND, "erasure.not_found")
 	}
+	return r.copy(), nil
+}
+
+// copy returns a copy of the erasure that shares nothing with the record.
+func (r *erasureRecord) copy() *retours.Erasure {
 	c := r.er
-	return &c, nil
+	c.AccessHashes = slices.Clone(r.er.AccessHashes)
+	return &c
 }
 
 // marked returns the partition of an event being erased, or nil. The store
@@ -75,7 +87,8 @@ func (s *Store) marked(eventID string) *partition {
 }
 
 // EraseItems implements retours.ErasureStore, in internal/dynamo's order of
-// sort keys: the activity, answers, snapshots, notes, unsubscriptions.
+// sort keys: the activity, answers, snapshots, the record of changes,
+// notes, shares, unsubscriptions.
 func (s *Store) EraseItems(ctx context.Context, eventID string, max int, now time.Time) (int, error) {
 	if err := s.begin(ctx, "EraseItems"); err != nil {
 		return 0, err
@@ -103,7 +116,11 @@ func (p *partition) deleteItems(max int) int {
 	}
 	n += deleteSome(p.answers, max-n)
 	n += deleteSome(p.snapshots, max-n)
+	edits := min(len(p.edits), max-n)
+	p.edits = p.edits[edits:]
+	n += edits
 	n += deleteSome(p.notes, max-n)
+	n += deleteSome(p.shares, max-n)
 	n += deleteSome(p.unsubscribed, max-n)
 	return n
 }
@@ -123,7 +140,7 @@ func deleteSome[V any](m map[string]V, max int) int {
 
 // items counts the partition's items, its event aside.
 func (p *partition) items() int {
-	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed)
+	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed) + len(p.shares) + len(p.edits)
 	if p.activity != nil {
 		n++
 	}
@@ -140,8 +157,7 @@ func (s *Store) FinishErasure(ctx context.Context, eventID string, now time.Time
 	if p == nil {
 		// Finished already?
 		if r, ok := s.erasures[eventID]; ok && r.er.Done() {
-			c := r.er
-			return &c, nil
+			return r.copy(), nil
 		}
 		return nil, retours.NewError(retours.ENOTFOUND, "erasure.not_found")
 	}
@@ -157,8 +173,7 @@ func (s *Store) FinishErasure(ctx context.Context, eventID string, now time.Time
 	r.er.State, r.er.FinishedAt, r.er.Progress = retours.ErasureDone, now, now
 	r.er.Items++
 	r.Expires = ttl(now.Add(retours.ErasureKept))
-	c := r.er
-	return &c, nil
+	return r.copy(), nil
 }
 
 // StalledErasures implements retours.ErasureStore.
@@ -181,8 +196,8 @@ func (s *Store) StalledErasures(ctx context.Context, before time.Time) ([]string
 
 // EraseEvent implements retours.EventStore as internal/dynamo does: the
 // erasure's steps in one call, its record deleted with the event, counting
-// the event, each answer, note, snapshot and unsubscription, the activity
-// and the series entry.
+// the event, each answer, note, snapshot, unsubscription, share and entry
+// of the record of changes, the activity and the series entry.
 func (s *Store) EraseEvent(ctx context.Context, eventID string) (int, error) {
 	er, err := s.StartErasure(ctx, eventID, time.Now())
 	switch {

@@ -15,9 +15,10 @@ import (
 // beside it, and the keys it is found by.
 type storedEvent struct {
 	data      []byte
-	tokenHash string
+	accesses  []byte // JSON, compared whole as DynamoDB's condition does
 	closesKey string // <closes_at to the second>#<event>, the EVENTS index's sort key
 	series    string
+	version   int
 	Expires   time.Time
 	// erasing is when an erasure marked the event; zero when none did.
 	erasing time.Time
@@ -48,17 +49,29 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 	if p.event != nil {
 		return retours.NewError(retours.ECONFLICT, "event.exists")
 	}
-	p.event = &storedEvent{
-		data: data, tokenHash: e.TokenHash, series: e.Series, Expires: ttl(e.ExpiresAt()),
+	p.event = storeEvent(e, data)
+	s.addEdition(e)
+	return nil
+}
+
+// storeEvent returns e as the store keeps it, data being its JSON.
+func storeEvent(e *retours.Event, data []byte) *storedEvent {
+	acc, _ := json.Marshal(e.Accesses)
+	return &storedEvent{
+		data: data, accesses: acc, series: e.Series, version: e.Version, Expires: ttl(e.ExpiresAt()),
 		closesKey: e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID,
 	}
-	if e.Series != "" {
-		if s.series[e.Series] == nil {
-			s.series[e.Series] = map[string]edition{}
-		}
-		s.series[e.Series][e.ID] = edition{Edition: e.Edition, Owners: e.Owners(), Expires: ttl(e.ExpiresAt())}
+}
+
+// addEdition records e in its series, if any. The store is locked.
+func (s *Store) addEdition(e *retours.Event) {
+	if e.Series == "" {
+		return
 	}
-	return nil
+	if s.series[e.Series] == nil {
+		s.series[e.Series] = map[string]edition{}
+	}
+	s.series[e.Series][e.ID] = edition{Edition: e.Edition, Owners: e.Owners(), Expires: ttl(e.ExpiresAt())}
 }
 
 // Event implements retours.EventStore.
@@ -83,28 +96,10 @@ func (s *Store) event(id string) (*retours.Event, error) {
 	if err := json.Unmarshal(p.event.data, e); err != nil {
 		return nil, fmt.Errorf("memstore: unmarshal event: %w", err)
 	}
-	e.TokenHash = p.event.tokenHash
+	if err := json.Unmarshal(p.event.accesses, &e.Accesses); err != nil {
+		return nil, fmt.Errorf("memstore: unmarshal accesses: %w", err)
+	}
 	return e, nil
-}
-
-// ReplaceToken implements retours.EventStore.
-func (s *Store) ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error {
-	if err := s.begin(ctx, "ReplaceToken"); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
-	p := s.partition(eventID, false)
-	if !retours.ValidID(eventID) || p == nil || p.event == nil {
-		return retours.NewError(retours.ENOTFOUND, "event.not_found")
-	}
-	if !p.event.erasing.IsZero() {
-		return retours.NewError(retours.ENOTFOUND, "event.erasing")
-	}
-	if p.event.tokenHash != oldHash {
-		return retours.NewError(retours.ECONFLICT, "token.changed")
-	}
-	p.event.tokenHash = newHash
-	return nil
 }
 
 // PreviousEdition implements retours.SeriesStore.

@@ -13,6 +13,7 @@ package memstore
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ var (
 	_ retours.ActivityStore   = (*Store)(nil)
 	_ retours.DigestStore     = (*Store)(nil)
 	_ retours.ErasureStore    = (*Store)(nil)
+	_ retours.EditStore       = (*Store)(nil)
+	_ retours.ShareStore      = (*Store)(nil)
+	_ retours.EventLister     = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -65,6 +69,8 @@ type partition struct {
 	snapshots    map[string]*storedSnapshot // by language
 	activity     *activity                  // nil before the first answer, note or moderation counted
 	unsubscribed map[string]expiring        // by organiser
+	shares       map[string]*storedShare    // by token hash
+	edits        []storedEdit               // in the order written
 }
 
 // expiring is an item's erasure date (DynamoDB's TTL, to the second) and
@@ -131,6 +137,7 @@ func (s *Store) partition(eventID string, create bool) *partition {
 			notes:        map[string]*stored[*retours.Note]{},
 			snapshots:    map[string]*storedSnapshot{},
 			unsubscribed: map[string]expiring{},
+			shares:       map[string]*storedShare{},
 		}
 		s.events[eventID] = p
 	}
@@ -155,7 +162,7 @@ func eventGone() error { return retours.NewError(retours.ENOTFOUND, "event.not_f
 // Expiries returns the erasure date (DynamoDB's TTL attribute) of every item
 // kept for the event, by item: "event", "series", "activity", "answer
 // <submission>", "note <submission>", "snapshot <lang>", "unsubscription
-// <organiser>".
+// <organiser>", "share <id>", "edit <n>".
 func (s *Store) Expiries(eventID string) map[string]time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -201,6 +208,12 @@ func (s *Store) expiries(eventID string) map[string]time.Time {
 	}
 	for org, u := range p.unsubscribed {
 		out["unsubscription "+org] = u.Expires
+	}
+	for _, sh := range p.shares {
+		out["share "+sh.share.ID] = sh.Expires
+	}
+	for i, ed := range p.edits {
+		out["edit "+strconv.Itoa(i)] = ed.Expires
 	}
 	return out
 }

@@ -77,7 +77,7 @@ func TestExpiries(t *testing.T) {
 	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", Expires: e.ExpiresAt(), Data: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, storetest.T0); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, storetest.T0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Unsubscribe(ctx, e, "0123456789abcdef0123456789abcdef", storetest.T0); err != nil {

@@ -18,18 +18,16 @@ type tokenResponse struct {
 	OrganiserURL   string `json:"organiser_url"`
 }
 
-// rotateToken replaces the event's organiser token: the one presented stops
-// working at once, for instance after it was shared too widely.
+// rotateToken replaces the token of the organiser access presented: it
+// stops working at once, for instance after it was shared too widely, and
+// the event's other accesses keep theirs.
 func (s *Server) rotateToken(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.organiserEvent(r)
+	e, actor, err := s.authorise(r, false)
 	if err != nil {
 		return err
 	}
-	token, hash, err := retours.NewToken(s.cfg.Rand)
+	token, err := s.rotateAccess(r, e, actor)
 	if err != nil {
-		return err
-	}
-	if err := s.cfg.Events.ReplaceToken(r.Context(), e.ID, e.TokenHash, hash); err != nil {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser token rotated", slog.String("event", e.ID))

@@ -25,14 +25,25 @@ type eventRequest struct {
 	OrganiserEmails    []string              `json:"organiser_emails"`
 	RetentionMonths    int                   `json:"retention_months"`
 	AnonymityThreshold int                   `json:"anonymity_threshold"`
+	// AccessName names the organiser access the event is created with.
+	AccessName string `json:"access_name"`
 }
 
 type sessionRequest struct {
 	Title    string    `json:"title"`
 	Kind     string    `json:"kind"`
 	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
 	OpensAt  time.Time `json:"opens_at"`
 	ClosesAt time.Time `json:"closes_at"`
+	Room     string    `json:"room"`
+	Speakers []string  `json:"speakers"`
+	UID      string    `json:"uid"`
+}
+
+func (ss sessionRequest) input() retours.SessionInput {
+	return retours.SessionInput{Title: ss.Title, Kind: ss.Kind, StartsAt: ss.StartsAt, EndsAt: ss.EndsAt, OpensAt: ss.OpensAt,
+		ClosesAt: ss.ClosesAt, Room: ss.Room, Speakers: ss.Speakers, UID: ss.UID}
 }
 
 // questionnaireRequest is an event's questionnaire as posted. A question's
@@ -94,20 +105,28 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 		RetentionMonths: req.RetentionMonths, AnonymityThreshold: req.AnonymityThreshold,
 	}
 	for _, ss := range req.Sessions {
-		in.Sessions = append(in.Sessions, retours.SessionInput{Title: ss.Title, Kind: ss.Kind, StartsAt: ss.StartsAt, OpensAt: ss.OpensAt, ClosesAt: ss.ClosesAt})
+		in.Sessions = append(in.Sessions, ss.input())
 	}
 	e, err := retours.NewEvent(in, s.cfg.Rand, s.cfg.Now(), s.cfg.RetentionMonths)
 	if err != nil {
 		return err
 	}
-	token, hash, err := retours.NewToken(s.cfg.Rand)
+	first, token, err := retours.NewAccess(s.cfg.Rand, req.AccessName, "", s.cfg.Now(), true)
 	if err != nil {
 		return err
 	}
-	e.TokenHash = hash
+	e.Accesses = []retours.Access{first}
 	if err := s.cfg.Events.CreateEvent(r.Context(), e); err != nil {
 		return err
 	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "event created", slog.String("event", e.ID), slog.Int("sessions", len(e.Sessions)))
+	web.WriteJSON(w, http.StatusCreated, s.created(r, e, token))
+	return nil
+}
+
+// created is the answer to the creation of e, whose first organiser token
+// is token.
+func (s *Server) created(r *http.Request, e *retours.Event, token string) eventResponse {
 	resp := eventResponse{
 		ID: e.ID, Title: e.Title, OrganiserToken: token, ClosesAt: e.ClosesAt,
 		SurveyURL:    s.surveyURL(r, e.ID, ""),
@@ -117,7 +136,5 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	for _, ss := range e.Sessions {
 		resp.Sessions = append(resp.Sessions, sessionResponse{ID: ss.ID, Title: ss.Title, Kind: ss.Kind, SurveyURL: s.surveyURL(r, e.ID, ss.ID)})
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "event created", slog.String("event", e.ID), slog.Int("sessions", len(e.Sessions)))
-	web.WriteJSON(w, http.StatusCreated, resp)
-	return nil
+	return resp
 }

@@ -35,6 +35,11 @@ type Config struct {
 	Moderation retours.ModerationStore
 	Series     retours.SeriesStore
 	Changes    retours.ChangeFeed
+	// Edits, Shares and Lister edit events, share sessions' results and
+	// list events; each, when nil, is Events if Events is one.
+	Edits  retours.EditStore
+	Shares retours.ShareStore
+	Lister retours.EventLister
 	// AdminToken authorises event creation. Empty disables admin routes.
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes, without a
@@ -68,15 +73,18 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Moderation, cfg.Answers)
 	orAnswers(&cfg.Series, cfg.Answers)
 	orAnswers(&cfg.Changes, cfg.Answers)
+	orAnswers(&cfg.Edits, cfg.Events)
+	orAnswers(&cfg.Shares, cfg.Events)
+	orAnswers(&cfg.Lister, cfg.Events)
 	return &Server{cfg: cfg, log: cfg.Logger}
 }
 
-// orAnswers sets *store to answers when it is unset and answers is one.
-func orAnswers[T any](store *T, answers retours.AnswerStore) {
+// orAnswers sets *store to from when it is unset and from is one.
+func orAnswers[T any](store *T, from any) {
 	if any(*store) != nil {
 		return
 	}
-	if st, ok := answers.(T); ok {
+	if st, ok := from.(T); ok {
 		*store = st
 	}
 }
@@ -103,6 +111,23 @@ func (s *Server) Service() web.Service {
 		api("GET /api/events/{event}/sessions/{session}/qr.png", s.qrPNG),
 		api("GET /api/events/{event}/sessions/{session}/qr.svg", s.qrSVG),
 		page("GET /api/events/{event}/sessions/{session}/poster", s.poster),
+		api("GET /api/events", s.listEvents),
+		api("GET /api/events/{event}", s.getEvent),
+		api("PUT /api/events/{event}", s.putEvent),
+		api("GET /api/events/{event}/edits", s.listEdits),
+		api("GET /api/events/{event}/accesses", s.listAccesses),
+		api("POST /api/events/{event}/accesses", s.createAccess),
+		api("DELETE /api/events/{event}/accesses/{access}", s.revokeAccess),
+		api("POST /api/events/{event}/editions", s.createEdition),
+		api("POST /api/events/{event}/programme/preview", s.previewProgramme),
+		api("POST /api/events/{event}/programme", s.importProgramme),
+		api("GET /api/programme/template.csv", s.programmeTemplate),
+		api("GET /api/questions", s.questionLibrary),
+		api("GET /api/events/{event}/shares", s.listShares),
+		api("POST /api/events/{event}/sessions/{session}/shares", s.createShare),
+		api("DELETE /api/events/{event}/shares/{share}", s.revokeShare),
+		api("GET /s/{event}/{token}", s.sharedSession),
+		api("GET /api/openapi.json", s.openAPI),
 	}}
 }
 
@@ -112,18 +137,29 @@ const organiserCookie = "retours_organiser"
 // organiserEvent loads the event named in the path and checks the organiser
 // token presented with the request.
 func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
+	e, _, err := s.authorise(r, false)
+	return e, err
+}
+
+// authorise loads the event named in the path and checks that the request
+// comes from one of its organiser accesses, or, when admin is set, from
+// the administrator, and says who.
+func (s *Server) authorise(r *http.Request, admin bool) (*retours.Event, retours.Actor, error) {
 	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
-		return nil, err
+		return nil, retours.Actor{}, err
 	}
 	tok := organiserToken(r)
 	if tok == "" {
-		return nil, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
+		return nil, retours.Actor{}, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
 	}
-	if !e.CheckToken(tok) {
-		return nil, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
+	if a, ok := e.AccessFor(tok); ok {
+		return e, retours.Actor{Access: a}, nil
 	}
-	return e, nil
+	if admin && s.cfg.AdminToken != "" && web.Bearer(r) != "" && web.CheckAdmin(r, s.cfg.AdminToken) == nil {
+		return e, retours.Actor{Admin: true}, nil
+	}
+	return nil, retours.Actor{}, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
 }
 
 // organiserToken returns the organiser token of the Authorization header, or

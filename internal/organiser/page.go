@@ -78,7 +78,7 @@ func (s *Server) organisersPage(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return s.renderLogin(w, r, http.StatusOK, e, "")
 	}
-	if !e.CheckToken(tok) {
+	if _, ok := e.AccessFor(tok); !ok {
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
 	return s.renderDashboard(w, r, e, lang)
@@ -246,7 +246,7 @@ func (s *Server) organisersLogin(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return s.renderLogin(w, r, http.StatusUnauthorized, e, messages.T(lang, "orga.login.missing"))
 	}
-	if !e.CheckToken(tok) {
+	if _, ok := e.AccessFor(tok); !ok {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser login refused", slog.String("event", e.ID))
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}

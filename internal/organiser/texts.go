@@ -60,7 +60,14 @@ func (s *Server) setHidden(r *http.Request, e *retours.Event, ref string, hidden
 	if !ok {
 		return retours.NewError(retours.ENOTFOUND, "text.not_found")
 	}
-	if err := s.cfg.Moderation.SetHidden(r.Context(), e, tr, hidden, s.cfg.Now()); err != nil {
+	now := s.cfg.Now()
+	action := retours.ActionShown
+	if hidden {
+		action = retours.ActionHidden
+	}
+	a, _ := e.AccessFor(organiserToken(r))
+	edit := retours.Actor{Access: a}.Edit(action, now, 0, ref)
+	if err := s.cfg.Moderation.SetHidden(r.Context(), e, tr, hidden, now, edit); err != nil {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "text moderated", slog.String("event", e.ID), slog.Bool("hidden", hidden))

@@ -176,17 +176,13 @@ func langOrDefault(lang string) string {
 
 // EventStore stores events.
 type EventStore interface {
-	// CreateEvent stores a new event. ECONFLICT if its id is taken.
+	// CreateEvent stores a new event, with its accesses. ECONFLICT if its id
+	// is taken.
 	CreateEvent(ctx context.Context, e *Event) error
 	// Event returns the event with the given id. ENOTFOUND "event.not_found"
 	// if there is none, ENOTFOUND "event.erasing" if it is being erased
 	// (ErasureStore).
 	Event(ctx context.Context, id string) (*Event, error)
-	// ReplaceToken replaces the hash of the event's organiser token, oldHash,
-	// by newHash. ENOTFOUND if there is no such event or it is being erased,
-	// ECONFLICT if its hash is no longer oldHash (the token was rotated
-	// meanwhile).
-	ReplaceToken(ctx context.Context, eventID, oldHash, newHash string) error
 	// EraseEvent erases the event and everything stored under it (answers,
 	// notes and any other item) within this one call, as the erasure job
 	// does (ErasureStore) but without its record or its wait for

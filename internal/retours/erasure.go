@@ -14,7 +14,7 @@ const (
 // ErasureKept is how long the record of a finished erasure is kept, so that
 // the event's organisers see it finish and a repeated request gets its
 // outcome. It holds no data of the event: the number of items, the times
-// and the organiser token's hash.
+// and the hashes of the organisers' tokens.
 const ErasureKept = 7 * 24 * time.Hour
 
 // Erasure is the progress of an event's erasure. Erasing runs as a job: the
@@ -33,24 +33,29 @@ type Erasure struct {
 	// first): an erasure whose progress is older than a run can last has
 	// stopped, and is resumed.
 	Progress time.Time
-	// TokenHash is the event's organiser token hash, so that its organisers
-	// follow the erasure with their token once the event is gone.
-	TokenHash string
+	// AccessHashes are the token hashes of the event's organiser accesses
+	// when the erasure started, so that each of its organisers follows the
+	// erasure with their own token once the event is gone. The accesses
+	// cannot change once it started: an access revoked before is not here.
+	AccessHashes []string
 }
 
 // Done reports whether nothing of the event is left.
 func (e *Erasure) Done() bool { return e.State == ErasureDone }
 
-// CheckToken reports, in constant time, whether token is the erased
-// event's organiser token.
-func (e *Erasure) CheckToken(token string) bool { return checkToken(e.TokenHash, token) }
+// CheckToken reports, in constant time, whether token is the token of one
+// of the erased event's organiser accesses.
+func (e *Erasure) CheckToken(token string) bool {
+	return tokenIndex(token, len(e.AccessHashes), func(i int) string { return e.AccessHashes[i] }) >= 0
+}
 
 // ErasureStore erases events: at once from everyone's view, then item by
 // item, in a job that may stop anywhere and resume.
 //
 // Once an erasure starts, Event returns ENOTFOUND "event.erasing" for the
 // event, and every write derived from it (bilan snapshots, its activity,
-// moderation, unsubscriptions, token changes) is refused with ENOTFOUND.
+// moderation, unsubscriptions, edits, accesses, shares, the record of
+// changes) is refused with ENOTFOUND.
 // Participants' answers and notes stay one unconditional write each: a
 // request that read the event before the erasure started (the survey
 // function keeps it a few seconds) may still store one, until ErasureGrace

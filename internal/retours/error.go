@@ -15,6 +15,9 @@ const (
 	EFORBIDDEN    = "forbidden"    // the credentials do not grant access
 	ECLOSED       = "closed"       // answers are not accepted at this time
 	EUNAVAILABLE  = "unavailable"  // a dependency is overloaded; the caller may retry
+	ESTALE        = "stale"        // a change was made from a version that is no longer the current one
+	EVERSION      = "version"      // a change does not say which version it was made from
+	ETOOLARGE     = "too_large"    // the input is larger than allowed
 	EINTERNAL     = "internal"     // anything unexpected; details stay in the logs
 )
 

@@ -2,13 +2,11 @@ package retours
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
 	"io"
 	"net/mail"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -54,8 +52,18 @@ type Event struct {
 	// AnonymityThreshold is the smallest number of answers a breakdown cell
 	// needs to be shown.
 	AnonymityThreshold int       `json:"anonymity_threshold"`
-	TokenHash          string    `json:"-"`
 	CreatedAt          time.Time `json:"created_at"`
+	// Version counts the definition's versions: 1 when created, one more
+	// for each edit. An edit is written only over the version it was made
+	// from (Event.Edit, EditStore.UpdateEvent).
+	Version int `json:"version"`
+	// PreviousEvent is the event this one was made from as its series' next
+	// edition, if any.
+	PreviousEvent string `json:"previous_event,omitempty"`
+	// Accesses are the organisers' accesses, each a token known by its hash
+	// alone. They are stored beside the definition, not in it: an access
+	// granted or revoked is no edit of the event.
+	Accesses []Access `json:"-"`
 }
 
 // Session is one part of an event: a plénière, an atelier, a table ronde.
@@ -64,10 +72,20 @@ type Session struct {
 	Title    string    `json:"title"`
 	Kind     string    `json:"kind"`
 	StartsAt time.Time `json:"starts_at"`
+	// EndsAt is when the session ends, when known.
+	EndsAt time.Time `json:"ends_at,omitzero"`
 	// OpensAt and ClosesAt, when set, override the session's answer window,
 	// which otherwise runs from StartsAt to the event's ClosesAt.
 	OpensAt  time.Time `json:"opens_at,omitzero"`
 	ClosesAt time.Time `json:"closes_at,omitzero"`
+	Room     string    `json:"room,omitempty"`
+	Speakers []string  `json:"speakers,omitempty"`
+	// UID is the agenda's or spreadsheet's identifier of the session, so
+	// that a programme imported again updates it.
+	UID string `json:"uid,omitempty"`
+	// Cancelled sessions are no longer offered to participants and accept
+	// no answer; the answers they received stay in the bilan.
+	Cancelled bool `json:"cancelled,omitempty"`
 }
 
 // Session returns the session with the given id.
@@ -101,8 +119,12 @@ func (e *Event) Window(sessionID string) (opens, closes time.Time) {
 // when the session does not exist.
 func (e *Event) CheckOpen(sessionID string, now time.Time) error {
 	if sessionID != "" {
-		if _, ok := e.Session(sessionID); !ok {
+		s, ok := e.Session(sessionID)
+		if !ok {
 			return NewError(ENOTFOUND, "session.not_found")
+		}
+		if s.Cancelled {
+			return NewError(ECLOSED, "session.cancelled")
 		}
 	}
 	opens, closes := e.Window(sessionID)
@@ -122,18 +144,6 @@ func (e *Event) ExpiresAt() time.Time {
 		m = DefaultRetentionMonths
 	}
 	return e.EndsAt.AddDate(0, m, 0)
-}
-
-// CheckToken reports, in constant time, whether token is the event's
-// organiser token.
-func (e *Event) CheckToken(token string) bool { return checkToken(e.TokenHash, token) }
-
-func checkToken(hash, token string) bool {
-	if hash == "" || token == "" {
-		return false
-	}
-	got := HashToken(token)
-	return subtle.ConstantTimeCompare([]byte(got), []byte(hash)) == 1
 }
 
 // HashToken returns the hex SHA-256 of token. Tokens carry 128 random bits,
@@ -159,11 +169,17 @@ func NewID(r io.Reader, n int) (string, error) {
 // NewToken returns a new organiser token of 160 random bits from r and its
 // hash.
 func NewToken(r io.Reader) (token, hash string, err error) {
+	return newSecret(r, "rto_")
+}
+
+// newSecret returns a token of 160 random bits from r, after prefix, and
+// its hash.
+func newSecret(r io.Reader, prefix string) (token, hash string, err error) {
 	id, err := NewID(r, 20)
 	if err != nil {
 		return "", "", err
 	}
-	token = "rto_" + id
+	token = prefix + id
 	return token, HashToken(token), nil
 }
 
@@ -195,8 +211,12 @@ type SessionInput struct {
 	Title    string
 	Kind     string
 	StartsAt time.Time
+	EndsAt   time.Time
 	OpensAt  time.Time
 	ClosesAt time.Time
+	Room     string
+	Speakers []string
+	UID      string
 }
 
 // NewEvent validates in and returns the event it describes, with ids drawn
@@ -214,6 +234,7 @@ func NewEvent(in EventInput, r io.Reader, now time.Time, retentionMonths int) (*
 		RetentionMonths:    in.RetentionMonths,
 		AnonymityThreshold: in.AnonymityThreshold,
 		CreatedAt:          now.UTC(),
+		Version:            1,
 	}
 	e.setDescription(in.Title, in.Place, fe)
 	e.setSchedule(fe)
@@ -348,44 +369,12 @@ func (e *Event) setQuestionnaire(q *Questionnaire, fe FieldErrors) {
 
 // addSessions checks the sessions and adds them with ids drawn from r.
 func (e *Event) addSessions(sessions []SessionInput, r io.Reader, fe FieldErrors) error {
-	if len(sessions) > MaxSessions {
-		fe.Add("sessions", FieldTooMany)
-	}
+	edits := make([]SessionEdit, len(sessions))
 	for i, si := range sessions {
-		field := "sessions." + strconv.Itoa(i)
-		s := Session{Kind: si.Kind, StartsAt: si.StartsAt.UTC(), OpensAt: si.OpensAt.UTC(), ClosesAt: si.ClosesAt.UTC()}
-		var msg string
-		if s.Title, msg = CleanText(si.Title, MaxTitle); msg != "" {
-			fe.Add(field+".title", msg)
-		} else if s.Title == "" || strings.ContainsRune(s.Title, '\n') {
-			fe.Add(field+".title", FieldRequired)
-		}
-		if !validKind(s.Kind) {
-			fe.Add(field+".kind", FieldChoice)
-		}
-		if s.StartsAt.IsZero() {
-			fe.Add(field+".starts_at", FieldRequired)
-		}
-		if !s.ClosesAt.IsZero() && !s.ClosesAt.After(s.StartsAt) {
-			fe.Add(field+".closes_at", FieldOrder)
-		} else if s.ClosesAt.After(e.ExpiresAt()) {
-			// A session's own window outlasts the event's: it too must
-			// close before its answers are erased.
-			fe.Add(field+".closes_at", FieldRetention)
-		}
-		// Session ids are short (they end up on posters) and unique in the event.
-		for s.ID == "" {
-			id, err := NewID(r, 5)
-			if err != nil {
-				return err
-			}
-			if _, taken := e.Session(id[:6]); !taken {
-				s.ID = id[:6]
-			}
-		}
-		e.Sessions = append(e.Sessions, s)
+		edits[i] = SessionEdit{Title: si.Title, Kind: si.Kind, StartsAt: si.StartsAt, EndsAt: si.EndsAt,
+			OpensAt: si.OpensAt, ClosesAt: si.ClosesAt, Room: si.Room, Speakers: si.Speakers, UID: si.UID}
 	}
-	return nil
+	return e.setSessions(nil, edits, false, r, fe)
 }
 
 func validKind(k string) bool {

@@ -39,6 +39,9 @@ type Question struct {
 	Max       int          `json:"max,omitempty"` // rating scale; default 5
 	Choices   []Choice     `json:"choices,omitempty"`
 	MaxLength int          `json:"max_length,omitempty"` // text; default DefaultMaxLength
+	// Retired questions are no longer asked; the answers they received stay
+	// in the exports and the bilan's figures.
+	Retired bool `json:"retired,omitempty"`
 }
 
 // Choice is one option of a single or multi question.
@@ -121,6 +124,15 @@ func (q *Questionnaire) Validate() error {
 	}
 	if len(q.Questions) > MaxQuestions {
 		fe.Add("questions", FieldTooMany)
+	}
+	active := 0
+	for _, qq := range q.Questions {
+		if !qq.Retired {
+			active++
+		}
+	}
+	if len(q.Questions) > 0 && active == 0 {
+		fe.Add("questions", FieldRequired)
 	}
 	seen := map[string]bool{}
 	roles := map[string]bool{}
@@ -233,6 +245,11 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 	values := make(map[string]Value, len(q.Questions))
 	for i := range q.Questions {
 		qq := &q.Questions[i]
+		if qq.Retired {
+			// A form shown before the question was retired still asks it:
+			// its answer is left out rather than refused.
+			continue
+		}
 		var got []string
 		for _, s := range raw[qq.ID] {
 			if s = strings.TrimSpace(s); s != "" || qq.Kind.IsText() {

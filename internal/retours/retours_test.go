@@ -199,12 +199,18 @@ func TestTokens(t *testing.T) {
 	if len(tok) != 4+32 || strings.Contains(hash, tok) {
 		t.Errorf("token %q, hash %q", tok, hash)
 	}
-	e := &retours.Event{TokenHash: hash}
-	if !e.CheckToken(tok) || e.CheckToken(tok+"x") || e.CheckToken("") {
-		t.Error("CheckToken accepts the wrong token or refuses the right one")
+	e := &retours.Event{Accesses: []retours.Access{{ID: "a", Hash: retours.HashToken("rto_other")}, {ID: "b", Hash: hash}}}
+	if a, ok := e.AccessFor(tok); !ok || a.ID != "b" {
+		t.Errorf("AccessFor(the second access's token) = %v, %v", a, ok)
 	}
-	if (&retours.Event{}).CheckToken("") {
-		t.Error("an event without a token accepts the empty token")
+	if _, ok := e.AccessFor(tok + "x"); ok {
+		t.Error("AccessFor accepts a wrong token")
+	}
+	if _, ok := e.AccessFor(""); ok {
+		t.Error("AccessFor accepts the empty token")
+	}
+	if _, ok := (&retours.Event{}).AccessFor(""); ok {
+		t.Error("an event without accesses accepts the empty token")
 	}
 }
 

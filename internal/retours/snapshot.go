@@ -17,6 +17,9 @@ type Coverage struct {
 	// answer and note the activity had counted then is in the bilan, so the
 	// bilan is current while the activity's Seq and Moderation are unchanged.
 	Seq string `json:"seq,omitempty"`
+	// Version is the event's version the bilan was computed with: an edit
+	// (a title, a session, a question's label) makes it stale.
+	Version int `json:"version,omitempty"`
 }
 
 // Snapshot is a bilan computed on schedule and stored, so that downloads
@@ -58,10 +61,11 @@ type SnapshotStore interface {
 type ModerationStore interface {
 	// SetHidden hides (or shows again) a note or a text answer of e in the
 	// bilan, and counts the change, even one that changes nothing, in e's
-	// activity, in the same write (Activity.Moderation, and LastWrite set to
-	// now). ENOTFOUND if there is no such note, answer or text (a
-	// question of e that is not a text question has none).
-	SetHidden(ctx context.Context, e *Event, ref TextRef, hidden bool, now time.Time) error
+	// activity, and records edit (when not nil) in e's record of changes,
+	// in the same write (Activity.Moderation, and LastWrite set to now).
+	// ENOTFOUND if there is no such note, answer or text (a question of e
+	// that is not a text question has none).
+	SetHidden(ctx context.Context, e *Event, ref TextRef, hidden bool, now time.Time, edit *Edit) error
 	// Moderation returns the number of moderation changes made to the
 	// event's texts: Coverage.Moderation alone, without counting answers
 	// (Activity.Moderation). 0 for an event without any, or unknown.

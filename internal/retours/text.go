@@ -55,6 +55,9 @@ const (
 	FieldDuplicate = "duplicate" // the same identifier appears twice
 	FieldOrder     = "order"     // an end comes before its start
 	FieldRetention = "retention" // answers would be accepted after the event's data is erased
+	FieldLocked    = "locked"    // the event has answers, which were given against this value
+	FieldRemoved   = "removed"   // the event has answers: retire a question, cancel a session
+	FieldEarlier   = "earlier"   // the event has answers, kept until a date this would move earlier
 )
 
 // CleanText trims s and checks it is valid UTF-8 without control characters

@@ -136,8 +136,8 @@ func TestTokenRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.TokenHash != retours.HashToken(got.OrganiserToken) {
-		t.Errorf("stored hash %q is not the new token's", ev.TokenHash)
+	if len(ev.Accesses) != 1 || ev.Accesses[0].Hash != retours.HashToken(got.OrganiserToken) {
+		t.Errorf("stored accesses %+v: not the new token's hash", ev.Accesses)
 	}
 	for _, item := range env.rawItems() {
 		for name, v := range item {

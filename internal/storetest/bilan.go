@@ -18,7 +18,7 @@ func testSnapshots(t *testing.T, st Store) {
 	if _, err := st.Snapshot(ctx, e.ID, "fr"); failure(err) != snapshotNotFound {
 		t.Fatalf("Snapshot before any = %v, want not found", err)
 	}
-	want := &retours.Snapshot{EventID: e.ID, Lang: "fr", Coverage: retours.Coverage{Answers: 3, Notes: 2, Moderation: 1, Seq: "000000000000000000042"},
+	want := &retours.Snapshot{EventID: e.ID, Lang: "fr", Coverage: retours.Coverage{Answers: 3, Notes: 2, Moderation: 1, Seq: "000000000000000000042", Version: 3},
 		CreatedAt: T0.Add(time.Hour), Expires: e.ExpiresAt(), Data: []byte(`{"version":1,"text":"Très <b>bien</b>"}`)}
 	if err := st.PutSnapshot(ctx, want); err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func testCoverageAndHiding(t *testing.T, st Store) {
 		{"no such question", retours.TextRef{SubmissionID: a.SubmissionID, Question: "nope"}, true, textNotFound},
 		{"bad submission id", retours.TextRef{SubmissionID: "../x"}, true, textNotFound},
 	} {
-		if err := st.SetHidden(ctx, e, tc.ref, tc.hidden, now); failure(err) != tc.want {
+		if err := st.SetHidden(ctx, e, tc.ref, tc.hidden, now, nil); failure(err) != tc.want {
 			t.Errorf("%s: SetHidden = %v, want %q", tc.name, err, tc.want)
 		}
 	}
@@ -114,7 +114,7 @@ func testCoverageAndHiding(t *testing.T, st Store) {
 		t.Errorf("Moderation = %d, %v; want 4", m, err)
 	}
 	// Showing the answer's text again leaves nothing hidden.
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, false, now); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, false, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	answers = nil

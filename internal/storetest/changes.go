@@ -96,7 +96,7 @@ func testActiveEvents(t *testing.T, st Store) {
 	mustPutNote(t, st, events[1], Note(t, events[1], retours.NoteEtonnement, "Oh", day2.Add(time.Hour)))
 	old := mustPutAnswer(t, st, events[2], AnswerAt(t, events[2], "", "4", T0.Add(-48*time.Hour)))
 	mustDrain(t, st)
-	if err := st.SetHidden(ctx, events[2], retours.TextRef{SubmissionID: old.SubmissionID, Question: "commentaire"}, true, day2); err != nil {
+	if err := st.SetHidden(ctx, events[2], retours.TextRef{SubmissionID: old.SubmissionID, Question: "commentaire"}, true, day2, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -165,7 +165,7 @@ func testActivity(t *testing.T, st Store) {
 
 	// Moderation counts at once, and moves the last write.
 	moderated := T0.Add(48 * time.Hour)
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, moderated); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, moderated, nil); err != nil {
 		t.Fatal(err)
 	}
 	if a, err := st.Activity(ctx, e.ID); err != nil || a.Moderation != 1 || a.Answers != 3 || !a.LastWrite.Equal(moderated) {
@@ -219,7 +219,7 @@ func testApplyChangesOnce(t *testing.T, st Store) {
 	}
 	// A moderation change between two batches is kept.
 	n := mustPutNote(t, st, e, Note(t, e, retours.NoteEtonnement, "Oh", at))
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, at.Add(time.Hour)); err != nil {
+	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: n.SubmissionID}, true, at.Add(time.Hour), nil); err != nil {
 		t.Fatal(err)
 	}
 	apply("after a moderation change", 1, ch("102", true))

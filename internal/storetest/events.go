@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"reflect"
 	"slices"
@@ -55,7 +54,9 @@ func failure(err error) string {
 const (
 	eventExists       = retours.ECONFLICT + " event.exists"
 	eventNotFound     = retours.ENOTFOUND + " event.not_found"
-	tokenChanged      = retours.ECONFLICT + " token.changed"
+	accessesChanged   = retours.ECONFLICT + " accesses.changed"
+	eventChanged      = retours.ESTALE + " event.changed"
+	shareNotFound     = retours.ENOTFOUND + " share.not_found"
 	invalidSubmission = retours.EINVALID + " submission_id.invalid"
 	snapshotNotFound  = retours.ENOTFOUND + " not_found"
 	bilanTooLarge     = retours.EINVALID + " bilan.too_large"
@@ -119,35 +120,6 @@ func testEvents(t *testing.T, st Store) {
 		if _, err := st.Event(ctx, id); failure(err) != eventNotFound {
 			t.Errorf("Event(%q): got %v, want not found", id, err)
 		}
-	}
-}
-
-func testReplaceToken(t *testing.T, st Store) {
-	ctx := context.Background()
-	e := mustCreate(t, st, Event(t))
-	_, newHash, _ := retours.NewToken(rand.Reader)
-	for _, tc := range []struct {
-		name, event, old string
-		want             string
-	}{
-		{"unknown event", "nope", e.TokenHash, eventNotFound},
-		{"odd id", "../x", e.TokenHash, eventNotFound},
-		{"stale hash", e.ID, retours.HashToken("rto_old"), tokenChanged},
-		{"current hash", e.ID, e.TokenHash, ""},
-		{"the same rotation again", e.ID, e.TokenHash, tokenChanged},
-	} {
-		if err := st.ReplaceToken(ctx, tc.event, tc.old, newHash); failure(err) != tc.want {
-			t.Errorf("%s: ReplaceToken = %v, want %q", tc.name, err, tc.want)
-		}
-	}
-	got, err := st.Event(ctx, e.ID)
-	if err != nil || got.TokenHash != newHash {
-		t.Fatalf("stored hash = %v, %v; want %q", got, err, newHash)
-	}
-	// The rest of the event is untouched.
-	got.TokenHash = e.TokenHash
-	if !reflect.DeepEqual(got, e) {
-		t.Errorf("event after rotation = %+v,\nwant %+v", got, e)
 	}
 }
 

@@ -32,6 +32,9 @@ type Store interface {
 	retours.ActivityStore
 	retours.DigestStore
 	retours.ErasureStore
+	retours.EditStore
+	retours.ShareStore
+	retours.EventLister
 	// Drain counts every answer and note stored so far into the activity,
 	// as the consumer of the table's stream does (DynamoDB: the stream read
 	// through internal/activity's consumer), and returns once they are.
@@ -51,7 +54,11 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	}{
 		{"events", testEvents},
 		{"an event too large for one item", testEventTooLarge},
-		{"replace token", testReplaceToken},
+		{"accesses", testAccesses},
+		{"update event", testUpdateEvent},
+		{"edits are recorded", testEditLog},
+		{"list events", testListEvents},
+		{"shares", testShares},
 		{"erase event", testEraseEvent},
 		{"erase a late answer", testEraseLateAnswer},
 		{"erasure", testErasure},
@@ -98,7 +105,11 @@ func Event(tb testing.TB) *retours.Event {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	_, e.TokenHash, _ = retours.NewToken(rand.Reader)
+	a, _, err := retours.NewAccess(rand.Reader, "", "", T0.Add(-24*time.Hour), true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e.Accesses = []retours.Access{a}
 	return e
 }
 

@@ -106,6 +106,9 @@ func (s *Server) sessionViews(e *retours.Event, lang string) []sessionView {
 	oneDay := i18n.SameDay(e.StartsAt, e.EndsAt)
 	var first, rest []sessionView
 	for _, ss := range sessions {
+		if ss.Cancelled {
+			continue // its QR code, still on a poster, says it was cancelled
+		}
 		v := sessionView{ID: ss.ID, Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt)}
 		if oneDay {
 			v.When = i18n.Clock(ss.StartsAt)
@@ -165,6 +168,10 @@ func (s *Server) renderClosed(w http.ResponseWriter, r *http.Request, status int
 	lang := web.PageLang(r, e)
 	opens, closes := e.Window(sessionID)
 	p := &web.Notice{Base: web.Base{Title: messages.T(lang, "closed.title"), Event: e, Lang: lang, Path: formPath(e, sessionID)}}
+	if ss, ok := e.Session(sessionID); ok && ss.Cancelled {
+		p.Title, p.Message = messages.T(lang, "cancelled.title"), messages.T(lang, "cancelled", ss.Title)
+		return pages.Render(w, r, status, "closed", p)
+	}
 	if s.cfg.Now().Before(opens) {
 		p.Title = messages.T(lang, "closed.before.title")
 		p.Message = messages.T(lang, "closed.before", i18n.DateTime(lang, opens))
@@ -198,6 +205,9 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		p.Path = formPath(e, ss.ID)
 	}
 	for _, q := range e.Questionnaire.Questions {
+		if q.Retired {
+			continue
+		}
 		v := questionView{ID: q.ID, Kind: q.Kind, Label: q.Label.In(lang), Help: q.Help.In(lang), Required: q.Required, MaxLength: q.TextLimit()}
 		chosen := map[string]bool{}
 		for _, c := range raw[q.ID] {
@@ -232,10 +242,10 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		p.Questions = append(p.Questions, v)
 	}
 	if problem, ok := fieldErrs["answers"]; ok && problem == retours.FieldRequired && len(p.Errors) == 0 {
-		p.Errors = append(p.Errors, web.ErrorView{Anchor: "q-" + e.Questionnaire.Questions[0].ID, Label: p.Questions[0].Label, Message: retours.FieldMessage(lang, problem)})
+		p.Errors = append(p.Errors, web.ErrorView{Anchor: "q-" + p.Questions[0].ID, Label: p.Questions[0].Label, Message: retours.FieldMessage(lang, problem)})
 		delete(fieldErrs, "answers")
 	}
-	p.Errors = append(p.Errors, formErrors(lang, "q-"+e.Questionnaire.Questions[0].ID, fieldErrs, func(k string) bool {
+	p.Errors = append(p.Errors, formErrors(lang, "q-"+p.Questions[0].ID, fieldErrs, func(k string) bool {
 		_, ok := e.Questionnaire.Question(k)
 		return ok
 	})...)

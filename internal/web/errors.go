@@ -32,6 +32,12 @@ func StatusOf(err error) int {
 		return http.StatusForbidden
 	case retours.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case retours.ESTALE:
+		return http.StatusPreconditionFailed
+	case retours.EVERSION:
+		return http.StatusPreconditionRequired
+	case retours.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -97,14 +103,16 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err erro
 		Code   string            `json:"code"`
 		Fields map[string]string `json:"fields,omitempty"`
 	}{Code: retours.ErrorCode(err)}
-	switch status {
-	case http.StatusRequestEntityTooLarge:
+	switch {
+	case status == http.StatusRequestEntityTooLarge && retours.ErrorCode(err) == retours.ETOOLARGE:
+		body.Error = retours.ErrorMessage(lang, err)
+	case status == http.StatusRequestEntityTooLarge:
 		body.Error, body.Code = Messages.T(lang, "err.too_large"), "too_large"
-	case http.StatusInternalServerError:
+	case status == http.StatusInternalServerError:
 		body.Error = Messages.T(lang, "err.internal")
-	case http.StatusServiceUnavailable:
+	case status == http.StatusServiceUnavailable:
 		body.Error = Messages.T(lang, "err.unavailable")
-	case http.StatusUnauthorized:
+	case status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="retours"`)
 		body.Error = retours.ErrorMessage(lang, err)
 	default:
@@ -131,6 +139,9 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, e
 		p.Message = Messages.T(lang, "err.not_found")
 	case http.StatusRequestEntityTooLarge:
 		p.Message = Messages.T(lang, "err.too_large")
+		if retours.ErrorCode(err) == retours.ETOOLARGE {
+			p.Message = retours.ErrorMessage(lang, err)
+		}
 	case http.StatusServiceUnavailable:
 		p.Message = Messages.T(lang, "err.unavailable")
 	case http.StatusInternalServerError:

@@ -11,6 +11,9 @@ const (
 const (
 	FormBody  = 64 << 10  // a form, or a JSON answer, note or moderation
 	EventBody = 256 << 10 // an event's definition
+	// ProgrammeBody is a programme file (internal/programme reads 1 MB at
+	// most) and the multipart form around it.
+	ProgrammeBody = 1<<20 + 64<<10
 )
 
 // A Route is one route of retours.
@@ -56,6 +59,23 @@ var Routes = []Route{
 	{"GET", "/api/events/{event}/sessions/{session}/qr.png", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/sessions/{session}/qr.svg", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/sessions/{session}/poster", FuncOrganiser, 0},
+	{"GET", "/api/events", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}", FuncOrganiser, 0},
+	{"PUT", "/api/events/{event}", FuncOrganiser, EventBody},
+	{"GET", "/api/events/{event}/edits", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/accesses", FuncOrganiser, 0},
+	{"POST", "/api/events/{event}/accesses", FuncOrganiser, FormBody},
+	{"DELETE", "/api/events/{event}/accesses/{access}", FuncOrganiser, 0},
+	{"POST", "/api/events/{event}/editions", FuncOrganiser, EventBody},
+	{"POST", "/api/events/{event}/programme/preview", FuncOrganiser, ProgrammeBody},
+	{"POST", "/api/events/{event}/programme", FuncOrganiser, ProgrammeBody},
+	{"GET", "/api/programme/template.csv", FuncOrganiser, 0},
+	{"GET", "/api/questions", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/shares", FuncOrganiser, 0},
+	{"POST", "/api/events/{event}/sessions/{session}/shares", FuncOrganiser, 0},
+	{"DELETE", "/api/events/{event}/shares/{share}", FuncOrganiser, 0},
+	{"GET", "/s/{event}/{token}", FuncOrganiser, 0},
+	{"GET", "/api/openapi.json", FuncOrganiser, 0},
 
 	{"POST", "/api/digests/run", FuncDigest, 0},
 	{"GET", "/unsubscribe/{token}", FuncDigest, 0},

@@ -107,7 +107,7 @@ func TestRoutes(t *testing.T) {
 		if rt.Function != web.FuncSurvey && rt.Function != web.FuncOrganiser && rt.Function != web.FuncDigest {
 			t.Errorf("%s: unknown function %q", rt.Pattern(), rt.Function)
 		}
-		if reads := rt.Method == "POST" || rt.Method == "PUT"; rt.MaxBody < 0 || rt.MaxBody > web.EventBody || (rt.MaxBody > 0 && !reads) {
+		if reads := rt.Method == "POST" || rt.Method == "PUT"; rt.MaxBody < 0 || rt.MaxBody > web.ProgrammeBody || (rt.MaxBody > 0 && !reads) {
 			t.Errorf("%s: body limit %d", rt.Pattern(), rt.MaxBody)
 		}
 	}

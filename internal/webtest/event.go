@@ -61,11 +61,11 @@ func CreateEvent(tb testing.TB, st retours.EventStore, in retours.EventInput) (*
 	if err != nil {
 		tb.Fatal(err)
 	}
-	token, hash, err := retours.NewToken(rand.Reader)
+	first, token, err := retours.NewAccess(rand.Reader, "", "", T0, true)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e.TokenHash = hash
+	e.Accesses = []retours.Access{first}
 	if err := st.CreateEvent(tb.Context(), e); err != nil {
 		tb.Fatal(err)
 	}

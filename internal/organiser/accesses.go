@@ -1,0 +1,130 @@
+package organiser
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
+)
+
+// accessView is an access as the API lists it: never its token or hash.
+type accessView struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	// Current marks the access the request was made with.
+	Current bool `json:"current,omitempty"`
+}
+
+func accessViews(e *retours.Event, actor retours.Actor) []accessView {
+	out := []accessView{}
+	for _, a := range e.Accesses {
+		out = append(out, accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
+			Current: actor.Access != nil && actor.Access.ID == a.ID})
+	}
+	return out
+}
+
+// listAccesses answers GET /api/events/{event}/accesses.
+func (s *Server) listAccesses(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, true)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, struct {
+		Accesses []accessView `json:"accesses"`
+	}{accessViews(e, actor)})
+	return nil
+}
+
+// newAccessResponse answers the creation of an access: its token appears
+// here once; only its hash is stored.
+type newAccessResponse struct {
+	accessView
+	OrganiserToken string `json:"organiser_token"`
+	OrganiserURL   string `json:"organiser_url"`
+}
+
+// createAccess answers POST /api/events/{event}/accesses with {"name": …}:
+// a new organiser access for a co-organising structure or person, or, from
+// the administrator, a fresh access for organisers who lost theirs.
+func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, true)
+	if err != nil {
+		return err
+	}
+	if !web.IsJSON(r) {
+		return retours.NewError(retours.EINVALID, "body.content_type")
+	}
+	var req struct {
+		Name string `json:"name"`
+	}
+	if err := web.DecodeJSON(r.Body, &req); err != nil {
+		return err
+	}
+	now := s.cfg.Now()
+	a, token, err := retours.NewAccess(s.cfg.Rand, req.Name, actor.ID(), now, false)
+	if err != nil {
+		return err
+	}
+	accesses, err := retours.WithAccess(e.Accesses, a)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
+	web.WriteJSON(w, http.StatusCreated, newAccessResponse{
+		accessView:     accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy},
+		OrganiserToken: token, OrganiserURL: s.baseURL(r) + "/o/" + e.ID,
+	})
+	return nil
+}
+
+// revokeAccess answers DELETE /api/events/{event}/accesses/{access}: that
+// access's token stops working at once, and the others keep working. The
+// organisers may not revoke the event's last access; the administrator,
+// who can issue another, may.
+func (s *Server) revokeAccess(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, true)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("access")
+	accesses, err := retours.WithoutAccess(e.Accesses, id, !actor.Admin)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access revoked", slog.String("event", e.ID), slog.String("access", id), slog.String("by", actor.ID()))
+	web.WriteJSON(w, http.StatusOK, struct {
+		ID      string `json:"id"`
+		Revoked bool   `json:"revoked"`
+	}{id, true})
+	return nil
+}
+
+// rotateAccess gives the access the request was made with a new token,
+// which it returns; the old one stops working at once.
+func (s *Server) rotateAccess(r *http.Request, e *retours.Event, actor retours.Actor) (string, error) {
+	token, hash, err := retours.NewToken(s.cfg.Rand)
+	if err != nil {
+		return "", err
+	}
+	accesses, err := retours.Rotated(e.Accesses, actor.Access.ID, hash)
+	if err != nil {
+		return "", err
+	}
+	err = s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRotated, s.cfg.Now(), 0, actor.Access.ID))
+	if retours.ErrorCode(err) == retours.ECONFLICT {
+		// Another rotation, or another change of the accesses, came first.
+		return "", retours.NewError(retours.ECONFLICT, "token.changed")
+	}
+	return token, err
+}

@@ -1,0 +1,79 @@
+package organiser
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
+)
+
+// editionRequest is the body of POST /api/events/{event}/editions.
+type editionRequest struct {
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	ClosesAt time.Time `json:"closes_at"`
+	Title    string    `json:"title"`
+	Place    string    `json:"place"`
+	// Sessions, when given, replace the sessions shifted from the event.
+	Sessions *[]sessionRequest `json:"sessions"`
+	// AccessName names the new edition's first organiser access.
+	AccessName string `json:"access_name"`
+}
+
+// editionResponse answers the creation of an edition, as the creation of an
+// event does, with the event it comes from.
+type editionResponse struct {
+	eventResponse
+	Edition       int    `json:"edition"`
+	Series        string `json:"series"`
+	PreviousEvent string `json:"previous_event"`
+}
+
+// createEdition answers POST /api/events/{event}/editions: the next edition
+// of the event's series in one step (retours.Event.NextEdition), owned by
+// the same organisers, with its own first access, shown once.
+func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, true)
+	if err != nil {
+		return err
+	}
+	if !web.IsJSON(r) {
+		return retours.NewError(retours.EINVALID, "edition.json")
+	}
+	var req editionRequest
+	if err := web.DecodeJSON(r.Body, &req); err != nil {
+		return err
+	}
+	in := retours.EditionInput{StartsAt: req.StartsAt, EndsAt: req.EndsAt, ClosesAt: req.ClosesAt, Title: req.Title, Place: req.Place}
+	if req.Sessions != nil {
+		in.Sessions = []retours.SessionInput{}
+		for _, ss := range *req.Sessions {
+			in.Sessions = append(in.Sessions, ss.input())
+		}
+	}
+	now := s.cfg.Now()
+	next, err := e.NextEdition(in, s.cfg.Rand, now)
+	if err != nil {
+		return err
+	}
+	first, token, err := retours.NewAccess(s.cfg.Rand, req.AccessName, actor.ID(), now, true)
+	if err != nil {
+		return err
+	}
+	next.Accesses = []retours.Access{first}
+	if err := s.cfg.Events.CreateEvent(r.Context(), next); err != nil {
+		return err
+	}
+	// The event it comes from records it; the new edition starts its own
+	// record with its creation.
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, e.Accesses, actor.Edit(retours.ActionEditionMade, now, 0, next.ID)); err != nil {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "edition not recorded", slog.String("event", e.ID), slog.String("code", retours.ErrorCode(err)))
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "edition created", slog.String("event", next.ID), slog.String("from", e.ID), slog.String("by", actor.ID()))
+	web.WriteJSON(w, http.StatusCreated, editionResponse{
+		eventResponse: s.created(r, next, token), Edition: next.Edition, Series: next.Series, PreviousEvent: e.ID,
+	})
+	return nil
+}
