@@ -21,6 +21,7 @@ import (
 	_ "github.com/retours/retours/internal/bilan"
 	_ "github.com/retours/retours/internal/digest"
 	_ "github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/programme"
 	_ "github.com/retours/retours/internal/survey"
 	_ "github.com/retours/retours/internal/web"
 )
@@ -30,11 +31,20 @@ import (
 // here fails TestEveryKeyUsedExists.
 func dynamicKeys(src *source) map[string][]string {
 	return map[string][]string{
-		"note.":  retours.NoteKinds,         // survey, organiser and bilan: a note's kind
-		"kind.":  retours.NoteKinds,         // digest: a quoted note's kind
-		"event.": {"now", "soon", "closed"}, // survey: sessionView.State
-		"field.": src.fieldProblems,         // the retours.Field* constants
+		"note.":    retours.NoteKinds,         // survey, organiser and bilan: a note's kind
+		"kind.":    retours.NoteKinds,         // digest: a quoted note's kind
+		"event.":   {"now", "soon", "closed"}, // survey: sessionView.State
+		"field.":   src.fieldProblems,         // the retours.Field* constants
+		"problem.": problemCodes(),            // programme: a problem's code
 	}
+}
+
+func problemCodes() []string {
+	var out []string
+	for _, c := range programme.Codes() {
+		out = append(out, string(c))
+	}
+	return out
 }
 
 func TestEveryCatalogue(t *testing.T) {

@@ -48,11 +48,20 @@ var dynamoCalls = map[string][]iamcheck.Call{
 	"OrganiserFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
+		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
+		{Service: "DynamoDB", Operation: "BatchGetItem", Items: []iamcheck.Item{{Table: "retours", Op: "GetItem"}}},
 		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "PutItem"}}},
-		// A moderation change, with its check that the event lives.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "UpdateItem"}}},
-		// The start of an erasure: the mark, the series entry, the record.
+		// A moderation change, with its check that the event lives, and
+		// the record of who made it.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "PutItem"}}},
+		// A share created or revoked, with the same check and record.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "DeleteItem"}, {Table: "retours", Op: "PutItem"}}},
+		// An edit of the event or of its accesses, conditional on its item.
+		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "PutItem"}}},
+		// The start of an erasure: the mark, the series entry, the record;
+		// an edit that moves the series entry.
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "DeleteItem"}, {Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "BatchWriteItem", Items: []iamcheck.Item{{Table: "retours", Op: "DeleteItem"}}},
 		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},

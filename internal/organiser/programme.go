@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/retours/retours/internal/programme"
 	"github.com/retours/retours/internal/retours"
@@ -136,13 +137,19 @@ func (s *Server) importProgramme(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !pv.OK {
+		// The error's fields name each faulty line, as other errors name
+		// their fields; the preview beside them says the rest.
 		lang := web.RequestLang(r)
-		w.Header().Set("Cache-Control", "no-store")
+		fields := map[string]string{}
+		for _, p := range pv.Problems {
+			fields["line "+strconv.Itoa(p.Line)] = p.Message
+		}
 		web.WriteJSON(w, http.StatusBadRequest, struct {
-			Error string `json:"error"`
-			Code  string `json:"code"`
+			Error  string            `json:"error"`
+			Code   string            `json:"code"`
+			Fields map[string]string `json:"fields"`
 			*previewResponse
-		}{retours.ErrorMessage(lang, retours.NewError(retours.EINVALID, "programme.invalid")), retours.EINVALID, pv})
+		}{retours.ErrorMessage(lang, retours.NewError(retours.EINVALID, "programme.invalid")), retours.EINVALID, fields, pv})
 		return nil
 	}
 	in := retours.EditOf(e)
@@ -189,4 +196,3 @@ func (s *Server) questionLibrary(w http.ResponseWriter, r *http.Request) error {
 	}{retours.DefaultQuestionnaire().Questions, retours.QuestionLibrary()})
 	return nil
 }
-

@@ -282,6 +282,7 @@ func TestBadInput(t *testing.T) {
 			body: strings.Replace(necDay, `"starts_at": "2026-10-13T16:00:00+02:00"}`, `"starts_at": "2026-10-13T16:00:00+02:00", "closes_at": "2029-01-01T00:00:00+01:00"}`, 1), want: 400, msg: "seraient effacées"},
 	}
 	cases = append(cases, tokenCases(t, ev, ce.OrganiserToken, other.OrganiserToken)...)
+	cases = append(cases, editCases(t, env, ce, other)...)
 
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { env.checkRefused(t, tc) })
@@ -430,7 +431,7 @@ func tokenCases(t *testing.T, event, token, otherToken string) []badRequest {
 	var cases []badRequest
 	n := 0
 	for _, r := range web.Routes {
-		if r.Function == web.FuncSurvey || strings.Contains(r.Path, "{token}") || organisersEntry[r.Method+" "+r.Path] {
+		if r.Function == web.FuncSurvey || strings.Contains(r.Path, "{token}") || organisersEntry[r.Method+" "+r.Path] || public[r.Method+" "+r.Path] {
 			// Participants' routes take no token; the digest's unsubscribe
 			// links carry their own signature instead (forged ones:
 			// TestDigestRunAndUnsubscribe); the organisers' page shows its
@@ -472,13 +473,32 @@ func tokenCases(t *testing.T, event, token, otherToken string) []badRequest {
 		cases[len(cases)-2].msg, cases[len(cases)-1].msg = msgBadToken, msgBadToken
 		add("another event's token", bearer(otherToken), http.StatusForbidden, msgBadToken)
 		add("another event's token in the cookie", []string{"Cookie", "retours_organiser=" + otherToken}, http.StatusForbidden, msgBadToken)
-		add("admin token", bearer(adminToken), http.StatusForbidden, msgBadToken)
+		if !adminToo[key] {
+			add("admin token", bearer(adminToken), http.StatusForbidden, msgBadToken)
+		}
+		add("admin token in the cookie", []string{"Cookie", "retours_organiser=" + adminToken}, http.StatusForbidden, msgBadToken)
 		add("token hash instead of token", bearer(retours.HashToken(token)), http.StatusForbidden, msgBadToken)
 	}
 	if n == 0 {
 		t.Fatal("no organiser or admin routes")
 	}
 	return cases
+}
+
+// public lists the routes that serve what is no one's: the API's
+// description, the programme template, the question library.
+var public = map[string]bool{"GET /api/openapi.json": true, "GET /api/programme/template.csv": true, "GET /api/questions": true}
+
+// adminToo lists the organisers' routes the administrator may call too.
+var adminToo = map[string]bool{}
+
+func init() {
+	for _, p := range []string{"GET /api/events/{event}", "PUT /api/events/{event}", "GET /api/events/{event}/edits",
+		"GET /api/events/{event}/accesses", "POST /api/events/{event}/accesses", "DELETE /api/events/{event}/accesses/{access}",
+		"POST /api/events/{event}/editions", "POST /api/events/{event}/programme/preview", "POST /api/events/{event}/programme",
+		"GET /api/events/{event}/shares", "POST /api/events/{event}/sessions/{session}/shares", "DELETE /api/events/{event}/shares/{share}"} {
+		adminToo[p] = true
+	}
 }
 
 // organisersEntry lists the organisers' page routes that anyone may call.
@@ -507,4 +527,62 @@ func questionnaireOf(char string) string {
 		qs = append(qs, fmt.Sprintf(`{"id":"q%d","kind":"single","label":{"fr":%q},"choices":[%s]}`, i, label, strings.Join(choices, ",")))
 	}
 	return `{"questions":[` + strings.Join(qs, ",") + `]}`
+}
+
+// editCases are the bad edits of an event: a programme file with a broken
+// line, an agenda event without DTSTART, a 5 MB upload, a question whose
+// kind changes after answers, a session that ends before it starts, an
+// edit without a version or from a stale one.
+func editCases(t *testing.T, env *testEnv, ce, answered *webtest.Created) []badRequest {
+	t.Helper()
+	env.putAnswers(answered.ID, "", 1, "Bien")
+	orga := func(c *webtest.Created, version string) []string {
+		h := []string{"Authorization", "Bearer " + c.OrganiserToken}
+		if version != "" {
+			h = append(h, "If-Match", version)
+		}
+		return h
+	}
+	definition := func(c *webtest.Created, change func(map[string]any)) string {
+		rec := env.Do("GET", "/api/events/"+c.ID, nil, orga(c, "")...)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET the event = %d %s", rec.Code, rec.Body)
+		}
+		var def map[string]any
+		webtest.MustJSON(t, rec.Body.Bytes(), &def)
+		change(def)
+		b, _ := json.Marshal(def)
+		return string(b)
+	}
+	question := func(def map[string]any, i int) map[string]any {
+		return def["questionnaire"].(map[string]any)["questions"].([]any)[i].(map[string]any)
+	}
+	kindChanged := definition(answered, func(def map[string]any) { question(def, 1)["kind"] = "text" })
+	endsBeforeStart := definition(ce, func(def map[string]any) {
+		s := def["sessions"].([]any)[0].(map[string]any)
+		s["ends_at"] = "2026-10-13T09:00:00+02:00"
+	})
+	fine := definition(ce, func(def map[string]any) { def["title"] = "Autre titre" })
+	path, programme, preview := "/api/events/"+ce.ID, "/api/events/"+ce.ID+"/programme", "/api/events/"+ce.ID+"/programme/preview"
+	brokenCSV := "Titre;Date;Début\nPlénière;13/10/2026;09:30\nAtelier;32/13/2026;25h\n"
+	noStart := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Atelier\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	huge := "Titre;Date\n" + strings.Repeat("Atelier;13/10/2026\n", 5<<20/19)
+	return []badRequest{
+		{name: "edit: a question's kind after answers", method: "PUT", path: "/api/events/" + answered.ID, ctype: ctJSON, header: orga(answered, `"1"`), body: kindChanged, want: 400, msg: "l'événement a reçu des réponses"},
+		{name: "edit: a session that ends before it starts", method: "PUT", path: path, ctype: ctJSON, header: orga(ce, `"1"`), body: endsBeforeStart, want: 400, msg: "La fin doit venir après le début"},
+		{name: "edit: no version", method: "PUT", path: path, ctype: ctJSON, header: orga(ce, ""), body: fine, want: 428, msg: "If-Match"},
+		{name: "edit: a stale version", method: "PUT", path: path, ctype: ctJSON, header: orga(ce, `"7"`), body: fine, want: 412, msg: "Quelqu'un d'autre a modifié l'événement"},
+		{name: "edit: a version that is no ETag", method: "PUT", path: path, ctype: ctJSON, header: orga(ce, "hier"), body: fine, want: 400, msg: "If-Match"},
+		{name: "programme: a CSV with a broken line", method: "POST", path: programme, ctype: "text/csv", header: orga(ce, `"1"`), body: brokenCSV, want: 400, msg: "Date illisible"},
+		{name: "programme: an agenda event without DTSTART", method: "POST", path: programme + "?name=agenda.ics", ctype: "text/calendar", header: orga(ce, `"1"`), body: noStart, want: 400, msg: "DTSTART"},
+		{name: "programme: a 5 MB upload", method: "POST", path: programme, ctype: "text/csv", header: orga(ce, `"1"`), body: huge, want: 413, msg: "Le fichier dépasse 1 Mo"},
+		{name: "programme preview: a 5 MB upload", method: "POST", path: preview, ctype: "text/csv", header: orga(ce, ""), body: huge, want: 413, msg: "Le fichier dépasse 1 Mo"},
+		{name: "programme: no version", method: "POST", path: programme, ctype: "text/csv", header: orga(ce, ""), body: brokenCSV, want: 428, msg: "If-Match"},
+		{name: "programme: nothing sent", method: "POST", path: programme, ctype: "text/csv", header: orga(ce, `"1"`), body: "", want: 400, msg: "Joignez le fichier"},
+		{name: "access: no name", method: "POST", path: path + "/accesses", ctype: ctJSON, header: orga(ce, ""), body: `{"name":" "}`, want: 400, msg: "obligatoire"},
+		{name: "access: the last one, by its organisers", method: "DELETE", path: path + "/accesses/first", header: orga(ce, ""), want: 404, msg: "Cet accès n'existe pas"},
+		{name: "share: an unknown session", method: "POST", path: path + "/sessions/zzzzzz/shares", header: orga(ce, ""), want: 404, msg: msgNoSession},
+		{name: "share: a forged link", method: "GET", path: "/s/" + ce.ID + "/rts_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", want: 404, msg: "Ce lien de partage n'existe pas"},
+		{name: "list: a forged cursor", method: "GET", path: "/api/events?cursor=RVZFTlQjeA", header: []string{"Authorization", "Bearer " + adminToken}, want: 400, msg: "curseur"},
+	}
 }
