@@ -113,17 +113,17 @@ func marshalEvent(e *retours.Event) (map[string]types.AttributeValue, error) {
 		return nil, retours.NewError(retours.EINVALID, "event.too_large", retours.MaxEventBytes>>10)
 	}
 	return map[string]types.AttributeValue{
-		AttrPK:        s(eventPK(e.ID)),
-		AttrSK:        s(skMeta),
-		AttrGSI1PK:    s(gsiEvents),
-		AttrGSI1SK:    s(e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID),
-		"type":        s("event"),
-		"v":           n(eventVersion),
-		"data":        s(string(data)),
-		AttrExpires:   n(e.ExpiresAt().Unix()),
-		"created_at":  s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
-		attrAccesses:  s(string(accesses)),
-		attrVersion:   n(int64(e.Version)),
+		AttrPK:       s(eventPK(e.ID)),
+		AttrSK:       s(skMeta),
+		AttrGSI1PK:   s(gsiEvents),
+		AttrGSI1SK:   s(e.ClosesAt.UTC().Format(time.RFC3339) + "#" + e.ID),
+		"type":       s("event"),
+		"v":          n(eventVersion),
+		"data":       s(string(data)),
+		AttrExpires:  n(e.ExpiresAt().Unix()),
+		"created_at": s(e.CreatedAt.UTC().Format(time.RFC3339Nano)),
+		attrAccesses: s(string(accesses)),
+		attrVersion:  n(int64(e.Version)),
 	}, nil
 }
 

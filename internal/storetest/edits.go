@@ -52,7 +52,6 @@ func testAccesses(t *testing.T, st Store) {
 	}
 }
 
-
 // testUpdateEvent: an edit is written over the version it was made from,
 // moves the series entry, keeps the accesses, and a stale one is refused.
 func testUpdateEvent(t *testing.T, st Store) {
