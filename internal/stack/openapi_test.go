@@ -268,4 +268,3 @@ func atoi(s string) int {
 	fmt.Sscan(s, &n)
 	return n
 }
-
