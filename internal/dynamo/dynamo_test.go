@@ -2,15 +2,21 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/storetest"
@@ -224,5 +230,91 @@ func TestEventStoredWithOneToken(t *testing.T) {
 	}
 	if _, ok := got.AccessFor(token); !ok {
 		t.Error("the old token no longer works")
+	}
+}
+
+// TestErasureOfAnEventStoredWithOneToken: the erasure of an event stored
+// with its token's hash alone keeps that hash, so that its organiser
+// follows the erasure with the token.
+func TestErasureOfAnEventStoredWithOneToken(t *testing.T) {
+	c := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, c)
+	st := dynamo.New(c, table)
+	ctx := context.Background()
+	e := mustEvent(t)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	token, hash, _ := retours.NewToken(rand.Reader)
+	key := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "EVENT#" + e.ID}, "SK": &types.AttributeValueMemberS{Value: "META"}}
+	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &table, Key: key, UpdateExpression: aws.String("SET token_hash = :h REMOVE accesses"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberS{Value: hash}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.StartErasure(ctx, e.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	er, err := st.Erasure(ctx, e.ID)
+	if err != nil || !er.CheckToken(token) || len(er.AccessHashes) != 1 {
+		t.Errorf("Erasure = %+v, %v; want the event's one token", er, err)
+	}
+}
+
+// TestErasureStartsOverAccessesChanged: an access revoked between the
+// start's read of the event and its transaction does not follow the
+// erasure, and one granted then does: the mark is written on condition
+// that the accesses are those read, and the start reads them again.
+func TestErasureStartsOverAccessesChanged(t *testing.T) {
+	c := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, c)
+	st := dynamo.New(c, table)
+	ctx := context.Background()
+	e := mustEvent(t)
+	revoked, revokedToken, _ := retours.NewAccess(rand.Reader, "Conseil départemental", e.Accesses[0].ID, t0, false)
+	granted, grantedToken, _ := retours.NewAccess(rand.Reader, "Tiers-lieu", e.Accesses[0].ID, t0, false)
+	e.Accesses = append(e.Accesses, revoked)
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	// Another organiser revokes one access and grants another just as the
+	// erasure's transaction is sent.
+	change := func() {
+		next, _ := retours.WithoutAccess(e.Accesses, revoked.ID, true)
+		next, _ = retours.WithAccess(next, granted)
+		if err := st.ReplaceAccesses(ctx, e, next, nil); err != nil {
+			t.Error(err)
+		}
+	}
+	racing := dynamo.New(dynamolocal.Client(dynamotest.Endpoint(t), beforeFirst("TransactWriteItems", change)), table)
+	er, err := racing.StartErasure(ctx, e.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.Erasure(ctx, e.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, er := range map[string]*retours.Erasure{"StartErasure": er, "Erasure": stored} {
+		if er.CheckToken(revokedToken) || !er.CheckToken(grantedToken) || len(er.AccessHashes) != 2 {
+			t.Errorf("%s = %+v; want the accesses as they were when the event was marked", name, er)
+		}
+	}
+}
+
+// beforeFirst makes a client call hook before its first call of op.
+func beforeFirst(op string, hook func()) func(*dynamodb.Options) {
+	var once sync.Once
+	return func(o *dynamodb.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("retours/before",
+				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+					if awsmiddleware.GetOperationName(ctx) == op {
+						once.Do(hook)
+					}
+					return next.HandleInitialize(ctx, in)
+				}), middleware.After)
+		})
 	}
 }

@@ -109,8 +109,8 @@ func TestErase20000OnDynamoDB(t *testing.T) {
 	started := time.Now()
 	seedAnswers(t, seed, table, e, answers)
 	seedAnswers(t, seed, table, other, 30)
-	extras(t, st, e)
-	extras(t, st, other)
+	storetest.Extras(t, st, e)
+	storetest.Extras(t, st, other)
 	t.Logf("seeded %d answers in %v", answers+30, time.Since(started).Round(time.Millisecond))
 
 	// The organisers' DELETE: the event is marked, a run is asked for.
@@ -142,8 +142,8 @@ func TestErase20000OnDynamoDB(t *testing.T) {
 	if err != nil || mid.Done() || mid.Items < 7_000 || mid.Items > 7_501 {
 		t.Fatalf("progress after the death = %+v, %v; want running, about 7,000 items counted", mid, err)
 	}
-	if n := partitionSize(t, seed, table, e.ID); n > answers+5-7_000 || n == 0 {
-		t.Errorf("%d items left in the event's partition of %d, want at least 7,000 deleted, not all", n, answers+5)
+	if n, size := partitionSize(t, seed, table, e.ID), answers+storetest.ExtrasItems+1; n > size-7_000 || n == 0 {
+		t.Errorf("%d items left in the event's partition of %d, want at least 7,000 deleted, not all", n, size)
 	}
 	if _, err := st.Event(ctx, e.ID); retours.ErrorCode(err) != retours.ENOTFOUND {
 		t.Errorf("Event after the death = %v, want not found", err)
@@ -158,19 +158,21 @@ func TestErase20000OnDynamoDB(t *testing.T) {
 	t.Logf("erased in %v, a death and a resumption included", time.Since(started).Round(time.Millisecond))
 	done, err := worker.Progress(ctx, e.ID)
 	// The series entry, 20,000 answers, a note, a snapshot, the activity, an
-	// unsubscription and the event; a step the death cut short deleted items
-	// it never counted.
-	const total = answers + 6
+	// unsubscription, a share, the record of its creation and the event; a
+	// step the death cut short deleted items it never counted.
+	const total = answers + storetest.ExtrasItems + 2
 	if err != nil || !done.Done() || done.Items > total || done.Items < total-erase.DefaultBatch {
 		t.Errorf("erasure = %+v, %v; want done with at most %d items counted, at least %d", done, err, total, total-erase.DefaultBatch)
 	}
 
 	// Nothing of the event is left, in the table or its index, but the
 	// erasure's record, which does not name it: the other event (itself,
-	// 30 answers, a note, a snapshot, its activity and an unsubscription),
-	// its series entry and the record.
+	// 30 answers, a note, a snapshot, its activity, an unsubscription, a
+	// share and the record of its creation), its series entry and the
+	// record. Every item of the event's partition, whatever its kind, is
+	// gone.
 	after := scan(t, seed, table)
-	if got, want := len(after), 35+1+1; got != want {
+	if got, want := len(after), 1+30+storetest.ExtrasItems+1+1; got != want {
 		t.Errorf("%d items in the table, want %d: the other event's and the erasure's record", got, want)
 	}
 	for _, item := range after {

@@ -65,6 +65,8 @@ type store interface {
 	retours.ModerationStore
 	retours.DigestStore
 	retours.ErasureStore
+	retours.ShareStore
+	retours.EditStore
 }
 
 // triggers records the runs Start asked for.
@@ -86,9 +88,9 @@ func (tr *triggers) count() int {
 	return len(tr.ids)
 }
 
-// mustEvent stores an event of a series with n answers, a hidden note (so
-// an activity), a snapshot and an unsubscription: n+6 items with its
-// series entry and itself.
+// mustEvent stores an event of a series with n answers and an item of
+// every other kind (storetest.Extras): n+storetest.ExtrasItems+2 items with
+// its series entry and itself.
 func mustEvent(t *testing.T, st store, n int) *retours.Event {
 	t.Helper()
 	ctx := context.Background()
@@ -102,32 +104,13 @@ func mustEvent(t *testing.T, st store, n int) *retours.Event {
 			t.Fatal(err)
 		}
 	}
-	extras(t, st, e)
+	storetest.Extras(t, st, e)
 	return e
 }
 
-// extras stores a hidden note, a snapshot and an unsubscription of e.
-func extras(t *testing.T, st store, e *retours.Event) {
-	t.Helper()
-	ctx := context.Background()
-	nt := storetest.Note(t, e, retours.NoteEtonnement, "Oh", storetest.T0.Add(time.Hour))
-	if _, _, err := st.PutNote(ctx, nt, e.ExpiresAt()); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, storetest.T0.Add(time.Hour), nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: storetest.T0, Expires: e.ExpiresAt(), Data: []byte(`{"notes":["Oh"]}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), storetest.T0); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // gone checks that nothing of e is left for the stores' readers: the
-// event, its answers and notes, its snapshot, activity and
-// unsubscriptions.
+// event, its answers and notes, its snapshot, activity, unsubscriptions,
+// shares and record of changes.
 func gone(t *testing.T, st store, e *retours.Event) {
 	t.Helper()
 	ctx := context.Background()
@@ -152,6 +135,12 @@ func gone(t *testing.T, st store, e *retours.Event) {
 	}
 	if u, err := st.Unsubscribed(ctx, e.ID); err != nil || len(u) != 0 {
 		t.Errorf("Unsubscribed = %v, %v; want none", u, err)
+	}
+	if shares, err := st.Shares(ctx, e.ID); err != nil || len(shares) != 0 {
+		t.Errorf("Shares = %v, %v; want none", shares, err)
+	}
+	if edits, err := st.Edits(ctx, e.ID, time.Time{}, 10); err != nil || len(edits) != 0 {
+		t.Errorf("Edits = %v, %v; want none", edits, err)
 	}
 }
 
@@ -199,10 +188,9 @@ func TestErasure(t *testing.T) {
 		}
 	}
 	done, err := j.Run(ctx, e.ID)
-	// The series entry, 2,501 answers, a note, a snapshot, the activity, an
-	// unsubscription and the event.
-	if err != nil || !done.Done() || done.Items != 2507 {
-		t.Fatalf("Run = %+v, %v; want done with 2,507 items", done, err)
+	// The series entry, 2,501 answers, the extras and the event.
+	if want := 2501 + storetest.ExtrasItems + 2; err != nil || !done.Done() || done.Items != want {
+		t.Fatalf("Run = %+v, %v; want done with %d items", done, err, want)
 	}
 	if want := grace - time.Second; !slices.Equal(waits, []time.Duration{want}) {
 		t.Errorf("the run waited %v, want %v: until the grace ended", waits, want)
@@ -242,8 +230,9 @@ func TestRunStopsBeforeItsDeadline(t *testing.T) {
 	if !errors.Is(err, erase.ErrUnfinished) || er == nil || er.Done() || er.Items != 1 {
 		t.Fatalf("Run near its deadline = %+v, %v; want ErrUnfinished, nothing more deleted", er, err)
 	}
-	if done, err := j.Run(t.Context(), e.ID); err != nil || !done.Done() || done.Items != 16 {
-		t.Errorf("the next run = %+v, %v; want done with 16 items", done, err)
+	done, err := j.Run(t.Context(), e.ID)
+	if want := 10 + storetest.ExtrasItems + 2; err != nil || !done.Done() || done.Items != want {
+		t.Errorf("the next run = %+v, %v; want done with %d items", done, err, want)
 	}
 	gone(t, st, e)
 }

@@ -20,8 +20,8 @@ const (
 )
 
 // fullEvent stores an event of the series "nec-auvergne" with n answers and
-// one item of every other kind (extras). With its series entry and itself,
-// n+6 items.
+// one item of every other kind (Extras). With its series entry and itself,
+// n+8 items.
 func fullEvent(t *testing.T, st Store, edition, n int) *retours.Event {
 	t.Helper()
 	e := Event(t)
@@ -30,25 +30,49 @@ func fullEvent(t *testing.T, st Store, edition, n int) *retours.Event {
 	for range n {
 		mustPutAnswer(t, st, e, Answer(t, e, "", "3"))
 	}
-	extras(t, st, e)
+	Extras(t, st, e)
 	return e
 }
 
-// extras stores an item of every kind besides answers for the stored event
-// e: a note (hidden, which creates the activity), a snapshot and an
-// unsubscription.
-func extras(t *testing.T, st Store, e *retours.Event) {
-	t.Helper()
+// ExtrasStore is what Extras writes through.
+type ExtrasStore interface {
+	retours.AnswerStore
+	retours.SnapshotStore
+	retours.ModerationStore
+	retours.DigestStore
+	retours.ShareStore
+}
+
+// ExtrasItems is the number of items Extras stores.
+const ExtrasItems = 6
+
+// Extras stores an item of every kind besides answers for the stored event
+// e: a note (hidden, which creates the activity), a snapshot, an
+// unsubscription, and a share of its first session with the entry of the
+// record of changes that says who made it: ExtrasItems items.
+func Extras(tb testing.TB, st ExtrasStore, e *retours.Event) {
+	tb.Helper()
 	ctx := context.Background()
-	nt := mustPutNote(t, st, e, Note(t, e, retours.NoteEtonnement, "Oh", T0.Add(time.Hour)))
-	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: T0, Expires: e.ExpiresAt(), Data: []byte(`{}`)}); err != nil {
-		t.Fatal(err)
+	nt := Note(tb, e, retours.NoteEtonnement, "Oh", T0.Add(time.Hour))
+	if _, _, err := st.PutNote(ctx, nt, e.ExpiresAt()); err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: T0, Expires: e.ExpiresAt(), Data: []byte(`{"notes":["Oh"]}`)}); err != nil {
+		tb.Fatal(err)
 	}
 	if err := st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, T0.Add(time.Hour), nil); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), T0); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
+	}
+	by := retours.Actor{Access: &e.Accesses[0]}
+	sh, _, err := retours.NewShare(e, e.Sessions[0].ID, rand.Reader, by.ID(), T0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.CreateShare(ctx, e, sh, by.Edit(retours.ActionShareCreated, T0, 0, sh.ID)); err != nil {
+		tb.Fatal(err)
 	}
 }
 
@@ -113,8 +137,8 @@ func testErasure(t *testing.T, st Store) {
 		t.Errorf("FinishErasure with items left = %v, want %s", err, erasureUnfinished)
 	}
 
-	// In batches: 60 answers, a note, a snapshot, the activity and an
-	// unsubscription.
+	// In batches: 60 answers, a note, a snapshot, the activity, an
+	// unsubscription, a share and its entry in the record of changes.
 	var batches []int
 	for at := started.Add(time.Second); ; at = at.Add(time.Second) {
 		n, err := st.EraseItems(ctx, e.ID, 25, at)
@@ -129,15 +153,15 @@ func testErasure(t *testing.T, st Store) {
 			t.Errorf("progress after a batch = %+v, %v; want %v", got, err, at)
 		}
 	}
-	if !slices.Equal(batches, []int{25, 25, 14}) {
-		t.Errorf("batches of %v items, want 25, 25 and 14", batches)
+	if !slices.Equal(batches, []int{25, 25, 16}) {
+		t.Errorf("batches of %v items, want 25, 25 and 16", batches)
 	}
-	if got, err := st.Erasure(ctx, e.ID); err != nil || got.Items != 65 || got.State != retours.ErasureRunning {
-		t.Errorf("Erasure after the batches = %+v, %v; want 65 items, running", got, err)
+	if got, err := st.Erasure(ctx, e.ID); err != nil || got.Items != 67 || got.State != retours.ErasureRunning {
+		t.Errorf("Erasure after the batches = %+v, %v; want 67 items, running", got, err)
 	}
 	finished := started.Add(time.Minute)
 	done, err := st.FinishErasure(ctx, e.ID, finished)
-	want = retours.Erasure{EventID: e.ID, State: retours.ErasureDone, Items: 66, StartedAt: started, FinishedAt: finished, Progress: finished, AccessHashes: e.AccessHashes()}
+	want = retours.Erasure{EventID: e.ID, State: retours.ErasureDone, Items: 68, StartedAt: started, FinishedAt: finished, Progress: finished, AccessHashes: e.AccessHashes()}
 	if err != nil || !sameErasure(done, want) {
 		t.Fatalf("FinishErasure = %+v, %v; want %+v", done, err, want)
 	}
@@ -159,6 +183,12 @@ func testErasure(t *testing.T, st Store) {
 	}
 	if a, err := st.Activity(ctx, e.ID); err != nil || a.Answers+a.Notes+a.Moderation != 0 {
 		t.Errorf("Activity after the erasure = %+v, %v; want none", a, err)
+	}
+	if shares, err := st.Shares(ctx, e.ID); err != nil || len(shares) != 0 {
+		t.Errorf("Shares after the erasure = %+v, %v; want none", shares, err)
+	}
+	if edits, err := st.Edits(ctx, e.ID, time.Time{}, 10); err != nil || len(edits) != 0 {
+		t.Errorf("Edits after the erasure = %+v, %v; want none", edits, err)
 	}
 	for name, call := range map[string]func() (*retours.Erasure, error){
 		"Erasure":       func() (*retours.Erasure, error) { return st.Erasure(ctx, e.ID) },
@@ -188,7 +218,8 @@ func testErasure(t *testing.T, st Store) {
 
 // testErasureStopsDerivedWrites: once an erasure starts, and once it is
 // done, nothing derived from the event is written any more: a snapshot, a
-// moderation change, an unsubscription, a new token, the activity of a
+// moderation change, an unsubscription, an edit, new accesses, a share
+// created or revoked, an entry of the record of changes, the activity of a
 // change counted late. An answer from a copy of the event read before is
 // still stored, and the erasure's items delete it.
 func testErasureStopsDerivedWrites(t *testing.T, st Store) {
@@ -197,6 +228,11 @@ func testErasureStopsDerivedWrites(t *testing.T, st Store) {
 		e := mustCreate(t, st, Event(t))
 		a := mustPutAnswer(t, st, e, Answer(t, e, "", "4"))
 		nt := mustPutNote(t, st, e, Note(t, e, retours.NotePointFort, "Bien", T0.Add(time.Hour)))
+		by := retours.Actor{Access: &e.Accesses[0]}
+		shared, _, _ := retours.NewShare(e, e.Sessions[0].ID, rand.Reader, by.ID(), T0)
+		if err := st.CreateShare(ctx, e, shared, by.Edit(retours.ActionShareCreated, T0, 0, shared.ID)); err != nil {
+			t.Fatal(err)
+		}
 		at := T0.Add(48 * time.Hour)
 		if _, err := st.StartErasure(ctx, e.ID, at); err != nil {
 			t.Fatal(err)
@@ -215,31 +251,50 @@ func testErasureStopsDerivedWrites(t *testing.T, st Store) {
 				t.Fatal(err)
 			}
 		}
-		for _, tc := range []struct {
-			name string
-			err  error
-			want string
-		}{
-			{"PutSnapshot", st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: at, Expires: e.ExpiresAt(), Data: []byte(`{"notes":["Bien"]}`)}), derivedEventIsGone},
-			{"SetHidden of a note", st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, at, nil), derivedEventIsGone},
-			{"SetHidden of an answer", st.SetHidden(ctx, e, retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, true, at, nil), derivedEventIsGone},
-			{"Unsubscribe", st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), at), derivedEventIsGone},
-		} {
-			if failure(tc.err) != tc.want {
-				t.Errorf("finished %v: %s = %v, want %s", finish, tc.name, tc.err, tc.want)
-			}
+		// Writes to the event's own item say it is being erased, as reading
+		// it does; once it is gone, that it does not exist. A share found
+		// before its revocation is refused with its event; once erased, it
+		// is not found.
+		wantItem, wantRevoke := eventErasing, derivedEventIsGone
+		if finish {
+			wantItem, wantRevoke = eventNotFound, shareNotFound
 		}
 		_, newHash, _ := retours.NewToken(rand.Reader)
 		rotated, err := retours.Rotated(e.Accesses, e.Accesses[0].ID, newHash)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantToken := eventErasing
-		if finish {
-			wantToken = eventNotFound
+		edited := *e
+		edited.Version, edited.Title = e.Version+1, "Renommé"
+		share, _, _ := retours.NewShare(e, e.Sessions[1].ID, rand.Reader, by.ID(), at)
+		for _, tc := range []struct {
+			name string
+			err  error
+			want string
+		}{
+			{"PutSnapshot", st.PutSnapshot(ctx, &retours.Snapshot{EventID: e.ID, Lang: "fr", CreatedAt: at, Expires: e.ExpiresAt(), Data: []byte(`{"notes":["Bien"]}`)}), derivedEventIsGone},
+			{"SetHidden of a note", st.SetHidden(ctx, e, retours.TextRef{SubmissionID: nt.SubmissionID}, true, at, by.Edit(retours.ActionHidden, at, 0, nt.SubmissionID)), derivedEventIsGone},
+			{"SetHidden of an answer", st.SetHidden(ctx, e, retours.TextRef{SubmissionID: a.SubmissionID, Question: "commentaire"}, true, at, nil), derivedEventIsGone},
+			{"Unsubscribe", st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), at), derivedEventIsGone},
+			{"UpdateEvent", st.UpdateEvent(ctx, &edited, by.Edit(retours.ActionUpdated, at, edited.Version, "")), wantItem},
+			{"ReplaceAccesses", st.ReplaceAccesses(ctx, e, rotated, by.Edit(retours.ActionAccessRotated, at, 0, e.Accesses[0].ID)), wantItem},
+			{"CreateShare", st.CreateShare(ctx, e, share, by.Edit(retours.ActionShareCreated, at, 0, share.ID)), derivedEventIsGone},
+			{"RevokeShare", st.RevokeShare(ctx, e, shared.ID, by.Edit(retours.ActionShareRevoked, at, 0, shared.ID)), wantRevoke},
+		} {
+			if failure(tc.err) != tc.want {
+				t.Errorf("finished %v: %s = %v, want %s", finish, tc.name, tc.err, tc.want)
+			}
 		}
-		if err := st.ReplaceAccesses(ctx, e, rotated, nil); failure(err) != wantToken {
-			t.Errorf("finished %v: ReplaceAccesses = %v, want %s", finish, err, wantToken)
+		// None of them recorded a change, nor left a share.
+		wantKept := 1 // the share made before, and its entry in the record
+		if finish {
+			wantKept = 0
+		}
+		if edits, err := st.Edits(ctx, e.ID, time.Time{}, 10); err != nil || len(edits) != wantKept {
+			t.Errorf("finished %v: Edits = %+v, %v; want %d", finish, edits, err, wantKept)
+		}
+		if shares, err := st.Shares(ctx, e.ID); err != nil || len(shares) != wantKept {
+			t.Errorf("finished %v: Shares = %+v, %v; want %d", finish, shares, err, wantKept)
 		}
 		// The stream's records of the answer and the note, counted now,
 		// create no activity.
@@ -263,13 +318,87 @@ func testErasureStopsDerivedWrites(t *testing.T, st Store) {
 		// write with no condition: stored, then deleted with the rest.
 		mustPutAnswer(t, st, e, Answer(t, e, "", "5"))
 		n, err := st.EraseItems(ctx, e.ID, 100, at)
-		if err != nil || n != 3 {
-			t.Errorf("EraseItems = %d, %v; want the two answers and the note", n, err)
+		if err != nil || n != 5 {
+			t.Errorf("EraseItems = %d, %v; want the two answers, the note, the share and its entry in the record", n, err)
 		}
 		if countAnswers(t, st, e.ID) != 0 {
 			t.Error("the late answer is left")
 		}
 	}
+}
+
+// testErasureKeepsAccesses: an erasure's record holds the hash of every
+// access the event had when it started, so that each of its organisers
+// follows it with their own token, and not an access revoked before; no
+// access is granted once it started.
+func testErasureKeepsAccesses(t *testing.T, st Store) {
+	ctx := context.Background()
+	e := Event(t)
+	first, firstToken, err := retours.NewAccess(rand.Reader, "", "", T0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Accesses = []retours.Access{first}
+	mustCreate(t, st, e)
+	second, secondToken, _ := retours.NewAccess(rand.Reader, "Médiathèque de Vichy", first.ID, T0, false)
+	revoked, revokedToken, _ := retours.NewAccess(rand.Reader, "Conseil départemental", first.ID, T0, false)
+	late, lateToken, _ := retours.NewAccess(rand.Reader, "Tiers-lieu", first.ID, T0, false)
+	three := []retours.Access{first, second, revoked}
+	kept, _ := retours.WithoutAccess(three, revoked.ID, true)
+	for _, accesses := range [][]retours.Access{three, kept} {
+		cur, err := st.Event(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.ReplaceAccesses(ctx, cur, accesses, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(step string, er *retours.Erasure) {
+		t.Helper()
+		if want := []string{first.Hash, second.Hash}; !slices.Equal(er.AccessHashes, want) {
+			t.Errorf("%s: AccessHashes = %v, want %v", step, er.AccessHashes, want)
+		}
+		for _, tok := range []string{firstToken, secondToken} {
+			if !er.CheckToken(tok) {
+				t.Errorf("%s: CheckToken refuses the token of an access the event had", step)
+			}
+		}
+		for name, tok := range map[string]string{"revoked": revokedToken, "granted too late": lateToken, "empty": "", "wrong": firstToken + "x"} {
+			if er.CheckToken(tok) {
+				t.Errorf("%s: CheckToken accepts a %s token", step, name)
+			}
+		}
+	}
+	at := T0.Add(48 * time.Hour)
+	er, err := st.StartErasure(ctx, e.ID, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("StartErasure", er)
+	withKept := *e
+	withKept.Accesses = kept
+	more, _ := retours.WithAccess(kept, late)
+	if err := st.ReplaceAccesses(ctx, &withKept, more, nil); failure(err) != eventErasing {
+		t.Errorf("ReplaceAccesses once the erasure started = %v, want %s", err, eventErasing)
+	}
+	if er, err = st.Erasure(ctx, e.ID); err != nil {
+		t.Fatal(err)
+	}
+	check("Erasure", er)
+	for {
+		n, err := st.EraseItems(ctx, e.ID, 100, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if er, err = st.FinishErasure(ctx, e.ID, at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	check("FinishErasure", er)
 }
 
 // testStalledErasures: erasures whose progress stopped are found, by the

@@ -136,13 +136,14 @@ func testEraseEvent(t *testing.T, st Store) {
 			mustPutAnswer(t, st, ev, Answer(t, ev, "", "3"))
 		}
 	}
-	extras(t, st, e)
+	Extras(t, st, e)
 
 	// The event, 60 answers, a note, a snapshot, the activity (its
-	// moderation count), an unsubscription and the series entry.
+	// moderation count), an unsubscription, a share, its entry in the
+	// record of changes and the series entry.
 	n, err := st.EraseEvent(ctx, e.ID)
-	if err != nil || n != 66 {
-		t.Fatalf("EraseEvent = %d, %v; want 66 items", n, err)
+	if err != nil || n != 68 {
+		t.Fatalf("EraseEvent = %d, %v; want 68 items", n, err)
 	}
 	if _, err := st.Event(ctx, e.ID); failure(err) != eventNotFound {
 		t.Errorf("Event after erasure: %v, want not found", err)

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"erase a late answer", testEraseLateAnswer},
 		{"erasure", testErasure},
 		{"an erasure stops derived writes", testErasureStopsDerivedWrites},
+		{"an erasure keeps every access", testErasureKeepsAccesses},
 		{"stalled erasures", testStalledErasures},
 		{"answers are idempotent", testPutAnswerIsIdempotent},
 		{"concurrent duplicates store one", testConcurrentDuplicatesStoreOne},
