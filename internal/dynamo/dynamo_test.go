@@ -9,7 +9,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -40,14 +39,8 @@ var (
 // an event whose question is silently dropped, nor the caller's invalid
 // input.
 func TestEventOfUnknownQuestionKind(t *testing.T) {
-	c := dynamotest.Client(t)
-	table := dynamotest.NewTable(t, c)
-	st := dynamo.New(c, table)
+	c, table, st, e := storedEvent(t)
 	ctx := context.Background()
-	e := mustEvent(t)
-	if err := st.CreateEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
 	items, err := c.Scan(ctx, &dynamodb.ScanInput{TableName: &table})
 	if err != nil {
 		t.Fatal(err)
@@ -175,20 +168,27 @@ func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n in
 	return ids
 }
 
-// TestEventStoredWithOneToken: an event stored before events had versions
-// and several accesses (its token's hash in token_hash, no accesses, no
-// version) is read with its token as its first access at version 1, and
-// takes an edit and a new access.
-func TestEventStoredWithOneToken(t *testing.T) {
+// storedEvent returns a store on a table of its own, its client and the
+// table's name, and an event stored there.
+func storedEvent(t *testing.T) (*dynamodb.Client, string, *dynamo.Store, *retours.Event) {
+	t.Helper()
 	c := dynamotest.Client(t)
 	table := dynamotest.NewTable(t, c)
 	st := dynamo.New(c, table)
-	ctx := context.Background()
 	e := mustEvent(t)
-	if err := st.CreateEvent(ctx, e); err != nil {
+	if err := st.CreateEvent(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	token, hash, _ := retours.NewToken(strings.NewReader(strings.Repeat("k", 64)))
+	return c, table, st, e
+}
+
+// storeWithOneToken stores e again as events were stored before they had
+// versions and several accesses: its one token's hash in token_hash, no
+// accesses, no version. It returns the token.
+func storeWithOneToken(t *testing.T, c *dynamodb.Client, table string, e *retours.Event) string {
+	t.Helper()
+	ctx := context.Background()
+	token, hash, _ := retours.NewToken(rand.Reader)
 	out, err := c.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{
 		"PK": &types.AttributeValueMemberS{Value: "EVENT#" + e.ID}, "SK": &types.AttributeValueMemberS{Value: "META"}}})
 	if err != nil {
@@ -203,6 +203,17 @@ func TestEventStoredWithOneToken(t *testing.T) {
 	if _, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: item}); err != nil {
 		t.Fatal(err)
 	}
+	return token
+}
+
+// TestEventStoredWithOneToken: an event stored before events had versions
+// and several accesses (its token's hash in token_hash, no accesses, no
+// version) is read with its token as its first access at version 1, and
+// takes an edit and a new access.
+func TestEventStoredWithOneToken(t *testing.T) {
+	c, table, st, e := storedEvent(t)
+	ctx := context.Background()
+	token := storeWithOneToken(t, c, table, e)
 	old, err := st.Event(ctx, e.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -237,22 +248,9 @@ func TestEventStoredWithOneToken(t *testing.T) {
 // with its token's hash alone keeps that hash, so that its organiser
 // follows the erasure with the token.
 func TestErasureOfAnEventStoredWithOneToken(t *testing.T) {
-	c := dynamotest.Client(t)
-	table := dynamotest.NewTable(t, c)
-	st := dynamo.New(c, table)
+	c, table, st, e := storedEvent(t)
 	ctx := context.Background()
-	e := mustEvent(t)
-	if err := st.CreateEvent(ctx, e); err != nil {
-		t.Fatal(err)
-	}
-	token, hash, _ := retours.NewToken(rand.Reader)
-	key := map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "EVENT#" + e.ID}, "SK": &types.AttributeValueMemberS{Value: "META"}}
-	if _, err := c.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &table, Key: key, UpdateExpression: aws.String("SET token_hash = :h REMOVE accesses"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":h": &types.AttributeValueMemberS{Value: hash}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	token := storeWithOneToken(t, c, table, e)
 	if _, err := st.StartErasure(ctx, e.ID, t0); err != nil {
 		t.Fatal(err)
 	}

@@ -100,12 +100,7 @@ func (st *Store) Shares(ctx context.Context, eventID string) ([]retours.Share, e
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b retours.Share) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	retours.SortShares(out)
 	return out, nil
 }
 

@@ -216,12 +216,7 @@ func (s *Store) Shares(ctx context.Context, eventID string) ([]retours.Share, er
 			out = append(out, sh.share)
 		}
 	}
-	slices.SortFunc(out, func(a, b retours.Share) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
+	retours.SortShares(out)
 	return out, nil
 }
 

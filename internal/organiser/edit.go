@@ -140,10 +140,7 @@ func (req *editRequest) edit(e *retours.Event) retours.EventEdit {
 		in.Questionnaire = *q
 	}
 	for _, ss := range req.Sessions {
-		si := ss.input()
-		in.Sessions = append(in.Sessions, retours.SessionEdit{ID: ss.ID, Title: si.Title, Kind: si.Kind, StartsAt: si.StartsAt,
-			EndsAt: si.EndsAt, OpensAt: si.OpensAt, ClosesAt: si.ClosesAt, Room: si.Room, Speakers: si.Speakers, UID: si.UID,
-			Cancelled: ss.Cancelled})
+		in.Sessions = append(in.Sessions, retours.SessionEdit{ID: ss.ID, SessionInput: ss.input(), Cancelled: ss.Cancelled})
 	}
 	return in
 }

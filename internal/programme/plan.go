@@ -86,8 +86,8 @@ func PlanImport(e *retours.Event, drafts []Draft) *Plan {
 		i, by := find(d)
 		if i < 0 {
 			st.Action = Create
-			p.Sessions = append(p.Sessions, retours.SessionEdit{Title: d.Title, Kind: d.Kind, StartsAt: d.StartsAt, EndsAt: d.EndsAt,
-				Room: d.Room, Speakers: d.Speakers, UID: d.UID})
+			p.Sessions = append(p.Sessions, retours.SessionEdit{SessionInput: retours.SessionInput{Title: d.Title, Kind: d.Kind,
+				StartsAt: d.StartsAt, EndsAt: d.EndsAt, Room: d.Room, Speakers: d.Speakers, UID: d.UID}})
 			taken[len(p.Sessions)-1] = true
 			p.Steps = append(p.Steps, st)
 			continue

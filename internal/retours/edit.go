@@ -32,16 +32,8 @@ type EventEdit struct {
 // SessionEdit is one session of an EventEdit: an existing one by its ID, or
 // a new one when ID is "".
 type SessionEdit struct {
-	ID        string
-	Title     string
-	Kind      string
-	StartsAt  time.Time
-	EndsAt    time.Time
-	OpensAt   time.Time
-	ClosesAt  time.Time
-	Room      string
-	Speakers  []string
-	UID       string
+	ID string
+	SessionInput
 	Cancelled bool
 }
 
@@ -63,9 +55,7 @@ func EditOf(e *Event) EventEdit {
 		Questionnaire: Questionnaire{Questions: slices.Clone(e.Questionnaire.Questions)},
 	}
 	for _, s := range e.Sessions {
-		in.Sessions = append(in.Sessions, SessionEdit{ID: s.ID, Title: s.Title, Kind: s.Kind, StartsAt: s.StartsAt,
-			EndsAt: s.EndsAt, OpensAt: s.OpensAt, ClosesAt: s.ClosesAt, Room: s.Room, Speakers: slices.Clone(s.Speakers),
-			UID: s.UID, Cancelled: s.Cancelled})
+		in.Sessions = append(in.Sessions, SessionEdit{ID: s.ID, SessionInput: s.input(), Cancelled: s.Cancelled})
 	}
 	return in
 }

@@ -52,7 +52,7 @@ func TestEdit(t *testing.T) {
 			in.Sessions[0].StartsAt = in.Sessions[0].StartsAt.Add(40 * time.Minute)
 			in.Sessions[0].EndsAt = in.Sessions[0].EndsAt.Add(40 * time.Minute)
 			in.Sessions[1].Title, in.Sessions[1].Kind, in.Sessions[1].Cancelled = "Atelier A", retours.KindTableRonde, true
-			in.Sessions = append(in.Sessions, retours.SessionEdit{Title: "Atelier B", Kind: retours.KindAtelier, StartsAt: t0.Add(2 * time.Hour)})
+			in.Sessions = append(in.Sessions, retours.SessionEdit{SessionInput: retours.SessionInput{Title: "Atelier B", Kind: retours.KindAtelier, StartsAt: t0.Add(2 * time.Hour)}})
 		}, nil},
 		{"a session removed before answers", false, func(in *retours.EventEdit) { in.Sessions = in.Sessions[:1] }, nil},
 		{"a session removed after answers", true, func(in *retours.EventEdit) { in.Sessions = in.Sessions[:1] },

@@ -66,9 +66,10 @@ func (e *Event) NextEdition(in EditionInput, r io.Reader, now time.Time) (*Event
 			if s.Cancelled {
 				continue
 			}
-			next.Sessions = append(next.Sessions, SessionInput{Title: s.Title, Kind: s.Kind, StartsAt: move(s.StartsAt),
-				EndsAt: move(s.EndsAt), OpensAt: move(s.OpensAt), ClosesAt: move(s.ClosesAt), Room: s.Room,
-				Speakers: slices.Clone(s.Speakers)})
+			si := s.input()
+			si.StartsAt, si.EndsAt, si.OpensAt, si.ClosesAt = move(si.StartsAt), move(si.EndsAt), move(si.OpensAt), move(si.ClosesAt)
+			si.UID = ""
+			next.Sessions = append(next.Sessions, si)
 		}
 	}
 	ne, err := NewEvent(next, r, now, e.RetentionMonths)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -86,6 +87,12 @@ type Session struct {
 	// Cancelled sessions are no longer offered to participants and accept
 	// no answer; the answers they received stay in the bilan.
 	Cancelled bool `json:"cancelled,omitempty"`
+}
+
+// input returns what makes the session, as a new session's input.
+func (s *Session) input() SessionInput {
+	return SessionInput{Title: s.Title, Kind: s.Kind, StartsAt: s.StartsAt, EndsAt: s.EndsAt, OpensAt: s.OpensAt,
+		ClosesAt: s.ClosesAt, Room: s.Room, Speakers: slices.Clone(s.Speakers), UID: s.UID}
 }
 
 // Session returns the session with the given id.
@@ -371,8 +378,7 @@ func (e *Event) setQuestionnaire(q *Questionnaire, fe FieldErrors) {
 func (e *Event) addSessions(sessions []SessionInput, r io.Reader, fe FieldErrors) error {
 	edits := make([]SessionEdit, len(sessions))
 	for i, si := range sessions {
-		edits[i] = SessionEdit{Title: si.Title, Kind: si.Kind, StartsAt: si.StartsAt, EndsAt: si.EndsAt,
-			OpensAt: si.OpensAt, ClosesAt: si.ClosesAt, Room: si.Room, Speakers: si.Speakers, UID: si.UID}
+		edits[i] = SessionEdit{SessionInput: si}
 	}
 	return e.setSessions(nil, edits, false, r, fe)
 }

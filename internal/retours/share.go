@@ -3,6 +3,8 @@ package retours
 import (
 	"context"
 	"io"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -36,6 +38,17 @@ func NewShare(e *Event, sessionID string, r io.Reader, by string, now time.Time)
 		return nil, "", err
 	}
 	return &Share{ID: id[:6], EventID: e.ID, SessionID: sessionID, Hash: hash, CreatedAt: now.UTC(), CreatedBy: by}, token, nil
+}
+
+// SortShares orders shares as ShareStore.Shares returns them: oldest
+// first, then by id.
+func SortShares(shares []Share) {
+	slices.SortFunc(shares, func(a, b Share) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 // ShareStore keeps the shares of sessions' results.

@@ -66,7 +66,7 @@ func testUpdateEvent(t *testing.T, st Store) {
 	in := retours.EditOf(e)
 	in.Title, in.Edition = "NEC Auvergne 2026", 3
 	in.Sessions[0].Cancelled = true
-	in.Sessions = append(in.Sessions, retours.SessionEdit{Title: "Atelier données", Kind: retours.KindAtelier, StartsAt: T0.Add(3 * time.Hour)})
+	in.Sessions = append(in.Sessions, retours.SessionEdit{SessionInput: retours.SessionInput{Title: "Atelier données", Kind: retours.KindAtelier, StartsAt: T0.Add(3 * time.Hour)}})
 	edited, err := e.Edit(in, false, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -176,25 +176,7 @@ func testListEvents(t *testing.T, st Store) {
 		}
 		return out
 	}
-	var got []*retours.Event
-	var after *retours.EventCursor
-	for page := 0; ; page++ {
-		p, err := st.ListEvents(ctx, retours.EventQuery{After: after, Limit: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(p.Events) > 3 {
-			t.Errorf("page %d has %d events, limit 3", page, len(p.Events))
-		}
-		got = append(got, p.Events...)
-		if p.Next == nil {
-			break
-		}
-		if page > 5 {
-			t.Fatal("the list does not end")
-		}
-		after = p.Next
-	}
+	got := listAll(t, st, retours.EventQuery{Limit: 3})
 	if !slices.Equal(ids(got), ids(all)) {
 		t.Errorf("events listed %v, want %v", ids(got), ids(all))
 	}
@@ -210,23 +192,41 @@ func testListEvents(t *testing.T, st Store) {
 			want = append(want, e)
 		}
 	}
-	got, after = nil, nil
-	for page := 0; ; page++ {
-		p, err := st.ListEvents(ctx, retours.EventQuery{After: after, Limit: 2, Match: atelier, MaxScan: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, p.Events...)
-		if p.Next == nil {
-			break
-		}
-		if page > 10 {
-			t.Fatal("the filtered list does not end")
-		}
-		after = p.Next
-	}
+	got = listAll(t, st, retours.EventQuery{Limit: 2, Match: atelier, MaxScan: 2})
 	if !slices.Equal(ids(got), ids(want)) {
 		t.Errorf("filtered events %v, want %v", ids(got), ids(want))
+	}
+	// An event being erased is listed no more.
+	if _, err := st.StartErasure(ctx, all[1].ID, T0.Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got = listAll(t, st, retours.EventQuery{Limit: 3})
+	if want := slices.Delete(slices.Clone(all), 1, 2); !slices.Equal(ids(got), ids(want)) {
+		t.Errorf("events listed while one is being erased %v, want %v", ids(got), ids(want))
+	}
+}
+
+// listAll reads every page of the events q lists, each no longer than its
+// limit.
+func listAll(tb testing.TB, st Store, q retours.EventQuery) []*retours.Event {
+	tb.Helper()
+	var all []*retours.Event
+	for page := 0; ; page++ {
+		p, err := st.ListEvents(context.Background(), q)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if len(p.Events) > q.Limit {
+			tb.Errorf("page %d has %d events, limit %d", page, len(p.Events), q.Limit)
+		}
+		all = append(all, p.Events...)
+		if p.Next == nil {
+			return all
+		}
+		if page > 20 {
+			tb.Fatal("the list does not end")
+		}
+		q.After = p.Next
 	}
 }
 
@@ -240,19 +240,29 @@ func cmpString(a, b string) int {
 	return 0
 }
 
+// mustShare stores a share of the session of e, made at at by its first
+// access with the entry of the record of changes that says so, and returns
+// it and its token.
+func mustShare(tb testing.TB, st retours.ShareStore, e *retours.Event, session string, at time.Time) (*retours.Share, string) {
+	tb.Helper()
+	by := retours.Actor{Access: &e.Accesses[0]}
+	sh, token, err := retours.NewShare(e, session, rand.Reader, by.ID(), at)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.CreateShare(context.Background(), e, sh, by.Edit(retours.ActionShareCreated, at, 0, sh.ID)); err != nil {
+		tb.Fatal(err)
+	}
+	return sh, token
+}
+
 // testShares: a share is found by its token's hash alone, listed, revoked
 // with a record of who did it, and erased with its event.
 func testShares(t *testing.T, st Store) {
 	ctx := context.Background()
 	e := mustCreate(t, st, Event(t))
 	by := retours.Actor{Access: &e.Accesses[0]}
-	sh, token, err := retours.NewShare(e, e.Sessions[1].ID, rand.Reader, by.ID(), T0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.CreateShare(ctx, e, sh, by.Edit(retours.ActionShareCreated, T0, 0, sh.ID)); err != nil {
-		t.Fatal(err)
-	}
+	sh, token := mustShare(t, st, e, e.Sessions[1].ID, T0)
 	got, err := st.ShareByHash(ctx, e.ID, retours.HashToken(token))
 	if err != nil || !reflect.DeepEqual(got, sh) {
 		t.Fatalf("ShareByHash = %+v, %v; want %+v", got, err, sh)

@@ -66,14 +66,28 @@ func Extras(tb testing.TB, st ExtrasStore, e *retours.Event) {
 	if err := st.Unsubscribe(ctx, e, retours.OrganiserID("alice@example.org"), T0); err != nil {
 		tb.Fatal(err)
 	}
-	by := retours.Actor{Access: &e.Accesses[0]}
-	sh, _, err := retours.NewShare(e, e.Sessions[0].ID, rand.Reader, by.ID(), T0)
+	mustShare(tb, st, e, e.Sessions[0].ID, T0)
+}
+
+// mustFinishErasure deletes the items of an event being erased until none
+// is left, and finishes its erasure at at.
+func mustFinishErasure(tb testing.TB, st Store, eventID string, at time.Time) *retours.Erasure {
+	tb.Helper()
+	ctx := context.Background()
+	for {
+		n, err := st.EraseItems(ctx, eventID, 100, at)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	er, err := st.FinishErasure(ctx, eventID, at)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := st.CreateShare(ctx, e, sh, by.Edit(retours.ActionShareCreated, T0, 0, sh.ID)); err != nil {
-		tb.Fatal(err)
-	}
+	return er
 }
 
 // sameErasure reports whether got is want.
@@ -229,27 +243,13 @@ func testErasureStopsDerivedWrites(t *testing.T, st Store) {
 		a := mustPutAnswer(t, st, e, Answer(t, e, "", "4"))
 		nt := mustPutNote(t, st, e, Note(t, e, retours.NotePointFort, "Bien", T0.Add(time.Hour)))
 		by := retours.Actor{Access: &e.Accesses[0]}
-		shared, _, _ := retours.NewShare(e, e.Sessions[0].ID, rand.Reader, by.ID(), T0)
-		if err := st.CreateShare(ctx, e, shared, by.Edit(retours.ActionShareCreated, T0, 0, shared.ID)); err != nil {
-			t.Fatal(err)
-		}
+		shared, _ := mustShare(t, st, e, e.Sessions[0].ID, T0)
 		at := T0.Add(48 * time.Hour)
 		if _, err := st.StartErasure(ctx, e.ID, at); err != nil {
 			t.Fatal(err)
 		}
 		if finish {
-			for {
-				n, err := st.EraseItems(ctx, e.ID, 100, at)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if n == 0 {
-					break
-				}
-			}
-			if _, err := st.FinishErasure(ctx, e.ID, at); err != nil {
-				t.Fatal(err)
-			}
+			mustFinishErasure(t, st, e.ID, at)
 		}
 		// Writes to the event's own item say it is being erased, as reading
 		// it does; once it is gone, that it does not exist. A share found
@@ -386,19 +386,7 @@ func testErasureKeepsAccesses(t *testing.T, st Store) {
 		t.Fatal(err)
 	}
 	check("Erasure", er)
-	for {
-		n, err := st.EraseItems(ctx, e.ID, 100, at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-	}
-	if er, err = st.FinishErasure(ctx, e.ID, at.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	check("FinishErasure", er)
+	check("FinishErasure", mustFinishErasure(t, st, e.ID, at.Add(time.Minute)))
 }
 
 // testStalledErasures: erasures whose progress stopped are found, by the
