@@ -245,7 +245,7 @@ func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, status int, 
 		p.Errors = append(p.Errors, web.ErrorView{Anchor: "q-" + p.Questions[0].ID, Label: p.Questions[0].Label, Message: retours.FieldMessage(lang, problem)})
 		delete(fieldErrs, "answers")
 	}
-	p.Errors = append(p.Errors, formErrors(lang, "q-"+p.Questions[0].ID, fieldErrs, func(k string) bool {
+	p.Errors = append(p.Errors, web.FormErrors(lang, "q-"+p.Questions[0].ID, fieldErrs, func(k string) bool {
 		_, ok := e.Questionnaire.Question(k)
 		return ok
 	})...)
@@ -287,31 +287,8 @@ func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int
 		p.NoteError = retours.FieldMessage(lang, problem)
 		p.Errors = append(p.Errors, web.ErrorView{Anchor: "note-text", Label: messages.T(lang, "thanks.note.text"), Message: p.NoteError})
 	}
-	p.Errors = append(p.Errors, formErrors(lang, "note-kind", fieldErrs, func(k string) bool { return k == "kind" || k == "text" })...)
+	p.Errors = append(p.Errors, web.FormErrors(lang, "note-kind", fieldErrs, func(k string) bool { return k == "kind" || k == "text" })...)
 	return pages.Render(w, r, status, "thanks", p)
-}
-
-// formErrors lists the problems of fieldErrs that belong to no field shown on
-// the form (a damaged hidden field, an answer to a question the form does not
-// have), so that a form never comes back refused without saying why.
-func formErrors(lang, anchor string, fieldErrs map[string]string, shown func(string) bool) []web.ErrorView {
-	var keys []string
-	for k := range fieldErrs {
-		if !shown(k) {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	var out []web.ErrorView
-	for _, k := range keys {
-		m := retours.FieldMessage(lang, fieldErrs[k])
-		if k == "submission_id" {
-			// A fresh id was issued: sending again works.
-			m = messages.T(lang, "form.resend")
-		}
-		out = append(out, web.ErrorView{Anchor: anchor, Label: messages.T(lang, "form.label"), Message: m})
-	}
-	return out
 }
 
 // privacyPage says what is kept about participants, for how long, and who

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/retours/retours/internal/retours"
 )
@@ -163,4 +164,28 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, e
 type Notice struct {
 	Base
 	Message string
+}
+
+// FormErrors lists the problems of fieldErrs that belong to no field shown
+// on a form (shown says which are), such as a damaged hidden field or an
+// answer to a question the form does not have, each linked to anchor, so
+// that a form never comes back refused without saying why. A damaged
+// submission id says that sending again works: a fresh one was issued.
+func FormErrors(lang, anchor string, fieldErrs map[string]string, shown func(string) bool) []ErrorView {
+	var keys []string
+	for k := range fieldErrs {
+		if !shown(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var out []ErrorView
+	for _, k := range keys {
+		m := retours.FieldMessage(lang, fieldErrs[k])
+		if k == "submission_id" {
+			m = Messages.T(lang, "form.resend")
+		}
+		out = append(out, ErrorView{Anchor: anchor, Label: Messages.T(lang, "form.label"), Message: m})
+	}
+	return out
 }
