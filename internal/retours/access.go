@@ -33,12 +33,56 @@ type Access struct {
 	// CreatedBy is the access that issued it, or AdminActor; "" for the
 	// access the event was created with.
 	CreatedBy string `json:"created_by,omitempty"`
+	// Role limits what the access may do: RoleOrganiser ("") may do
+	// everything an organiser does; any other role only its one thing.
+	Role Role `json:"role,omitempty"`
 }
 
-// NewAccess returns a new access named name, issued by by at now, and its
-// token, which appears only here. An empty name is allowed for the access
-// an event is created with; others need one.
+// Role is what an access may do.
+type Role string
+
+// Roles of an access.
+const (
+	// RoleOrganiser runs the event: every organiser route.
+	RoleOrganiser Role = ""
+	// RoleEntry types paper sheets in, and nothing else: a data-entry link.
+	RoleEntry Role = "entry"
+	// RoleWall shows the closing wall on the room's computer, and nothing
+	// else.
+	RoleWall Role = "wall"
+)
+
+// ParseRole returns the role named s ("organiser", "entry", "wall"; "" is
+// the organiser's). EINVALID for any other.
+func ParseRole(s string) (Role, error) {
+	switch s {
+	case "", "organiser":
+		return RoleOrganiser, nil
+	case string(RoleEntry):
+		return RoleEntry, nil
+	case string(RoleWall):
+		return RoleWall, nil
+	}
+	return "", &Error{Code: EINVALID, Key: "access.role", Fields: map[string]string{"role": FieldChoice}}
+}
+
+// String returns the role's name: "organiser" for RoleOrganiser.
+func (r Role) String() string {
+	if r == RoleOrganiser {
+		return "organiser"
+	}
+	return string(r)
+}
+
+// NewAccess returns a new organiser access named name, issued by by at
+// now, and its token, which appears only here. An empty name is allowed for
+// the access an event is created with; others need one.
 func NewAccess(r io.Reader, name, by string, now time.Time, first bool) (Access, string, error) {
+	return NewRoleAccess(r, name, by, RoleOrganiser, now, first)
+}
+
+// NewRoleAccess is NewAccess for an access of role.
+func NewRoleAccess(r io.Reader, name, by string, role Role, now time.Time, first bool) (Access, string, error) {
 	clean, msg := CleanText(name, MaxAccessName)
 	switch {
 	case msg == "" && strings.ContainsRune(clean, '\n'):
@@ -57,24 +101,33 @@ func NewAccess(r io.Reader, name, by string, now time.Time, first bool) (Access,
 	if err != nil {
 		return Access{}, "", err
 	}
-	return Access{ID: id[:6], Name: clean, Hash: hash, CreatedAt: now.UTC(), CreatedBy: by}, token, nil
+	return Access{ID: id[:6], Name: clean, Hash: hash, CreatedAt: now.UTC(), CreatedBy: by, Role: role}, token, nil
 }
 
-// AccessFor returns the access whose token is token, comparing every
-// access's hash in constant time.
+// AccessFor returns the organiser access whose token is token, comparing
+// every access's hash in constant time. A role-limited access is not an
+// organiser's: RoleAccessFor finds it.
 func (e *Event) AccessFor(token string) (*Access, bool) {
+	return e.RoleAccessFor(token, RoleOrganiser)
+}
+
+// RoleAccessFor returns the access of role whose token is token, comparing
+// every access's hash in constant time.
+func (e *Event) RoleAccessFor(token string, role Role) (*Access, bool) {
 	i := tokenIndex(token, len(e.Accesses), func(i int) string { return e.Accesses[i].Hash })
-	if i < 0 {
+	if i < 0 || e.Accesses[i].Role != role {
 		return nil, false
 	}
 	return &e.Accesses[i], true
 }
 
-// AccessHashes returns the token hashes of the event's accesses.
+// AccessHashes returns the token hashes of the event's organiser accesses.
 func (e *Event) AccessHashes() []string {
-	hashes := make([]string, len(e.Accesses))
-	for i, a := range e.Accesses {
-		hashes[i] = a.Hash
+	hashes := []string{}
+	for _, a := range e.Accesses {
+		if a.Role == RoleOrganiser {
+			hashes = append(hashes, a.Hash)
+		}
 	}
 	return hashes
 }
@@ -105,15 +158,21 @@ func WithAccess(accesses []Access, a Access) ([]Access, error) {
 }
 
 // WithoutAccess returns accesses without the one of id. ENOTFOUND when
-// there is none; ECONFLICT when it is the last and keepOne is set: the
-// organisers cannot lock themselves out, only the administrator, who can
-// issue an access again, may revoke the last one.
+// there is none; ECONFLICT when it is the last organiser access and keepOne
+// is set: the organisers cannot lock themselves out, only the
+// administrator, who can issue an access again, may revoke the last one.
 func WithoutAccess(accesses []Access, id string, keepOne bool) ([]Access, error) {
 	i := slices.IndexFunc(accesses, func(a Access) bool { return a.ID == id })
 	if i < 0 {
 		return nil, NewError(ENOTFOUND, "access.not_found")
 	}
-	if keepOne && len(accesses) == 1 {
+	organisers := 0
+	for _, a := range accesses {
+		if a.Role == RoleOrganiser {
+			organisers++
+		}
+	}
+	if keepOne && accesses[i].Role == RoleOrganiser && organisers == 1 {
 		return nil, NewError(ECONFLICT, "access.last")
 	}
 	return slices.Delete(slices.Clone(accesses), i, i+1), nil
@@ -163,6 +222,8 @@ const (
 	ActionImported      = "programme.imported"
 	ActionHidden        = "text.hidden"
 	ActionShown         = "text.shown"
+	ActionWallShown     = "text.wall_shown"
+	ActionWallWithdrawn = "text.wall_withdrawn"
 	ActionAccessAdded   = "access.created"
 	ActionAccessRevoked = "access.revoked"
 	ActionAccessRotated = "access.rotated"

@@ -241,3 +241,49 @@ func TestStatusAndCursor(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleLimitedAccesses(t *testing.T) {
+	first, tok1, err := retours.NewAccess(rand.Reader, "", "", t0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &retours.Event{Accesses: []retours.Access{first}}
+	for _, role := range []retours.Role{retours.RoleEntry, retours.RoleWall} {
+		a, tok, err := retours.NewRoleAccess(rand.Reader, "Salle "+role.String(), first.ID, role, t0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Accesses, err = retours.WithAccess(e.Accesses, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := e.AccessFor(tok); ok {
+			t.Errorf("a %s access is taken for an organiser's", role)
+		}
+		if got, ok := e.RoleAccessFor(tok, role); !ok || got.ID != a.ID {
+			t.Errorf("RoleAccessFor(%s) = %v, %v", role, got, ok)
+		}
+		if _, ok := e.RoleAccessFor(tok1, role); ok {
+			t.Errorf("the organiser's token is taken for a %s access", role)
+		}
+		if r, err := retours.ParseRole(role.String()); err != nil || r != role {
+			t.Errorf("ParseRole(%q) = %q, %v", role.String(), r, err)
+		}
+	}
+	if r, err := retours.ParseRole("organiser"); err != nil || r != retours.RoleOrganiser {
+		t.Errorf("ParseRole(organiser) = %q, %v", r, err)
+	}
+	if _, err := retours.ParseRole("admin"); retours.ErrorFields(err)["role"] != retours.FieldChoice {
+		t.Errorf("ParseRole(admin): %v", err)
+	}
+	// Only organiser accesses open the erasure's record, and the last one
+	// cannot be revoked by organisers even when others of other roles remain.
+	if h := e.AccessHashes(); len(h) != 1 || h[0] != first.Hash {
+		t.Errorf("AccessHashes = %v, want the organiser's only", h)
+	}
+	if _, err := retours.WithoutAccess(e.Accesses, first.ID, true); retours.ErrorCode(err) != retours.ECONFLICT {
+		t.Errorf("revoking the last organiser access beside role-limited ones: %v", err)
+	}
+	if rest, err := retours.WithoutAccess(e.Accesses, e.Accesses[1].ID, true); err != nil || len(rest) != 2 {
+		t.Errorf("revoking a data-entry access: %v, %v", rest, err)
+	}
+}
