@@ -63,8 +63,13 @@ func (c Call) Requirements(w World) ([]Requirement, error) {
 		switch c.Operation {
 		case "PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload":
 			return one("s3:PutObject", object), nil
-		case "GetObject", "HeadObject":
+		case "GetObject":
 			return one("s3:GetObject", object), nil
+		case "HeadObject":
+			// Asking whether an object exists relies on S3's 404, which it
+			// gives only to a caller allowed to list the bucket (403
+			// otherwise).
+			return []Requirement{{"s3:GetObject", []string{object}}, {"s3:ListBucket", []string{w.BucketARN(c.Bucket)}}}, nil
 		case "DeleteObject":
 			return one("s3:DeleteObject", object), nil
 		case "AbortMultipartUpload":

@@ -164,6 +164,17 @@ func TestEvaluate(t *testing.T) {
 - Effect: Allow
   Action: s3:PutObject
   Resource: !Sub "${Downloads.Arn}/exports/*"`, iamcheck.Call{Service: "S3", Operation: "PutObject", Bucket: "dl-bucket", Key: "other/k"}, nil, false},
+		{"HeadObject with the objects and the bucket's listing granted", `
+- Effect: Allow
+  Action: s3:GetObject
+  Resource: !Sub "${Downloads.Arn}/*"
+- Effect: Allow
+  Action: s3:ListBucket
+  Resource: !GetAtt Downloads.Arn`, iamcheck.Call{Service: "S3", Operation: "HeadObject", Bucket: "dl-bucket", Key: "downloads/e/1"}, nil, true},
+		{"HeadObject without the listing, where a missing object answers 403", `
+- Effect: Allow
+  Action: s3:GetObject
+  Resource: !Sub "${Downloads.Arn}/*"`, iamcheck.Call{Service: "S3", Operation: "HeadObject", Bucket: "dl-bucket", Key: "downloads/e/1"}, nil, false},
 		{"ListObjectsV2 needs ListBucket on the bucket", `
 - Effect: Allow
   Action: [s3:GetObject, s3:ListBucket]

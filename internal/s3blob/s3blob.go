@@ -103,6 +103,22 @@ func (s *Store) Link(ctx context.Context, key string, ttl time.Duration) (url st
 	return req.URL, signedAt.Add(ttl), nil
 }
 
+// Exists reports whether key holds a file: what a function asks of a
+// download another run is preparing. S3 answers 404 for a missing key only
+// to a caller allowed s3:ListBucket on the bucket, and 403 otherwise, which
+// is an error here.
+func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
+	_, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	var missing *types.NotFound
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &missing):
+		return false, nil
+	}
+	return false, translate("head "+key, err)
+}
+
 // Publish writes f and returns a link to it valid for LinkTTL: what a
 // handler calls before redirecting to the link.
 func (s *Store) Publish(ctx context.Context, f File) (string, error) {

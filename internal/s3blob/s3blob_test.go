@@ -177,3 +177,17 @@ func TestPutNeedsItsMetadata(t *testing.T) {
 		t.Error("Put without a content type or a file name succeeded")
 	}
 }
+
+func TestExists(t *testing.T) {
+	srv, _ := server(t)
+	store := s3blob.New(srv.Client(), bucket)
+	ctx := context.Background()
+	if err := store.Put(ctx, s3blob.File{Key: "downloads/e/1", ContentType: "text/csv", Filename: "a.csv", Body: []byte("a\n")}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]bool{"downloads/e/1": true, "downloads/e/2": false, "downloads/e": false} {
+		if got, err := store.Exists(ctx, key); err != nil || got != want {
+			t.Errorf("Exists(%q) = %v, %v; want %v", key, got, err, want)
+		}
+	}
+}
