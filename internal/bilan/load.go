@@ -68,23 +68,36 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 // every current answer, note and moderation change (fromSnapshot is then
 // true), else a fresh Compute. Both give the same bilan.
 func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (b *Bilan, fromSnapshot bool, err error) {
-	snap, err := st.Snapshot(ctx, e.ID, lang)
-	if err == nil {
-		current, err := Current(ctx, st, e, snap)
-		if err != nil {
-			return nil, false, err
-		}
-		if current {
-			if b, err := ReadJSON(snap.Data); err == nil && b.Version == Version {
-				b.GeneratedAt = snap.CreatedAt
-				return b, true, nil
-			}
-		}
-	} else if retours.ErrorCode(err) != retours.ENOTFOUND {
-		return nil, false, err
+	b, _, err = Snapshotted(ctx, st, e, lang)
+	if err != nil || b != nil {
+		return b, b != nil, err
 	}
 	b, _, err = Compute(ctx, st, e, lang, now)
 	return b, false, err
+}
+
+// Snapshotted returns the bilan of e in lang from its stored snapshot when
+// that covers every current answer, note and moderation change, else nil;
+// and the event's activity it was checked against, which says how much a
+// Compute would read. It reads two items, whatever the event's size.
+func Snapshotted(ctx context.Context, st Store, e *retours.Event, lang string) (*Bilan, *retours.Activity, error) {
+	snap, err := st.Snapshot(ctx, e.ID, lang)
+	if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND {
+		return nil, nil, err
+	}
+	act, aerr := st.Activity(ctx, e.ID)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	if err != nil || !covers(snap, act, e) {
+		return nil, act, nil
+	}
+	b, err := ReadJSON(snap.Data)
+	if err != nil || b.Version != Version {
+		return nil, act, nil
+	}
+	b.GeneratedAt = snap.CreatedAt
+	return b, act, nil
 }
 
 // Current reports whether snap still covers every answer, note and
@@ -105,7 +118,13 @@ func Current(ctx context.Context, st Store, e *retours.Event, snap *retours.Snap
 	if err != nil {
 		return false, err
 	}
-	return act.Seq == snap.Coverage.Seq && act.Moderation == snap.Coverage.Moderation && snap.Coverage.Version == e.Version, nil
+	return covers(snap, act, e), nil
+}
+
+// covers reports whether snap was computed from everything act counts, at
+// e's version.
+func covers(snap *retours.Snapshot, act *retours.Activity, e *retours.Event) bool {
+	return act.Seq == snap.Coverage.Seq && act.Moderation == snap.Coverage.Moderation && snap.Coverage.Version == e.Version
 }
 
 // load is Load without the comparison, for the previous edition.
