@@ -3,9 +3,9 @@ package organiser
 import (
 	"log/slog"
 	"net/http"
-	"sort"
 	"time"
 
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
 )
@@ -35,50 +35,15 @@ func (s *Server) rotateToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// exportVersion names the layout of the export document.
-const exportVersion = "retours-export/1"
-
-// exportDocument is everything stored about an event, for its organisers
-// (GDPR access and portability): the event, every answer and every note,
-// hidden ones included. Nothing else is stored about participants.
-type exportDocument struct {
-	Format     string            `json:"format"`
-	ExportedAt time.Time         `json:"exported_at"`
-	ExpiresAt  time.Time         `json:"expires_at"` // when the answers and notes are erased
-	Event      *retours.Event    `json:"event"`
-	Answers    []*retours.Answer `json:"answers"`
-	Notes      []*retours.Note   `json:"notes"`
-}
-
+// exportEvent answers everything stored about the event as one JSON
+// document, for its organisers (GDPR access and portability): see
+// download.Export.
 func (s *Server) exportEvent(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.organiserEvent(r)
 	if err != nil {
 		return err
 	}
-	doc := exportDocument{Format: exportVersion, ExportedAt: s.cfg.Now().UTC(), ExpiresAt: e.ExpiresAt().UTC(), Event: e,
-		Answers: []*retours.Answer{}, Notes: []*retours.Note{}}
-	if err := s.cfg.Answers.Answers(r.Context(), e.ID, func(a *retours.Answer) error { doc.Answers = append(doc.Answers, a); return nil }); err != nil {
-		return err
-	}
-	if err := s.cfg.Answers.Notes(r.Context(), e.ID, func(n *retours.Note) error { doc.Notes = append(doc.Notes, n); return nil }); err != nil {
-		return err
-	}
-	sort.Slice(doc.Answers, func(i, j int) bool {
-		return earlier(doc.Answers[i].CreatedAt, doc.Answers[i].ID, doc.Answers[j].CreatedAt, doc.Answers[j].ID)
-	})
-	sort.Slice(doc.Notes, func(i, j int) bool {
-		return earlier(doc.Notes[i].CreatedAt, doc.Notes[i].ID, doc.Notes[j].CreatedAt, doc.Notes[j].ID)
-	})
-	w.Header().Set("Content-Disposition", `attachment; filename="retours-`+e.ID+`.json"`)
-	web.WriteJSON(w, http.StatusOK, doc)
-	return nil
-}
-
-func earlier(t1 time.Time, id1 string, t2 time.Time, id2 string) bool {
-	if !t1.Equal(t2) {
-		return t1.Before(t2)
-	}
-	return id1 < id2
+	return s.serveDownload(w, r, e, download.Request{Format: download.Export})
 }
 
 // eraseResponse answers DELETE /api/events/{event}.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
 )
@@ -54,6 +55,17 @@ type Config struct {
 	// from a copy read before can still be stored. 0 sweeps once.
 	SurveyEventTTL time.Duration
 	SurveyTimeout  time.Duration
+	// Files keeps the downloads too large for a response, and those
+	// prepared outside the request (internal/s3blob on the downloads
+	// bucket); nil answers every download inline, however large.
+	Files download.Files
+	// Jobs has the downloads of large events prepared outside the request
+	// (the aggregate function on AWS, a goroutine locally); nil, or no
+	// Files, reads every download within the request.
+	Jobs download.Starter
+	// SyncLimit is the most answers and notes a download may read within
+	// the request (download.SyncLimit when 0).
+	SyncLimit int
 	web.Deps
 }
 
@@ -69,6 +81,7 @@ func New(cfg Config) *Server {
 	cfg.Deps = cfg.Deps.WithDefaults()
 	cfg.RetentionMonths = cmp.Or(cfg.RetentionMonths, retours.DefaultRetentionMonths)
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	cfg.SyncLimit = cmp.Or(cfg.SyncLimit, download.SyncLimit)
 	orAnswers(&cfg.Snapshots, cfg.Answers)
 	orAnswers(&cfg.Moderation, cfg.Answers)
 	orAnswers(&cfg.Series, cfg.Answers)
@@ -96,6 +109,7 @@ func (s *Server) Service() web.Service {
 	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS}, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
+		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
 		api("GET /api/events/{event}/texts", s.listTexts),
 		api("PUT /api/events/{event}/texts/{ref}", s.putText),
 		page("GET /o/{event}", s.organisersPage),

@@ -59,7 +59,11 @@ type Base struct {
 	// Path is the address of this page for a GET, language aside: the
 	// language switch of a page shown again after a post leads there, since
 	// the post's own URL cannot be fetched.
-	Path     string
+	Path string
+	// Refresh, when set, reloads the page after a while, or leads on: the
+	// content of a meta refresh, "5" or "5;url=/…". Pages that wait for
+	// work done outside the request use it, since they run no script.
+	Refresh  string
 	messages *i18n.Catalogue
 }
 

@@ -44,6 +44,7 @@ var Routes = []Route{
 
 	{"POST", "/api/events", FuncOrganiser, EventBody},
 	{"GET", "/api/events/{event}/bilan", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/downloads/{id}", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/texts", FuncOrganiser, 0},
 	{"PUT", "/api/events/{event}/texts/{ref}", FuncOrganiser, FormBody},
 	{"GET", "/o/{event}", FuncOrganiser, 0},

@@ -1,0 +1,169 @@
+package organiser_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retours/retours/internal/aggregate"
+	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/memstore"
+	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/s3blob"
+	"github.com/retours/retours/internal/s3local"
+	"github.com/retours/retours/internal/web"
+	"github.com/retours/retours/internal/webtest"
+)
+
+// downloadsEnv is the organiser function with the downloads bucket on a
+// local S3 and jobs prepared in this process, where an event of more than
+// syncLimit answers and notes is large.
+func downloadsEnv(t *testing.T, syncLimit int) (*webtest.Env, *memstore.Store) {
+	t.Helper()
+	srv, err := s3local.Start(t.Context(), s3local.Options{Buckets: []string{"downloads"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	files := s3blob.New(srv.Client(), "downloads")
+	st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
+	log := slog.New(slog.DiscardHandler)
+	worker := &download.Worker{Events: st, Store: st, Files: files, Now: c.Now, Log: log}
+	srv2 := organiser.New(organiser.Config{Events: st, Answers: st, AdminToken: webtest.AdminToken, BaseURL: webtest.BaseURL,
+		Files: files, Jobs: download.InProcess(worker), SyncLimit: syncLimit, Deps: web.Deps{Now: c.Now, Logger: log}})
+	return webtest.NewEnv(t, st, c, srv2.Service()), st
+}
+
+// fetch follows a link to the bucket.
+func fetch(t *testing.T, link string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
+	env, st := downloadsEnv(t, 10)
+	ce := env.MustCreateEvent(necDay)
+	env.PutAnswers(ce.ID, ce.Sessions[1].ID, 12, "Plus de pauses")
+	if err := st.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+
+	rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=csv", nil, auth...)
+	var status struct {
+		Status, URL string
+		StartedAt   time.Time `json:"started_at"`
+	}
+	webtest.MustJSON(t, rec.Body.Bytes(), &status)
+	if rec.Code != http.StatusAccepted || status.Status != "preparing" || !strings.HasPrefix(status.URL, "/api/events/"+ce.ID+"/downloads/") ||
+		rec.Header().Get("Retry-After") == "" || !status.StartedAt.Equal(env.Clock.Now().Truncate(time.Second)) {
+		t.Fatalf("large CSV = %d %v %s, want 202 with where to look", rec.Code, rec.Header(), rec.Body)
+	}
+	var link string
+	for i := 0; i < 200 && link == ""; i++ {
+		rec = env.Do("GET", status.URL, nil, auth...)
+		switch rec.Code {
+		case http.StatusAccepted:
+			time.Sleep(10 * time.Millisecond)
+		case http.StatusSeeOther:
+			link = rec.Header().Get("Location")
+		default:
+			t.Fatalf("status = %d %s", rec.Code, rec.Body)
+		}
+	}
+	resp, body := fetch(t, link)
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if resp.StatusCode != http.StatusOK || err != nil || len(rows) != 13 {
+		t.Errorf("prepared CSV: %d, %d rows (%v), want a header and 12 answers", resp.StatusCode, len(rows), err)
+	}
+
+	t.Run("a browser gets a page that reloads the job's address", func(t *testing.T) {
+		rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=xlsx&lang=en", nil, append(auth, "Accept", "text/html,application/xhtml+xml;q=0.9")...)
+		body := rec.Body.String()
+		if rec.Code != http.StatusAccepted || !strings.Contains(body, `<meta http-equiv="refresh" content="5;url=/api/events/`+ce.ID+`/downloads/`) ||
+			!strings.Contains(body, "being prepared") || strings.Contains(strings.ToLower(body), "<script") {
+			t.Errorf("= %d %s", rec.Code, body)
+		}
+	})
+	t.Run("a bilan with a current snapshot is served at once", func(t *testing.T) {
+		runner := &aggregate.Runner{Store: st, Now: env.Clock.Now, Log: slog.New(slog.DiscardHandler)}
+		if _, err := runner.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"html", "md", "json"} {
+			rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format="+format, nil, auth...)
+			if rec.Code != http.StatusOK || rec.Header().Get("X-Retours-Bilan") != "snapshot" {
+				t.Errorf("%s = %d %s", format, rec.Code, rec.Header().Get("X-Retours-Bilan"))
+			}
+		}
+		if rec := env.Do("GET", "/api/events/"+ce.ID+"/export", nil, auth...); rec.Code != http.StatusAccepted {
+			t.Errorf("export = %d, want 202: it reads every answer", rec.Code)
+		}
+	})
+	t.Run("statuses", func(t *testing.T) {
+		other := env.MustCreateEvent(necDay)
+		for _, tc := range []struct {
+			name, path string
+			header     []string
+			want       int
+		}{
+			{"not a job", "/api/events/" + ce.ID + "/downloads/abc", auth, http.StatusNotFound},
+			{"without the token", status.URL, nil, http.StatusUnauthorized},
+			{"another event's token", status.URL, []string{"Authorization", "Bearer " + other.OrganiserToken}, http.StatusForbidden},
+			{"the job under another event", strings.Replace(status.URL, ce.ID, other.ID, 1), []string{"Authorization", "Bearer " + other.OrganiserToken}, http.StatusAccepted},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if rec := env.Do("GET", tc.path, nil, tc.header...); rec.Code != tc.want {
+					t.Errorf("= %d %s, want %d", rec.Code, rec.Body, tc.want)
+				}
+			})
+		}
+		env.Clock.Set(env.Clock.Now().Add(download.JobTimeout + time.Minute))
+		if rec := env.Do("GET", strings.Replace(status.URL, ce.ID, other.ID, 1), nil, "Authorization", "Bearer "+other.OrganiserToken); rec.Code != http.StatusNotFound ||
+			!strings.Contains(rec.Body.String(), "plus disponible") {
+			t.Errorf("a job that never came, later = %d %s, want 404", rec.Code, rec.Body)
+		}
+	})
+}
+
+// TestDownloadsTooLargeForAResponse: a file of an event small enough to
+// read within the request, but larger than a Lambda response takes, goes
+// through the bucket.
+func TestDownloadsTooLargeForAResponse(t *testing.T) {
+	env, _ := downloadsEnv(t, 0)
+	ce := env.MustCreateEvent(necDay)
+	text := strings.Repeat("Des ateliers trop courts, « vraiment » ; ", 48)[:1990]
+	env.PutAnswers(ce.ID, ce.Sessions[1].ID, 3300, text)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+
+	rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=csv", nil, auth...)
+	if rec.Code != http.StatusSeeOther || rec.Body.Len() > 1024 || rec.Header().Get("X-Retours-Bilan") != "raw" {
+		t.Fatalf("CSV of %d answers of 2,000 characters = %d, %d bytes; want a redirect to the bucket", 3300, rec.Code, rec.Body.Len())
+	}
+	resp, body := fetch(t, rec.Header().Get("Location"))
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if resp.StatusCode != http.StatusOK || err != nil || len(rows) != 3301 || web.FitsLambdaResponse(body) {
+		t.Errorf("CSV through the bucket: %d, %d bytes, %d rows (%v)", resp.StatusCode, len(body), len(rows), err)
+	}
+	if got := resp.Header.Get("Content-Disposition"); !strings.Contains(got, "reponses-"+ce.ID+".csv") {
+		t.Errorf("Content-Disposition = %q", got)
+	}
+	// The bilan of the same answers is small: inline.
+	if rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=md", nil, auth...); rec.Code != http.StatusOK {
+		t.Errorf("md = %d", rec.Code)
+	}
+}
