@@ -1,6 +1,7 @@
 // Command aggregate is the Lambda function that EventBridge Scheduler runs
 // every hour: it stores a fresh bilan snapshot of each event that changed or
-// closed since the previous run.
+// closed since the previous run. The organiser function also invokes it to
+// prepare a download of an event too large to read within a request.
 package main
 
 import (
@@ -8,16 +9,23 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/s3blob"
 )
 
 func main() {
 	s := app.Begin(app.Options{})
 	r := &aggregate.Runner{Store: s.Store, Now: time.Now, Log: s.Log, Period: time.Hour}
-	lambda.Start(func(ctx context.Context) error {
+	w := &download.Worker{Events: s.Store, Store: s.Store, Now: time.Now, Log: s.Log}
+	if s.Config.DownloadsBucket != "" {
+		w.Files = s3blob.New(s3.NewFromConfig(s.AWS), s.Config.DownloadsBucket)
+	}
+	lambda.Start(download.Dispatch(w, func(ctx context.Context) error {
 		_, err := r.Run(ctx)
 		return err
-	})
+	}))
 }

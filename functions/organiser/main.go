@@ -4,20 +4,35 @@
 package main
 
 import (
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
+	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/web"
 )
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true, NeedAdmin: true, Secrets: secrets.FromAWS})
 	st, cfg := s.Store, s.Config
+	var files download.Files
+	if cfg.DownloadsBucket != "" {
+		files = s3blob.New(s3.NewFromConfig(s.AWS), cfg.DownloadsBucket)
+	}
+	var jobs download.Starter
+	if cfg.AggregateFunction != "" {
+		jobs = download.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.AggregateFunction))
+	}
 	srv := organiser.New(organiser.Config{
 		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Deps: web.Deps{Logger: s.Log},
+		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout,
+		Files: files, Jobs: jobs, Deps: web.Deps{Logger: s.Log},
 	})
 	gateway.Serve(s.Log, srv.Service())
 }

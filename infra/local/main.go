@@ -28,11 +28,14 @@ import (
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/digest"
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamostream"
 	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/s3blob"
+	"github.com/retours/retours/internal/s3local"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/ses"
 	"github.com/retours/retours/internal/stack"
@@ -89,8 +92,13 @@ func run() error {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = base
 	}
+	downloads, err := s3local.Start(ctx, s3local.Options{Buckets: []string{downloadsBucket}})
+	if err != nil {
+		return err
+	}
+	defer downloads.Close()
 	mailDir := filepath.Join(root, ".local", "mail")
-	handler, err := serveAll(cfg, client, mailDir, log)
+	handler, err := serveAll(cfg, client, s3blob.New(downloads.Client(), downloadsBucket), mailDir, log)
 	if err != nil {
 		return err
 	}
@@ -151,10 +159,14 @@ func localConfig() (app.Config, error) {
 	}, true)
 }
 
+// downloadsBucket is the local S3's bucket of large downloads.
+const downloadsBucket = "retours-downloads"
+
 // serveAll returns the handler of every function's routes on the table of
-// cfg, as API Gateway puts them behind one address. The weekly digests go to
-// .eml files in mailDir instead of SES.
-func serveAll(cfg app.Config, client *dynamodb.Client, mailDir string, log *slog.Logger) (http.Handler, error) {
+// cfg, as API Gateway puts them behind one address. Large downloads go
+// through files (the local S3) and are prepared in this process; the weekly
+// digests go to .eml files in mailDir instead of SES.
+func serveAll(cfg app.Config, client *dynamodb.Client, files download.Files, mailDir string, log *slog.Logger) (http.Handler, error) {
 	if err := cfg.CheckDigest(); err != nil {
 		return nil, err
 	}
@@ -169,7 +181,7 @@ func serveAll(cfg app.Config, client *dynamodb.Client, mailDir string, log *slog
 			Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
 			BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 		}),
-		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Logger: log,
+		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Files: files, Logger: log,
 	})
 }
 

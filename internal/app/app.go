@@ -38,9 +38,15 @@ type Config struct {
 	// from DIGEST_SECRET_ARN (secrets.Resolve).
 	DigestSecret string
 	// DownloadsBucket is the S3 bucket large downloads are handed out
-	// from: DOWNLOADS_BUCKET, set for the organiser function. Empty keeps
-	// every download in the response.
+	// from: DOWNLOADS_BUCKET, set for the organiser function, and for the
+	// aggregate function, which writes those it prepares. Empty keeps every
+	// download in the response.
 	DownloadsBucket string
+	// AggregateFunction is the function that prepares the downloads of
+	// events too large to read within a request, which the organiser
+	// function invokes asynchronously: AGGREGATE_FUNCTION. Empty reads every
+	// download within the request.
+	AggregateFunction string
 	// EraseFunction is the function that runs erasures, which the organiser
 	// function invokes asynchronously when one starts: ERASE_FUNCTION.
 	// Empty leaves the erasures it starts to the erase function's hourly
@@ -52,14 +58,15 @@ type Config struct {
 // needAdmin is set, ADMIN_TOKEN is required.
 func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 	c := Config{
-		Table:           getenv("TABLE_NAME"),
-		AdminToken:      getenv("ADMIN_TOKEN"),
-		BaseURL:         strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
-		RetentionMonths: 24,
-		DigestFrom:      strings.TrimSpace(getenv("DIGEST_FROM")),
-		DigestSecret:    getenv("DIGEST_SECRET"),
-		DownloadsBucket: getenv("DOWNLOADS_BUCKET"),
-		EraseFunction:   getenv("ERASE_FUNCTION"),
+		Table:             getenv("TABLE_NAME"),
+		AdminToken:        getenv("ADMIN_TOKEN"),
+		BaseURL:           strings.TrimSuffix(getenv("PUBLIC_BASE_URL"), "/"),
+		RetentionMonths:   24,
+		DigestFrom:        strings.TrimSpace(getenv("DIGEST_FROM")),
+		DigestSecret:      getenv("DIGEST_SECRET"),
+		DownloadsBucket:   getenv("DOWNLOADS_BUCKET"),
+		EraseFunction:     getenv("ERASE_FUNCTION"),
+		AggregateFunction: getenv("AGGREGATE_FUNCTION"),
 	}
 	var problems []string
 	if c.Table == "" {

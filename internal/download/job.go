@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -86,6 +87,9 @@ type Worker struct {
 // to the job's key. An event erased or being erased meanwhile gets no file:
 // nothing of it is written once its erasure has started.
 func (w *Worker) Prepare(ctx context.Context, job Job) error {
+	if w.Files == nil {
+		return errors.New("download: no downloads bucket (DOWNLOADS_BUCKET) to write the file to")
+	}
 	now := time.Now()
 	if w.Now != nil {
 		now = w.Now()

@@ -203,7 +203,8 @@ func TestFailedRunsAreKept(t *testing.T) {
 
 // TestDownloadsBucket: the bucket of large downloads is private, encrypted,
 // reachable over TLS only, empties itself within a day, and only the
-// organiser function writes and signs links to it.
+// organiser function (which hands the files out) and the aggregate function
+// (which prepares those of large events) reach it.
 func TestDownloadsBucket(t *testing.T) {
 	tmpl, _ := mustLoad(t)
 	b, ok := tmpl.Resource("DownloadsBucket")
@@ -246,12 +247,12 @@ func TestDownloadsBucket(t *testing.T) {
 
 	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
 		bucket := get(fn, "Properties", "Environment", "Variables", "DOWNLOADS_BUCKET")
-		if id == "OrganiserFunction" {
+		if id == "OrganiserFunction" || id == "AggregateFunction" {
 			if ref(bucket) != "DownloadsBucket" {
-				t.Errorf("OrganiserFunction's DOWNLOADS_BUCKET = %v, want !Ref DownloadsBucket", bucket)
+				t.Errorf("%s's DOWNLOADS_BUCKET = %v, want !Ref DownloadsBucket", id, bucket)
 			}
 		} else if bucket != nil || strings.Contains(fmt.Sprint(get(fn, "Properties", "Policies")), "s3:") {
-			t.Errorf("%s may reach the downloads bucket; only the organiser function should", id)
+			t.Errorf("%s may reach the downloads bucket; only the organiser and aggregate functions should", id)
 		}
 	}
 }

@@ -44,11 +44,11 @@ var logicalIDs = map[string]string{
 var wantActions = map[string][]string{
 	"SurveyFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},
 	"OrganiserFunction": {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-		"dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem", "lambda:InvokeFunction", "s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"},
+		"dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem", "lambda:InvokeFunction", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "secretsmanager:GetSecretValue"},
 	"EraseFunction": {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"DigestFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
 		"secretsmanager:GetSecretValue", "ses:SendEmail"},
-	"AggregateFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query"},
+	"AggregateFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "s3:PutObject"},
 	"ActivityFunction": {"dynamodb:ConditionCheckItem", "dynamodb:DescribeStream", "dynamodb:GetItem", "dynamodb:GetRecords",
 		"dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:UpdateItem", "sqs:SendMessage"},
 }
@@ -64,7 +64,7 @@ var wantResource = map[string]func(any) bool{
 	"dynamodb:": refersToTable,
 	"s3:": func(res any) bool {
 		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
-		return sub == "${DownloadsBucket.Arn}/*"
+		return sub == "${DownloadsBucket.Arn}/*" || samtemplate.GetAtt(res) == "DownloadsBucket.Arn"
 	},
 	"secretsmanager:": func(res any) bool {
 		for _, r := range toList(res) {
@@ -77,8 +77,16 @@ var wantResource = map[string]func(any) bool{
 	},
 	// The activity function's on-failure destination.
 	"sqs:": func(res any) bool { return samtemplate.GetAtt(res) == "ActivityFailures.Arn" },
-	// The organiser function starts erasures in the erase function.
-	"lambda:": func(res any) bool { return samtemplate.GetAtt(res) == "EraseFunction.Arn" },
+	// The organiser function starts erasures in the erase function and
+	// downloads in the aggregate function.
+	"lambda:": func(res any) bool {
+		for _, r := range toList(res) {
+			if at := samtemplate.GetAtt(r); at != "EraseFunction.Arn" && at != "AggregateFunction.Arn" {
+				return false
+			}
+		}
+		return true
+	},
 	"ses:": func(res any) bool {
 		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
 		return strings.HasSuffix(sub, ":identity/${DigestIdentity}")

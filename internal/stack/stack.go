@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/digest"
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/organiser"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/survey"
@@ -43,10 +44,17 @@ type Config struct {
 	// SurveyEventTTL and SurveyTimeout: see survey.Config.EventTTL and
 	// organiser.Config.
 	SurveyEventTTL, SurveyTimeout time.Duration
-	Now                           func() time.Time
-	Rand                          io.Reader
-	Logger                        *slog.Logger
-	ReplyMargin                   time.Duration // see web.Options
+	// Files is the downloads bucket (internal/s3local locally); nil answers
+	// every download inline. With Files, the downloads of large events are
+	// prepared in this process (download.InProcess) unless Jobs says
+	// otherwise; SyncLimit is organiser.Config's.
+	Files       download.Files
+	Jobs        download.Starter
+	SyncLimit   int
+	Now         func() time.Time
+	Rand        io.Reader
+	Logger      *slog.Logger
+	ReplyMargin time.Duration // see web.Options
 }
 
 // New returns the handler of the routes of the named functions
@@ -55,6 +63,9 @@ type Config struct {
 func New(cfg Config, functions ...string) (http.Handler, error) {
 	deps := web.Deps{Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger}.WithDefaults()
 	st := cfg.Store
+	if cfg.Files != nil && cfg.Jobs == nil {
+		cfg.Jobs = download.InProcess(&download.Worker{Events: st, Store: st, Files: cfg.Files, Now: deps.Now, Log: deps.Logger})
+	}
 	all := map[string]func() web.Service{
 		web.FuncSurvey: func() web.Service {
 			return survey.New(survey.Config{
@@ -67,7 +78,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
-				Deps: deps,
+				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Deps: deps,
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {
