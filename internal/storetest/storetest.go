@@ -35,6 +35,7 @@ type Store interface {
 	retours.EditStore
 	retours.ShareStore
 	retours.EventLister
+	retours.AnswerPager
 	// Drain counts every answer and note stored so far into the activity,
 	// as the consumer of the table's stream does (DynamoDB: the stream read
 	// through internal/activity's consumer), and returns once they are.
@@ -70,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"answers keep their values", testAnswerValues},
 		{"notes", testNotes},
 		{"reads stop at the callback's error", testReadsStop},
+		{"answers and notes a page at a time", testPages},
 		{"invalid submission ids", testInvalidSubmissionIDs},
 		{"snapshots", testSnapshots},
 		{"coverage and hiding", testCoverageAndHiding},
