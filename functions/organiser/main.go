@@ -29,7 +29,7 @@ func main() {
 		jobs = download.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.AggregateFunction))
 	}
 	srv := organiser.New(organiser.Config{
-		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
+		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout,
 		Files: files, Jobs: jobs, Deps: web.Deps{Logger: s.Log},

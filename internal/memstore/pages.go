@@ -33,15 +33,21 @@ func pageAfter[T any](s *Store, ctx context.Context, op, eventID, after string, 
 	if p == nil {
 		return nil, nil
 	}
-	var ids []string
+	// The limit smallest ids after after, kept sorted: one pass over the
+	// partition, whatever its size.
+	ids := make([]string, 0, limit)
 	for id := range items(p) {
-		if id > after {
-			ids = append(ids, id)
+		if id <= after || len(ids) == limit && id >= ids[limit-1] {
+			continue
 		}
+		i, _ := slices.BinarySearch(ids, id)
+		if len(ids) == limit {
+			ids = ids[:limit-1]
+		}
+		ids = slices.Insert(ids, i, id)
 	}
-	slices.Sort(ids)
-	out := make([]T, 0, min(limit, len(ids)))
-	for _, id := range ids[:min(limit, len(ids))] {
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
 		out = append(out, clone(items(p)[id].item))
 	}
 	return out, nil

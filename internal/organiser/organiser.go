@@ -41,6 +41,9 @@ type Config struct {
 	Edits  retours.EditStore
 	Shares retours.ShareStore
 	Lister retours.EventLister
+	// Pages lists the texts to moderate a page at a time; when nil, Answers
+	// if Answers is one.
+	Pages retours.AnswerPager
 	// AdminToken authorises event creation. Empty disables admin routes.
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes, without a
@@ -89,6 +92,7 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Edits, cfg.Events)
 	orAnswers(&cfg.Shares, cfg.Events)
 	orAnswers(&cfg.Lister, cfg.Events)
+	orAnswers(&cfg.Pages, cfg.Answers)
 	return &Server{cfg: cfg, log: cfg.Logger}
 }
 

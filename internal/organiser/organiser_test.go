@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/qr/qrtest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/webtest"
@@ -158,6 +159,9 @@ func TestOrganisersPage(t *testing.T) {
 	atelier := ce.Sessions[1].ID
 	answers := env.PutAnswers(ce.ID, atelier, 6, "Plus de <b>pauses</b>")
 	note := env.PutNote(ce.ID, atelier, retours.NoteEtonnement, "Une note à masquer <script>x</script>")
+	if err := env.Store.(*memstore.Store).Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	page := "/o/" + ce.ID
 
 	t.Run("login form without a token", func(t *testing.T) {

@@ -6,14 +6,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/retours/retours/internal/bilan"
 	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/suppress"
 	"github.com/retours/retours/internal/web"
 )
 
@@ -23,10 +22,6 @@ import (
 //
 //go:embed templates/organisers.css
 var organisersCSS string
-
-// maxPageTexts is the number of texts the organisers' page lists for
-// moderation, newest first; the API lists them all.
-const maxPageTexts = 300
 
 // cookieMaxAge is how long a browser keeps the organiser token.
 const cookieMaxAge = 30 * 24 * time.Hour
@@ -51,8 +46,12 @@ type dashboardView struct {
 	ResponseRate string
 	Downloads    []linkView
 	Sessions     []sessionRow
-	Texts        []textView
-	More         string
+	// Texts is one page of the texts to moderate (see readTexts); TextsPage
+	// its cursor, which the hide and show buttons keep so that the page
+	// comes back to it; NextTexts and FirstTexts link to the next page and
+	// back to the first, when there are.
+	Texts                            []textView
+	TextsPage, NextTexts, FirstTexts string
 }
 
 type linkView struct{ Label, Href string }
@@ -91,23 +90,55 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 	})
 }
 
-// renderDashboard renders the organisers' page from one pass over the
-// event's answers and notes.
+// renderDashboard renders the organisers' page with reads that do not grow
+// with the event: its activity (one item) for the counts, and one page of
+// texts.
 func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *retours.Event, lang string) error {
-	agg, texts, err := s.readEvent(r, e, lang)
+	ctx := r.Context()
+	act, err := s.cfg.Changes.Activity(ctx, e.ID)
 	if err != nil {
 		return err
 	}
-	b := agg.Bilan(s.cfg.Now())
-	cov := agg.Coverage()
+	cur, ok := parseTextCursor(r.URL.Query().Get("texts"))
+	if !ok {
+		cur = textCursor{} // a stale or mangled link: the first page
+	}
+	texts, next, err := s.readTexts(ctx, e, cur, pageTexts)
+	if err != nil {
+		return err
+	}
+	describeTexts(texts, e, lang)
 	v := &dashboardView{
 		Base:  web.Base{Lang: lang, Title: messages.T(lang, "orga.title"), Event: e, Path: "/o/" + e.ID},
 		Style: template.CSS(organisersCSS), Window: s.window(e, lang),
-		Answers: cov.Answers, Notes: cov.Notes, ResponseRate: responseRate(b, lang),
-		Downloads: downloads(e, lang), Sessions: s.sessionRows(r, e, b, lang),
+		Answers: act.Answers, Notes: act.Notes, ResponseRate: responseRate(e, act.Answers, lang),
+		Downloads: downloads(e, lang), Sessions: s.sessionRows(r, e, act, lang),
+		Texts: texts, TextsPage: cur.String(),
 	}
-	v.Texts, v.More = pageTexts(texts, lang)
+	page := "/o/" + e.ID + "?lang=" + lang
+	if next != "" {
+		v.NextTexts = page + "&texts=" + next + "#texts"
+	}
+	if v.TextsPage != "" {
+		v.FirstTexts = page + "#texts"
+	}
 	return pages.Render(w, r, http.StatusOK, "organisers", v)
+}
+
+// describeTexts says what each text answers, in words, and when it came.
+func describeTexts(texts []textView, e *retours.Event, lang string) {
+	questions := map[string]string{}
+	for _, q := range e.Questionnaire.Questions {
+		questions[q.ID] = q.Label.In(lang)
+	}
+	for i, t := range texts {
+		if t.Kind == "note" {
+			texts[i].What = messages.T(lang, "orga.note") + messages.T(lang, "punct.colon") + " " + messages.T(lang, "note."+t.Of)
+		} else {
+			texts[i].What = questions[t.Of]
+		}
+		texts[i].When = i18n.DateTime(lang, t.At)
+	}
 }
 
 // window says whether answers are open, and until or from when.
@@ -123,52 +154,13 @@ func (s *Server) window(e *retours.Event, lang string) string {
 	return messages.T(lang, "orga.window.closed", i18n.DateTime(lang, closes))
 }
 
-// readEvent reads the event's answers and notes once: into the bilan's
-// aggregation, for the live counts, and as the texts to moderate, with
-// their question or note kind in words.
-func (s *Server) readEvent(r *http.Request, e *retours.Event, lang string) (*bilan.Aggregator, []textView, error) {
-	agg := bilan.New(e, lang)
-	var texts []textView
-	questions := map[string]string{}
-	for _, q := range e.Questionnaire.Questions {
-		if q.Kind.IsText() {
-			questions[q.ID] = q.Label.In(lang)
-		}
-	}
-	titles := sessionTitles(e)
-	err := s.cfg.Answers.Answers(r.Context(), e.ID, func(a *retours.Answer) error {
-		agg.AddAnswer(a)
-		for id, val := range a.Values {
-			if label, ok := questions[id]; ok && val.Text != "" {
-				texts = append(texts, textView{Ref: textRef("answer", a.SubmissionID, id), Kind: "answer", Of: id, What: label,
-					Session: titles[a.SessionID], Text: val.Text, Hidden: slices.Contains(a.Hidden, id), At: a.CreatedAt})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	err = s.cfg.Answers.Notes(r.Context(), e.ID, func(n *retours.Note) error {
-		agg.AddNote(n)
-		texts = append(texts, textView{Ref: textRef("note", n.SubmissionID, ""), Kind: "note", Of: n.Kind,
-			What:    messages.T(lang, "orga.note") + messages.T(lang, "punct.colon") + " " + messages.T(lang, "note."+n.Kind),
-			Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, At: n.CreatedAt})
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return agg, texts, nil
-}
-
-// responseRate is the bilan's response rate as people write it, or "" when
-// the registered count is not known.
-func responseRate(b *bilan.Bilan, lang string) string {
-	if b.ResponseRate == nil {
+// responseRate is the answers over the registered count as people write
+// it, or "" when the registered count is not known.
+func responseRate(e *retours.Event, answers int, lang string) string {
+	if e.RegisteredCount <= 0 {
 		return ""
 	}
-	pct := strconv.Itoa(int(*b.ResponseRate*100 + 0.5))
+	pct := strconv.Itoa(int(float64(answers)/float64(e.RegisteredCount)*100 + 0.5))
 	if lang == "en" {
 		return pct + "%"
 	}
@@ -190,44 +182,40 @@ func downloads(e *retours.Event, lang string) []linkView {
 }
 
 // sessionRows lists the event as a whole, then each session, with its
-// answers as the bilan shows them (none for a group too small), its
-// questionnaire's address, its poster and QR codes.
-func (s *Server) sessionRows(r *http.Request, e *retours.Event, b *bilan.Bilan, lang string) []sessionRow {
-	counts := map[string]string{}
-	for _, g := range b.Sessions {
-		if g.Suppressed {
-			counts[g.ID] = messages.T(lang, "orga.suppressed")
-		} else {
-			counts[g.ID] = strconv.Itoa(g.Answers)
+// answers as the activity counts them, hidden as the bilan hides a small
+// group ("not shown"), its questionnaire's address, its poster and QR
+// codes.
+func (s *Server) sessionRows(r *http.Request, e *retours.Event, act *retours.Activity, lang string) []sessionRow {
+	ids := []string{""}
+	for _, ss := range e.Sessions {
+		ids = append(ids, ss.ID)
+	}
+	counts := make([][]int, len(ids))
+	for i, id := range ids {
+		counts[i] = []int{act.Sessions[id]}
+	}
+	// One column: each session's count is its row's total; the event's
+	// total is shown above the table.
+	tab := suppress.New(e.AnonymityThreshold, counts)
+	tab.Fix(suppress.Figure{Row: suppress.Total, Col: suppress.Total}, suppress.Shown)
+	tab.Fix(suppress.Figure{Row: suppress.Total, Col: 0}, suppress.Shown)
+	tab.CellsFollowRows()
+	tab.Solve()
+	count := func(i int) string {
+		if tab.Failed() || !tab.Shown(suppress.Figure{Row: i, Col: suppress.Total}) {
+			return messages.T(lang, "orga.suppressed")
 		}
+		return strconv.Itoa(counts[i][0])
 	}
 	api := "/api/events/" + e.ID
-	whole := sessionRow{Title: messages.T(lang, "orga.event.whole"), SurveyURL: s.surveyURL(r, e.ID, ""), Answers: counts[""],
-		Poster: api + "/poster?lang=" + lang, PNG: api + "/qr.png", SVG: api + "/qr.svg"}
-	if whole.Answers == "" {
-		whole.Answers = "0"
-	}
-	rows := []sessionRow{whole}
-	for _, ss := range e.Sessions {
+	rows := []sessionRow{{Title: messages.T(lang, "orga.event.whole"), SurveyURL: s.surveyURL(r, e.ID, ""), Answers: count(0),
+		Poster: api + "/poster?lang=" + lang, PNG: api + "/qr.png", SVG: api + "/qr.svg"}}
+	for i, ss := range e.Sessions {
 		sp := api + "/sessions/" + ss.ID
 		rows = append(rows, sessionRow{Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt), SurveyURL: s.surveyURL(r, e.ID, ss.ID),
-			Answers: counts[ss.ID], Poster: sp + "/poster?lang=" + lang, PNG: sp + "/qr.png", SVG: sp + "/qr.svg"})
+			Answers: count(i + 1), Poster: sp + "/poster?lang=" + lang, PNG: sp + "/qr.png", SVG: sp + "/qr.svg"})
 	}
 	return rows
-}
-
-// pageTexts returns the newest texts the page lists, with their dates, and
-// says how many older ones it leaves to the API.
-func pageTexts(texts []textView, lang string) (shown []textView, more string) {
-	sortTexts(texts)
-	if len(texts) > maxPageTexts {
-		more = messages.T(lang, "orga.texts.more", len(texts)-maxPageTexts)
-		texts = texts[:maxPageTexts]
-	}
-	for i := range texts {
-		texts[i].When = i18n.DateTime(lang, texts[i].At)
-	}
-	return texts, more
 }
 
 // organisersLogin checks the token typed in the form and keeps it in an
@@ -297,6 +285,10 @@ func (s *Server) organisersHide(w http.ResponseWriter, r *http.Request) error {
 	if err := s.setHidden(r, e, r.PathValue("ref"), hidden == "1"); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/o/"+e.ID+"?"+url.Values{"lang": {web.PageLang(r, e)}}.Encode()+"#texts", http.StatusSeeOther)
+	back := url.Values{"lang": {web.PageLang(r, e)}}
+	if cur, ok := parseTextCursor(r.PostForm.Get("texts")); ok && cur.String() != "" {
+		back.Set("texts", cur.String())
+	}
+	http.Redirect(w, r, "/o/"+e.ID+"?"+back.Encode()+"#texts", http.StatusSeeOther)
 	return nil
 }

@@ -1,14 +1,42 @@
 package organiser
 
 import (
+	"context"
+	"encoding/base64"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
+)
+
+// Texts are listed a page at a time, so that a request reads a bounded
+// number of items whatever the event's size: the notes first, then the
+// free-text answers, each in the order of their submission ids. Those are
+// drawn at random by participants' phones, so the order stays put as
+// answers come in (a text keeps its page), but it is not by date: listing
+// the newest first would mean reading every answer.
+const (
+	// pageTexts is how many texts the organisers' page lists at a time;
+	// apiTexts the API's default, and maxAPITexts its most.
+	pageTexts   = 50
+	apiTexts    = 100
+	maxAPITexts = 500
+	// maxPageBytes bounds a page's texts, so that its JSON stays far within
+	// a Lambda response whatever the texts (up to 4,000 characters each).
+	maxPageBytes = 512 << 10
+	// maxPageReads bounds the answers a page reads looking for texts: an
+	// event where few answers have one gives shorter pages, never a long
+	// request.
+	maxPageReads = 2000
+	// answersRead is the fewest answers each read of a page asks for; it
+	// asks for twice the texts still wanted when that is more (about one
+	// answer in three has a text).
+	answersRead = 100
 )
 
 // textView is a note or a free-text answer as listed for moderation.
@@ -44,14 +72,89 @@ func parseTextRef(ref string) (retours.TextRef, bool) {
 	return retours.TextRef{}, false
 }
 
-// sortTexts puts the newest first.
-func sortTexts(texts []textView) {
-	slices.SortStableFunc(texts, func(a, b textView) int {
-		if c := b.At.Compare(a.At); c != 0 {
-			return c
+// textCursor is where a page of texts starts: among the notes or the
+// answers, after a submission id ("" for the first). Its string form is
+// opaque to clients; "" is the first page.
+type textCursor struct {
+	answers bool
+	after   string
+}
+
+func (c textCursor) String() string {
+	if !c.answers && c.after == "" {
+		return ""
+	}
+	phase := "n"
+	if c.answers {
+		phase = "a"
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(phase + c.after))
+}
+
+// parseTextCursor reads a cursor that String wrote; false for any other.
+func parseTextCursor(s string) (textCursor, bool) {
+	if s == "" {
+		return textCursor{}, true
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) == 0 || (b[0] != 'n' && b[0] != 'a') {
+		return textCursor{}, false
+	}
+	c := textCursor{answers: b[0] == 'a', after: string(b[1:])}
+	if c.after != "" && !retours.ValidSubmissionID(c.after) {
+		return textCursor{}, false
+	}
+	return c, true
+}
+
+// readTexts reads the page of up to limit texts of e that starts at cur,
+// and returns them with the cursor of the next page ("" after the last).
+func (s *Server) readTexts(ctx context.Context, e *retours.Event, cur textCursor, limit int) ([]textView, string, error) {
+	titles := sessionTitles(e)
+	texts := []textView{}
+	size := 0
+	full := func() bool { return len(texts) >= limit || size >= maxPageBytes }
+	for !cur.answers && !full() {
+		want := limit - len(texts)
+		notes, err := s.cfg.Pages.NotesAfter(ctx, e.ID, cur.after, want)
+		if err != nil {
+			return nil, "", err
 		}
-		return strings.Compare(a.Ref, b.Ref)
-	})
+		for _, n := range notes {
+			texts = append(texts, textView{Ref: textRef("note", n.SubmissionID, ""), Kind: "note", Of: n.Kind,
+				Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, At: n.CreatedAt.UTC()})
+			size += len(n.Text)
+			cur.after = n.SubmissionID
+		}
+		if len(notes) < want {
+			cur = textCursor{answers: true}
+		}
+	}
+	for read := 0; !full() && read < maxPageReads; {
+		want := min(max(answersRead, 2*(limit-len(texts))), maxPageReads-read)
+		answers, err := s.cfg.Pages.AnswersAfter(ctx, e.ID, cur.after, want)
+		if err != nil {
+			return nil, "", err
+		}
+		read += len(answers)
+		for _, a := range answers {
+			for _, q := range e.Questionnaire.Questions {
+				if v, ok := a.Values[q.ID]; ok && q.Kind.IsText() && v.Text != "" {
+					texts = append(texts, textView{Ref: textRef("answer", a.SubmissionID, q.ID), Kind: "answer", Of: q.ID,
+						Session: titles[a.SessionID], Text: v.Text, Hidden: slices.Contains(a.Hidden, q.ID), At: a.CreatedAt.UTC()})
+					size += len(v.Text)
+				}
+			}
+			cur.after = a.SubmissionID
+			if full() {
+				return texts, cur.String(), nil
+			}
+		}
+		if len(answers) < want {
+			return texts, "", nil
+		}
+	}
+	return texts, cur.String(), nil
 }
 
 // setHidden hides a text from the bilan, or puts it back.
@@ -74,40 +177,39 @@ func (s *Server) setHidden(r *http.Request, e *retours.Event, ref string, hidden
 	return nil
 }
 
-// listTexts answers GET /api/events/{event}/texts: every note and free-text
-// answer, hidden or not, newest first, with the ref to moderate it.
+// textsPage is the answer of GET /api/events/{event}/texts.
+type textsPage struct {
+	Texts []textView `json:"texts"`
+	// Next is the cursor of the next page, absent after the last.
+	Next string `json:"next,omitempty"`
+}
+
+// listTexts answers GET /api/events/{event}/texts[?cursor=…&limit=…]: a
+// page of the notes and free-text answers, hidden or not, with the ref to
+// moderate each, and the cursor of the next page.
 func (s *Server) listTexts(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.organiserEvent(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	texts := []textView{}
-	titles := sessionTitles(e)
-	err = s.cfg.Answers.Answers(ctx, e.ID, func(a *retours.Answer) error {
-		for _, q := range e.Questionnaire.Questions {
-			if v, ok := a.Values[q.ID]; ok && q.Kind.IsText() && v.Text != "" {
-				texts = append(texts, textView{Ref: textRef("answer", a.SubmissionID, q.ID), Kind: "answer", Of: q.ID,
-					Session: titles[a.SessionID], Text: v.Text, Hidden: slices.Contains(a.Hidden, q.ID), At: a.CreatedAt.UTC()})
-			}
+	q := r.URL.Query()
+	cur, ok := parseTextCursor(q.Get("cursor"))
+	if !ok {
+		return &retours.Error{Code: retours.EINVALID, Key: "texts.cursor", Fields: map[string]string{"cursor": retours.FieldInvalid}}
+	}
+	limit := apiTexts
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxAPITexts {
+			return &retours.Error{Code: retours.EINVALID, Key: "texts.limit", Args: []any{maxAPITexts}, Fields: map[string]string{"limit": retours.FieldInvalid}}
 		}
-		return nil
-	})
+		limit = n
+	}
+	texts, next, err := s.readTexts(r.Context(), e, cur, limit)
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Answers.Notes(ctx, e.ID, func(n *retours.Note) error {
-		texts = append(texts, textView{Ref: textRef("note", n.SubmissionID, ""), Kind: "note", Of: n.Kind,
-			Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, At: n.CreatedAt.UTC()})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	sortTexts(texts)
-	web.WriteJSON(w, http.StatusOK, struct {
-		Texts []textView `json:"texts"`
-	}{texts})
+	web.WriteJSON(w, http.StatusOK, textsPage{Texts: texts, Next: next})
 	return nil
 }
 

@@ -206,7 +206,7 @@ func TestDownloadsOfALargeEventThroughLambda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seedAnswers(t, st, e, env.Clock.Now(), answers, notes)
+	texts := seedAnswers(t, st, e, env.Clock.Now(), answers, notes)
 	fn := lambdaFunction{t: t, handle: gateway.HTTPOrSchedule(env.function(web.FuncOrganiser), func(context.Context) (any, error) {
 		t.Fatal("an API request was taken for a schedule")
 		return nil, nil
@@ -327,6 +327,32 @@ func TestDownloadsOfALargeEventThroughLambda(t *testing.T) {
 				t.Errorf("%s came %s, want inline from the snapshot", tc.name, how)
 			}
 			tc.check(t, b)
+		}
+	})
+	t.Run("texts, page after page", func(t *testing.T) {
+		fn := fn
+		fn.t = t
+		seen := map[string]bool{}
+		for cursor, pages := "", 0; ; pages++ {
+			resp := fn.invoke("GET", base+"/texts?limit=500&cursor="+cursor)
+			var page struct {
+				Texts []struct{ Ref string }
+				Next  string
+			}
+			webtest.MustJSON(t, body(t, resp), &page)
+			for _, tx := range page.Texts {
+				seen[tx.Ref] = true
+			}
+			if page.Next == "" {
+				break
+			}
+			if pages > texts/500+10 {
+				t.Fatalf("%d pages and more", pages)
+			}
+			cursor = page.Next
+		}
+		if len(seen) != texts {
+			t.Errorf("%d texts listed, want %d", len(seen), texts)
 		}
 	})
 	t.Run("a browser waits on a page", func(t *testing.T) {

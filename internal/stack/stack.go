@@ -28,6 +28,7 @@ type Store interface {
 	retours.ModerationStore
 	retours.SeriesStore
 	retours.ChangeFeed
+	retours.AnswerPager
 }
 
 // Config is what the functions share. Store is required.
@@ -75,7 +76,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		},
 		web.FuncOrganiser: func() web.Service {
 			return organiser.New(organiser.Config{
-				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st,
+				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
 				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Deps: deps,
