@@ -11,8 +11,10 @@ import (
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/web"
 )
@@ -24,15 +26,20 @@ func main() {
 	if cfg.DownloadsBucket != "" {
 		files = s3blob.New(s3.NewFromConfig(s.AWS), cfg.DownloadsBucket)
 	}
+	invoke := lambda.NewFromConfig(s.AWS)
 	var jobs download.Starter
 	if cfg.AggregateFunction != "" {
-		jobs = download.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.AggregateFunction))
+		jobs = download.Invoke(lambdainvoke.New(invoke, cfg.AggregateFunction))
+	}
+	// The erase function runs the erasures this function starts.
+	erasure := &erase.Job{Store: st, Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: s.Log}
+	if cfg.EraseFunction != "" {
+		erasure.Trigger = erase.Invoke(lambdainvoke.New(invoke, cfg.EraseFunction))
 	}
 	srv := organiser.New(organiser.Config{
 		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout,
-		Files: files, Jobs: jobs, Deps: web.Deps{Logger: s.Log},
+		Files: files, Jobs: jobs, Erasure: erasure, Deps: web.Deps{Logger: s.Log},
 	})
 	gateway.Serve(s.Log, srv.Service())
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
 )
@@ -69,13 +70,19 @@ type Config struct {
 	// SyncLimit is the most answers and notes a download may read within
 	// the request (download.SyncLimit when 0).
 	SyncLimit int
+	// Erasure runs erasures: it marks the event and has the erase function
+	// (on AWS) or a goroutine (locally) delete its items. When nil, a job on
+	// Events, with no trigger: the erase function's hourly run takes its
+	// erasures up.
+	Erasure *erase.Job
 	web.Deps
 }
 
 // Server serves the organisers' and administrators' routes.
 type Server struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	erasure *erase.Job
 }
 
 // New returns the organisers' handlers; cfg.Events and cfg.Answers must be
@@ -93,7 +100,7 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Shares, cfg.Events)
 	orAnswers(&cfg.Lister, cfg.Events)
 	orAnswers(&cfg.Pages, cfg.Answers)
-	return &Server{cfg: cfg, log: cfg.Logger}
+	return &Server{cfg: cfg, log: cfg.Logger, erasure: erasureJob(cfg)}
 }
 
 // orAnswers sets *store to from when it is unset and from is one.
@@ -123,6 +130,8 @@ func (s *Server) Service() web.Service {
 		api("POST /api/events/{event}/token", s.rotateToken),
 		api("GET /api/events/{event}/export", s.exportEvent),
 		api("DELETE /api/events/{event}", s.eraseEvent),
+		api("GET /api/events/{event}/erasure", s.erasureProgress),
+		page("POST /o/{event}/erase", s.organisersErase),
 		api("GET /api/events/{event}/qr.png", s.qrPNG),
 		api("GET /api/events/{event}/qr.svg", s.qrSVG),
 		page("GET /api/events/{event}/poster", s.poster),

@@ -52,6 +52,8 @@ type dashboardView struct {
 	// back to the first, when there are.
 	Texts                            []textView
 	TextsPage, NextTexts, FirstTexts string
+	// EraseError says why the erase form was refused.
+	EraseError string
 }
 
 type linkView struct{ Label, Href string }
@@ -69,6 +71,9 @@ type sessionRow struct {
 // to moderate.
 func (s *Server) organisersPage(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	if retours.ErrorCode(err) == retours.ENOTFOUND {
+		return s.renderErasure(w, r, r.PathValue("event"), err)
+	}
 	if err != nil {
 		return err
 	}
@@ -80,7 +85,7 @@ func (s *Server) organisersPage(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := e.AccessFor(tok); !ok {
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
-	return s.renderDashboard(w, r, e, lang)
+	return s.renderDashboard(w, r, e, lang, http.StatusOK, "")
 }
 
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, problem string) error {
@@ -92,8 +97,8 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int,
 
 // renderDashboard renders the organisers' page with reads that do not grow
 // with the event: its activity (one item) for the counts, and one page of
-// texts.
-func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *retours.Event, lang string) error {
+// texts. eraseProblem is what the erase form's confirmation lacked.
+func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *retours.Event, lang string, status int, eraseProblem string) error {
 	ctx := r.Context()
 	act, err := s.cfg.Changes.Activity(ctx, e.ID)
 	if err != nil {
@@ -113,7 +118,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *reto
 		Style: template.CSS(organisersCSS), Window: s.window(e, lang),
 		Answers: act.Answers, Notes: act.Notes, ResponseRate: responseRate(e, act.Answers, lang),
 		Downloads: downloads(e, lang), Sessions: s.sessionRows(r, e, act, lang),
-		Texts: texts, TextsPage: cur.String(),
+		Texts: texts, TextsPage: cur.String(), EraseError: eraseProblem,
 	}
 	page := "/o/" + e.ID + "?lang=" + lang
 	if next != "" {
@@ -122,7 +127,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *reto
 	if v.TextsPage != "" {
 		v.FirstTexts = page + "#texts"
 	}
-	return pages.Render(w, r, http.StatusOK, "organisers", v)
+	return pages.Render(w, r, status, "organisers", v)
 }
 
 // describeTexts says what each text answers, in words, and when it came.

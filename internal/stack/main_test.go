@@ -58,7 +58,10 @@ func newMemEnv(t testing.TB) *testEnv {
 func newEnvWith(t testing.TB, st stack.Store, adjust func(*stack.Config)) *testEnv {
 	t.Helper()
 	c := webtest.NewClock(t0.Add(3 * time.Hour))
-	cfg := stack.Config{Store: st, AdminToken: adminToken, BaseURL: webtest.BaseURL, Now: c.Now, Logger: slog.New(slog.DiscardHandler)}
+	cfg := stack.Config{Store: st, AdminToken: adminToken, BaseURL: webtest.BaseURL, Now: c.Now, Logger: slog.New(slog.DiscardHandler),
+		// Erasures wait a little for the participants' requests, not the
+		// production's 20 seconds.
+		EraseGrace: 100 * time.Millisecond}
 	if adjust != nil {
 		adjust(&cfg)
 	}
@@ -78,6 +81,28 @@ func (e *testEnv) function(names ...string) http.Handler {
 		e.t.Fatal(err)
 	}
 	return h
+}
+
+// erased waits until the erasure of event, started by its organisers, is
+// over, and returns its progress as the organisers' API gives it.
+func (e *testEnv) erased(event, token string) map[string]any {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rec := e.Do("GET", "/api/events/"+event+"/erasure", nil, "Authorization", "Bearer "+token)
+		var p map[string]any
+		webtest.MustJSON(e.t, rec.Body.Bytes(), &p)
+		if rec.Code != http.StatusOK {
+			e.t.Fatalf("erasure progress = %d %v", rec.Code, p)
+		}
+		if p["state"] == "erased" {
+			return p
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the erasure did not finish: %v", p)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // drain lets the consumer of the table's stream count every answer and

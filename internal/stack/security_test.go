@@ -210,7 +210,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	env.Do("DELETE", "/api/events/"+ev+"?confirm="+ev, nil, "Authorization", "Bearer "+rotated.OrganiserToken)
 
 	out := logs.String()
-	for _, want := range []string{`"route":"POST /e/{event}/answers"`, `"status":503`, `"code":"unavailable"`, `"event":"` + ev + `"`, "event erased"} {
+	for _, want := range []string{`"route":"POST /e/{event}/answers"`, `"status":503`, `"code":"unavailable"`, `"event":"` + ev + `"`, "erasure started"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %s: is the test logging at all?", want)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/organiser"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/survey"
@@ -29,6 +30,7 @@ type Store interface {
 	retours.SeriesStore
 	retours.ChangeFeed
 	retours.AnswerPager
+	retours.ErasureStore
 }
 
 // Config is what the functions share. Store is required.
@@ -49,9 +51,14 @@ type Config struct {
 	// every download inline. With Files, the downloads of large events are
 	// prepared in this process (download.InProcess) unless Jobs says
 	// otherwise; SyncLimit is organiser.Config's.
-	Files       download.Files
-	Jobs        download.Starter
-	SyncLimit   int
+	Files     download.Files
+	Jobs      download.Starter
+	SyncLimit int
+	// Erasure runs erasures; nil runs them in this process
+	// (erase.InProcess), waiting EraseGrace before the last sweep
+	// (retours.ErasureGrace of SurveyEventTTL and SurveyTimeout when 0).
+	Erasure     *erase.Job
+	EraseGrace  time.Duration
 	Now         func() time.Time
 	Rand        io.Reader
 	Logger      *slog.Logger
@@ -67,6 +74,15 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 	if cfg.Files != nil && cfg.Jobs == nil {
 		cfg.Jobs = download.InProcess(&download.Worker{Events: st, Store: st, Files: cfg.Files, Now: deps.Now, Log: deps.Logger})
 	}
+	if cfg.Erasure == nil {
+		grace := cfg.EraseGrace
+		if grace == 0 {
+			grace = retours.ErasureGrace(cfg.SurveyEventTTL, cfg.SurveyTimeout)
+		}
+		// The job keeps real time, whatever the handlers' clock: it waits.
+		cfg.Erasure = &erase.Job{Store: st, Grace: grace, Log: deps.Logger}
+		cfg.Erasure.Trigger = erase.InProcess(cfg.Erasure)
+	}
 	all := map[string]func() web.Service{
 		web.FuncSurvey: func() web.Service {
 			return survey.New(survey.Config{
@@ -79,7 +95,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
-				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Deps: deps,
+				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: deps,
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {

@@ -54,6 +54,8 @@ var Routes = []Route{
 	{"POST", "/api/events/{event}/token", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/export", FuncOrganiser, 0},
 	{"DELETE", "/api/events/{event}", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/erasure", FuncOrganiser, 0},
+	{"POST", "/o/{event}/erase", FuncOrganiser, FormBody},
 	{"GET", "/api/events/{event}/qr.png", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/qr.svg", FuncOrganiser, 0},
 	{"GET", "/api/events/{event}/poster", FuncOrganiser, 0},
