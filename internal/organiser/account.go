@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/retours/retours/internal/download"
-	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
 )
 
