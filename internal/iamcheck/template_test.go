@@ -2,12 +2,15 @@ package iamcheck_test
 
 import (
 	"context"
+	"crypto/rand"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/iamcheck"
 	"github.com/retours/retours/internal/lambdainvoke"
@@ -91,7 +94,8 @@ var dynamoCalls = map[string][]iamcheck.Call{
 func TestTemplatePolicies(t *testing.T) {
 	ctx := context.Background()
 	w := iamcheck.World{
-		Names:      map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads", "EraseFunction": "retours-erase"},
+		Names: map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads", "EraseFunction": "retours-erase",
+			"AggregateFunction": "retours-aggregate"},
 		Parameters: map[string]string{"DigestIdentity": "example.org"},
 	}
 
@@ -106,6 +110,16 @@ func TestTemplatePolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Whether a download prepared outside the request is there yet.
+	if _, err := store.Exists(ctx, "downloads/e/1"); err != nil {
+		t.Fatal(err)
+	}
+	// The aggregate function writes the downloads it prepares.
+	prepared := iamcheck.NewRecorder()
+	if err := s3blob.New(srv.Client(prepared.S3), "retours-downloads").Put(ctx, s3blob.File{Key: "downloads/e/1", ContentType: "text/csv", Filename: "e.csv", Body: []byte("a\n")}); err != nil {
+		t.Fatal(err)
+	}
+
 	mail := iamcheck.NewRecorder()
 	client := sesv2.New(sesv2.Options{Region: "eu-west-3", Credentials: creds, BaseEndpoint: aws.String(jsonService(t, `{"MessageId":"m-1"}`, false))}, mail.SESv2)
 	if _, err := ses.NewSES(client, "retours <digest@example.org>", nil).Send(ctx, &ses.Message{To: "orga@example.net", Subject: "s", Text: "t", HTML: "<p>t</p>", Unsubscribe: "https://x/u"}); err != nil {
@@ -114,7 +128,7 @@ func TestTemplatePolicies(t *testing.T) {
 
 	// The organiser function starts an erasure's run in the erase function.
 	erasures := iamcheck.NewRecorder()
-	local, err := lambdainvoke.StartLocal("retours-erase")
+	local, err := lambdainvoke.StartLocal("retours-erase", "retours-aggregate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,12 +136,20 @@ func TestTemplatePolicies(t *testing.T) {
 	if err := erase.Invoke(lambdainvoke.New(local.Client(erasures.Lambda), "retours-erase")).Trigger(ctx, "k3vq2a7b"); err != nil {
 		t.Fatal(err)
 	}
+	// It has the aggregate function prepare the downloads of large events.
+	job, err := download.NewJob(rand.Reader, time.Now(), "k3vq2a7b", download.Request{Format: download.CSV})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := download.Invoke(lambdainvoke.New(local.Client(erasures.Lambda), "retours-aggregate")).Start(ctx, job); err != nil {
+		t.Fatal(err)
+	}
 
 	calls := map[string][]iamcheck.Call{
 		"SurveyFunction":    dynamoCalls["SurveyFunction"],
 		"OrganiserFunction": slices.Concat(dynamoCalls["OrganiserFunction"], downloads.Calls(), erasures.Calls()),
 		"DigestFunction":    append(dynamoCalls["DigestFunction"], mail.Calls()...),
-		"AggregateFunction": dynamoCalls["AggregateFunction"],
+		"AggregateFunction": append(dynamoCalls["AggregateFunction"], prepared.Calls()...),
 	}
 	for fn, c := range calls {
 		t.Run(fn, func(t *testing.T) { iamcheck.Check(t, fn, c, w) })
