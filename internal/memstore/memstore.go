@@ -31,6 +31,8 @@ type Store struct {
 	// erasures are the records of erasures, by event id: internal/dynamo
 	// keeps them outside the event's partition.
 	erasures map[string]*erasureRecord
+	// digestRuns are the records of digest runs started on demand, by id.
+	digestRuns map[string]retours.DigestRun
 	log      []change // stored answers and notes not yet counted by Drain
 	seq      int64    // the last change's sequence number
 }

@@ -133,3 +133,33 @@ func testUnsubscriptions(t *testing.T, st Store) {
 		t.Errorf("Unsubscribed from the other event = %v, %v; want bob", got, err)
 	}
 }
+
+func testDigestRuns(t *testing.T, st Store) {
+	ctx := context.Background()
+	if _, err := st.DigestRun(ctx, "nosuchrun"); retours.ErrorCode(err) != retours.ENOTFOUND {
+		t.Errorf("DigestRun of no run = %v, want ENOTFOUND", err)
+	}
+	started := retours.DigestRun{ID: "r1abc", Until: T0.Add(7 * 24 * time.Hour), State: retours.DigestRunRunning, StartedAt: T0.Add(time.Minute)}
+	other := retours.DigestRun{ID: "r2abc", Until: T0, State: retours.DigestRunRunning, StartedAt: T0}
+	for _, r := range []retours.DigestRun{started, other} {
+		if err := st.PutDigestRun(ctx, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.DigestRun(ctx, started.ID)
+	if err != nil || !reflect.DeepEqual(*got, started) {
+		t.Errorf("DigestRun = %+v, %v; want %+v", got, err, started)
+	}
+	done := started
+	done.State, done.Week, done.FinishedAt = retours.DigestRunFailed, "2026-W43", T0.Add(2*time.Minute)
+	done.Sent, done.Skipped, done.Failed = 3, 1, 2
+	if err := st.PutDigestRun(ctx, &done); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.DigestRun(ctx, started.ID); err != nil || !reflect.DeepEqual(*got, done) {
+		t.Errorf("DigestRun once recorded = %+v, %v; want %+v", got, err, done)
+	}
+	if got, err := st.DigestRun(ctx, other.ID); err != nil || !reflect.DeepEqual(*got, other) {
+		t.Errorf("the other run = %+v, %v; want %+v", got, err, other)
+	}
+}

@@ -31,6 +31,7 @@ type Store interface {
 	retours.ChangeFeed
 	retours.ActivityStore
 	retours.DigestStore
+	retours.DigestRunStore
 	retours.ErasureStore
 	retours.EditStore
 	retours.ShareStore
@@ -84,6 +85,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"events closing since", testEventsClosingSince},
 		{"digest claims", testDigestClaims},
 		{"unsubscriptions", testUnsubscriptions},
+		{"digest runs", testDigestRuns},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
