@@ -33,8 +33,8 @@ type Store struct {
 	erasures map[string]*erasureRecord
 	// digestRuns are the records of digest runs started on demand, by id.
 	digestRuns map[string]retours.DigestRun
-	log      []change // stored answers and notes not yet counted by Drain
-	seq      int64    // the last change's sequence number
+	log        []change // stored answers and notes not yet counted by Drain
+	seq        int64    // the last change's sequence number
 }
 
 var (
