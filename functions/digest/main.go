@@ -1,15 +1,19 @@
 // Command digest is the Lambda function of the weekly digest. The Monday
 // schedule invokes it to send the digests; API Gateway invokes it for the
-// digest's routes (running it on demand, and the unsubscribe links).
+// digest's routes (starting a run on demand, following it, and the
+// unsubscribe links); and it invokes itself, asynchronously, to carry out a
+// run started on demand.
 package main
 
 import (
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/digest"
+	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/ses"
 )
 
@@ -27,5 +31,9 @@ func main() {
 		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
 		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: s.Log,
 	})
-	gateway.ServeWithSchedule(s.Log, runner.Scheduled, (&digest.Server{Runner: runner, AdminToken: cfg.AdminToken}).Service())
+	srv := &digest.Server{Runner: runner, AdminToken: cfg.AdminToken, Runs: st, Logger: s.Log}
+	if cfg.Self != "" {
+		srv.Trigger = digest.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.Self))
+	}
+	gateway.ServeWithEvents(s.Log, srv.Handle, srv.Service())
 }

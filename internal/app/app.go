@@ -52,6 +52,11 @@ type Config struct {
 	// Empty leaves the erasures it starts to the erase function's hourly
 	// run (and, locally, to a goroutine).
 	EraseFunction string
+	// Self is the function's own name, which Lambda sets
+	// (AWS_LAMBDA_FUNCTION_NAME): the digest function invokes itself
+	// asynchronously to carry out a run started on demand. Empty outside
+	// Lambda.
+	Self string
 }
 
 // FromEnv reads the configuration with getenv (os.Getenv in mains). When
@@ -67,6 +72,7 @@ func FromEnv(getenv func(string) string, needAdmin bool) (Config, error) {
 		DownloadsBucket:   getenv("DOWNLOADS_BUCKET"),
 		EraseFunction:     getenv("ERASE_FUNCTION"),
 		AggregateFunction: getenv("AGGREGATE_FUNCTION"),
+		Self:              getenv("AWS_LAMBDA_FUNCTION_NAME"),
 	}
 	var problems []string
 	if c.Table == "" {

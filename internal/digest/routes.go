@@ -1,7 +1,8 @@
 package digest
 
 import (
-	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -19,45 +20,24 @@ type Server struct {
 	Runner *Runner
 	// AdminToken authorises running the digests on demand.
 	AdminToken string
-	Now        func() time.Time // time.Now when nil
+	// Runs keeps the records of the runs started on demand; nil turns
+	// running on demand off (403). Trigger carries them out outside the
+	// request (InProcess, a goroutine, when nil).
+	Runs    retours.DigestRunStore
+	Trigger Trigger
+	Now     func() time.Time // time.Now when nil
+	Rand    io.Reader        // crypto/rand when nil
+	Logger  *slog.Logger
 }
 
 // Service returns the handlers of the digest function's routes.
 func (s *Server) Service() web.Service {
 	return web.Service{Function: web.FuncDigest, Handlers: []web.Handler{
 		web.API("POST /api/digests/run", s.run),
+		web.API("GET /api/digests/runs/{id}", s.runStatus),
 		web.Page("GET /unsubscribe/{token}", s.unsubscribePage),
 		web.Page("POST /unsubscribe/{token}", s.unsubscribe),
 	}}
-}
-
-// run runs what the Monday schedule runs, as of now or of ?now=.
-func (s *Server) run(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.AdminToken); err != nil {
-		return err
-	}
-	if s.Runner == nil {
-		return retours.NewError(retours.EFORBIDDEN, "digest.not_configured")
-	}
-	now := time.Now()
-	if s.Now != nil {
-		now = s.Now()
-	}
-	if v := r.URL.Query().Get("now"); v != "" {
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			return &retours.Error{Code: retours.EINVALID, Key: "digest.now",
-				Fields: map[string]string{"now": retours.FieldInvalid}}
-		}
-		now = t
-	}
-	rep, err := s.Runner.Run(r.Context(), now)
-	if err != nil && !errors.Is(err, ErrFailed) {
-		return err
-	}
-	// Failed digests are listed in the report; the next run retries them.
-	web.WriteJSON(w, http.StatusOK, rep)
-	return nil
 }
 
 // unsubscribeView is the page of an unsubscribe link.

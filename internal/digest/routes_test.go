@@ -30,7 +30,7 @@ type routesEnv struct {
 func newRoutesEnv(t *testing.T, runner bool) *routesEnv {
 	t.Helper()
 	st, c, dir := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour)), t.TempDir()
-	srv := &digest.Server{AdminToken: webtest.AdminToken, Now: c.Now}
+	srv := &digest.Server{AdminToken: webtest.AdminToken, Now: c.Now, Runs: st, Logger: slog.New(slog.DiscardHandler)}
 	if runner {
 		folder, err := ses.NewFolder(dir, "retours <digest@retours.example.org>", c.Now)
 		if err != nil {
@@ -71,15 +71,9 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 	if err := env.Mem.Drain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	rec := env.Do("POST", "/api/digests/run?now=2026-10-19T08:00:00%2B02:00", nil, admin...)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("run = %d %s", rec.Code, rec.Body)
-	}
-	var rep digest.Report
-	webtest.MustJSON(t, rec.Body.Bytes(), &rep)
-	if rep.Week != "2026-W43" || rep.Sent != 1 || len(rep.Digests) != 1 || rep.Digests[0].To != "orga@example.org" ||
-		len(rep.Digests[0].Events) != 1 || rep.Digests[0].Events[0] != ce.ID {
-		t.Fatalf("report = %s", rec.Body)
+	run := env.runDigests("2026-10-19T08:00:00%2B02:00")
+	if run.State != "done" || run.Week != "2026-W43" || run.Sent != 1 || run.Skipped != 0 || run.Failed != 0 || run.FinishedAt == nil {
+		t.Fatalf("run = %+v, want one digest sent", run)
 	}
 	files, _ := filepath.Glob(filepath.Join(env.Dir, "*.eml"))
 	if len(files) != 1 {
@@ -97,14 +91,12 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 	}
 
 	// Again: already sent this week.
-	rec = env.Do("POST", "/api/digests/run?now=2026-10-19T09:00:00%2B02:00", nil, admin...)
-	webtest.MustJSON(t, rec.Body.Bytes(), &rep)
-	if rep.Sent != 0 || rep.Digests[0].Status != digest.StatusSkipped {
-		t.Errorf("second run = %s, want nothing sent", rec.Body)
+	if run := env.runDigests("2026-10-19T09:00:00%2B02:00"); run.State != "done" || run.Sent != 0 || run.Skipped != 1 {
+		t.Errorf("second run = %+v, want nothing sent", run)
 	}
 
 	// The link shows a confirmation and changes nothing...
-	rec = env.Do("GET", path, nil)
+	rec := env.Do("GET", path, nil)
 	if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "Numérique En Commun[s] Auvergne") || !strings.Contains(body, `<form method="post"`) {
 		t.Fatalf("unsubscribe page = %d %s", rec.Code, body)
 	}
@@ -130,6 +122,38 @@ func TestDigestRunAndUnsubscribe(t *testing.T) {
 			}
 		})
 	}
+}
+
+// digestRun is the JSON of a run started on demand.
+type digestRun struct {
+	ID, State, Week, URL  string
+	Sent, Skipped, Failed int
+	FinishedAt            *time.Time `json:"finished_at"`
+}
+
+// runDigests starts a run of the digests as of now (RFC 3339, escaped),
+// checks that the route answers at once, and follows the run until it is
+// over.
+func (env *routesEnv) runDigests(now string) digestRun {
+	env.TB.Helper()
+	admin := []string{"Authorization", "Bearer " + webtest.AdminToken}
+	rec := env.Do("POST", "/api/digests/run?now="+now, nil, admin...)
+	var run digestRun
+	webtest.MustJSON(env.TB, rec.Body.Bytes(), &run)
+	if rec.Code != http.StatusAccepted || run.URL != "/api/digests/runs/"+run.ID || len(run.ID) != 26 {
+		env.TB.Fatalf("run = %d %s, want 202 with where to look", rec.Code, rec.Body)
+	}
+	for deadline := time.Now().Add(10 * time.Second); run.State == "running"; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			env.TB.Fatalf("the run did not finish: %+v", run)
+		}
+		rec = env.Do("GET", run.URL, nil, admin...)
+		if rec.Code != http.StatusOK {
+			env.TB.Fatalf("GET %s = %d %s", run.URL, rec.Code, rec.Body)
+		}
+		webtest.MustJSON(env.TB, rec.Body.Bytes(), &run)
+	}
+	return run
 }
 
 func TestDigestRoutesOffWithoutConfiguration(t *testing.T) {

@@ -88,6 +88,10 @@ func New(cfg Config) *Runner {
 	return &Runner{cfg: cfg, log: cfg.Logger}
 }
 
+// Sends reports whether the runner has a sender: without one (DIGEST_FROM
+// unset), a run sends nothing.
+func (r *Runner) Sends() bool { return r.cfg.Sender != nil }
+
 // Statuses of a digest in a Report.
 const (
 	StatusSent    = "sent"    // sent by this run

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/iamcheck"
@@ -71,6 +72,8 @@ var dynamoCalls = map[string][]iamcheck.Call{
 	},
 	"DigestFunction": {
 		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
+		// The record of a run started on demand.
+		{Service: "DynamoDB", Operation: "PutItem", Table: "retours"},
 		// An unsubscription, with its check that the event lives.
 		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
 		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
@@ -95,7 +98,7 @@ func TestTemplatePolicies(t *testing.T) {
 	ctx := context.Background()
 	w := iamcheck.World{
 		Names: map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads", "EraseFunction": "retours-erase",
-			"AggregateFunction": "retours-aggregate"},
+			"AggregateFunction": "retours-aggregate", "AWS::StackName": "retours"},
 		Parameters: map[string]string{"DigestIdentity": "example.org"},
 	}
 
@@ -128,7 +131,7 @@ func TestTemplatePolicies(t *testing.T) {
 
 	// The organiser function starts an erasure's run in the erase function.
 	erasures := iamcheck.NewRecorder()
-	local, err := lambdainvoke.StartLocal("retours-erase", "retours-aggregate")
+	local, err := lambdainvoke.StartLocal("retours-erase", "retours-aggregate", "retours-digest")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +147,17 @@ func TestTemplatePolicies(t *testing.T) {
 	if err := download.Invoke(lambdainvoke.New(local.Client(erasures.Lambda), "retours-aggregate")).Start(ctx, job); err != nil {
 		t.Fatal(err)
 	}
+	// The digest function carries out a run started on demand in an
+	// invocation of itself.
+	digestRuns := iamcheck.NewRecorder()
+	if err := digest.Invoke(lambdainvoke.New(local.Client(digestRuns.Lambda), "retours-digest")).Trigger(ctx, digest.Request{Run: "r1", Until: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 
 	calls := map[string][]iamcheck.Call{
 		"SurveyFunction":    dynamoCalls["SurveyFunction"],
 		"OrganiserFunction": slices.Concat(dynamoCalls["OrganiserFunction"], downloads.Calls(), erasures.Calls()),
-		"DigestFunction":    append(dynamoCalls["DigestFunction"], mail.Calls()...),
+		"DigestFunction":    slices.Concat(dynamoCalls["DigestFunction"], mail.Calls(), digestRuns.Calls()),
 		"AggregateFunction": append(dynamoCalls["AggregateFunction"], prepared.Calls()...),
 	}
 	for fn, c := range calls {

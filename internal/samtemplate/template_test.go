@@ -47,7 +47,7 @@ var wantActions = map[string][]string{
 		"dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem", "lambda:InvokeFunction", "s3:GetObject", "s3:ListBucket", "s3:PutObject", "secretsmanager:GetSecretValue"},
 	"EraseFunction": {"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem"},
 	"DigestFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "dynamodb:UpdateItem",
-		"secretsmanager:GetSecretValue", "ses:SendEmail"},
+		"lambda:InvokeFunction", "secretsmanager:GetSecretValue", "ses:SendEmail"},
 	"AggregateFunction": {"dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Query", "s3:PutObject"},
 	"ActivityFunction": {"dynamodb:ConditionCheckItem", "dynamodb:DescribeStream", "dynamodb:GetItem", "dynamodb:GetRecords",
 		"dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:UpdateItem", "sqs:SendMessage"},
@@ -78,10 +78,12 @@ var wantResource = map[string]func(any) bool{
 	// The activity function's on-failure destination.
 	"sqs:": func(res any) bool { return samtemplate.GetAtt(res) == "ActivityFailures.Arn" },
 	// The organiser function starts erasures in the erase function and
-	// downloads in the aggregate function.
+	// downloads in the aggregate function; the digest function invokes
+	// itself, by the name it is given (digestSelf).
 	"lambda:": func(res any) bool {
 		for _, r := range toList(res) {
-			if at := samtemplate.GetAtt(r); at != "EraseFunction.Arn" && at != "AggregateFunction.Arn" {
+			sub, _ := r.(map[string]any)["Fn::Sub"].(string)
+			if at := samtemplate.GetAtt(r); at != "EraseFunction.Arn" && at != "AggregateFunction.Arn" && sub != digestSelfARN {
 				return false
 			}
 		}
@@ -91,6 +93,21 @@ var wantResource = map[string]func(any) bool{
 		sub, _ := res.(map[string]any)["Fn::Sub"].(string)
 		return strings.HasSuffix(sub, ":identity/${DigestIdentity}")
 	},
+}
+
+// digestSelfARN is the ARN of the digest function, by the name
+// template.yaml gives it (TestDigestFunctionInvokesItself).
+const digestSelfARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-digest"
+
+// TestDigestFunctionInvokesItself: the digest function's grant to invoke
+// itself names the function's own name.
+func TestDigestFunctionInvokesItself(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	fn := tmpl.Resources("AWS::Serverless::Function")["DigestFunction"]
+	name, _ := fn["Properties"].(map[string]any)["FunctionName"].(map[string]any)["Fn::Sub"].(string)
+	if want := "${AWS::StackName}-digest"; name != want || !strings.HasSuffix(digestSelfARN, ":function:"+want) {
+		t.Errorf("DigestFunction's FunctionName = %q, want %q, the name its policy lets it invoke", name, want)
+	}
 }
 
 func toList(v any) []any {

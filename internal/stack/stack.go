@@ -31,6 +31,7 @@ type Store interface {
 	retours.ChangeFeed
 	retours.AnswerPager
 	retours.ErasureStore
+	retours.DigestRunStore
 }
 
 // Config is what the functions share. Store is required.
@@ -99,7 +100,8 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {
-			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Now: deps.Now}).Service()
+			// Runs started on demand are carried out in a goroutine.
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: st, Now: deps.Now, Logger: deps.Logger}).Service()
 		},
 	}
 	if len(functions) == 0 {

@@ -81,6 +81,7 @@ var Routes = []Route{
 	{"GET", "/api/openapi.json", FuncOrganiser, 0},
 
 	{"POST", "/api/digests/run", FuncDigest, 0},
+	{"GET", "/api/digests/runs/{id}", FuncDigest, 0},
 	{"GET", "/unsubscribe/{token}", FuncDigest, 0},
 	{"POST", "/unsubscribe/{token}", FuncDigest, FormBody},
 }

@@ -31,16 +31,23 @@ func Serve(log *slog.Logger, services ...web.Service) {
 	lambda.Start(httpadapter.NewV2(Handler(log, services...)).ProxyWithContext)
 }
 
-// ServeWithSchedule starts a function that both API Gateway and a schedule
-// invoke (see HTTPOrSchedule).
-func ServeWithSchedule(log *slog.Logger, scheduled func(context.Context) (any, error), services ...web.Service) {
-	lambda.Start(HTTPOrSchedule(Handler(log, services...), scheduled))
+// ServeWithEvents starts a function that API Gateway and other sources (a
+// schedule, its own asynchronous invocations) invoke (see HTTPOrEvent).
+func ServeWithEvents(log *slog.Logger, other func(context.Context, json.RawMessage) (any, error), services ...web.Service) {
+	lambda.Start(HTTPOrEvent(Handler(log, services...), other))
 }
 
 // HTTPOrSchedule returns the Lambda handler of a function that both API
 // Gateway and a schedule invoke: API Gateway's requests go to api, any other
 // event runs scheduled.
 func HTTPOrSchedule(api http.Handler, scheduled func(context.Context) (any, error)) func(context.Context, json.RawMessage) (any, error) {
+	return HTTPOrEvent(api, func(ctx context.Context, _ json.RawMessage) (any, error) { return scheduled(ctx) })
+}
+
+// HTTPOrEvent returns the Lambda handler of a function that API Gateway
+// and other sources invoke: API Gateway's requests go to api, any other
+// event, as it came, to other.
+func HTTPOrEvent(api http.Handler, other func(context.Context, json.RawMessage) (any, error)) func(context.Context, json.RawMessage) (any, error) {
 	proxy := httpadapter.NewV2(api)
 	return func(ctx context.Context, raw json.RawMessage) (any, error) {
 		var probe struct {
@@ -57,6 +64,6 @@ func HTTPOrSchedule(api http.Handler, scheduled func(context.Context) (any, erro
 			}
 			return proxy.ProxyWithContext(ctx, req)
 		}
-		return scheduled(ctx)
+		return other(ctx, raw)
 	}
 }
