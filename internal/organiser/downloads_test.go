@@ -99,6 +99,26 @@ func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 			t.Errorf("= %d %s", rec.Code, body)
 		}
 	})
+	t.Run("a bilan to compute is computed outside the request", func(t *testing.T) {
+		for _, format := range []string{"json", "html", "md"} {
+			rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format="+format, nil, auth...)
+			var st struct{ Status, URL string }
+			webtest.MustJSON(t, rec.Body.Bytes(), &st)
+			if rec.Code != http.StatusAccepted || st.Status != "preparing" || rec.Header().Get("X-Retours-Bilan") != "" {
+				t.Fatalf("%s = %d %s, want 202: no snapshot covers the answers, and computing reads them all", format, rec.Code, rec.Body)
+			}
+			var link string
+			for i := 0; i < 200 && link == ""; i++ {
+				if rec = env.Do("GET", st.URL, nil, auth...); rec.Code == http.StatusSeeOther {
+					link = rec.Header().Get("Location")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			if resp, body := fetch(t, link); resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("Plus de pauses")) {
+				t.Errorf("prepared %s bilan = %d %.300s, want the computed bilan", format, resp.StatusCode, body)
+			}
+		}
+	})
 	t.Run("a bilan with a current snapshot is served at once", func(t *testing.T) {
 		runner := &aggregate.Runner{Store: st, Now: env.Clock.Now, Log: slog.New(slog.DiscardHandler)}
 		if _, err := runner.Run(t.Context()); err != nil {
