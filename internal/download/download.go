@@ -33,6 +33,9 @@ const (
 	CSV      = "csv"
 	XLSX     = "xlsx"
 	Export   = "export" // everything stored about the event, as one JSON document
+	// Session is one session's report (bilan.SessionReport), as its
+	// speaker's link shows it: Request.Session names the session.
+	Session = "session"
 )
 
 // contentTypes gives each format's content type and file extension.
@@ -43,13 +46,14 @@ var contentTypes = map[string][2]string{
 	CSV:      {"text/csv; charset=utf-8", "csv"},
 	XLSX:     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
 	Export:   {"application/json; charset=utf-8", "json"},
+	Session:  {"application/json; charset=utf-8", "json"},
 }
 
 // IsBilanFormat reports whether format is one of the bilan's: json, md,
 // html, csv or xlsx.
 func IsBilanFormat(format string) bool {
 	_, ok := contentTypes[format]
-	return ok && format != Export
+	return ok && format != Export && format != Session
 }
 
 // SyncLimit is how many answers and notes an event may count (its activity,
@@ -77,6 +81,8 @@ type Request struct {
 	Format    string `json:"format"`
 	Lang      string `json:"lang,omitempty"`      // the bilan's language; the CSV and the export have none
 	Semicolon bool   `json:"semicolon,omitempty"` // the CSV's French spreadsheet variant
+	// Session is the session of a Session report.
+	Session string `json:"session,omitempty"`
 }
 
 // Store is what rendering reads.
@@ -117,6 +123,27 @@ func Render(ctx context.Context, st Store, e *retours.Event, req Request, now ti
 			return ErrLarge
 		}
 		return nil
+	}
+	if req.Format == Session {
+		// It reads every answer and note: a session's figures are cut from
+		// the event's whole bilan, after its one suppression pass.
+		act, err := st.Activity(ctx, e.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := large(act); err != nil {
+			return nil, err
+		}
+		report, err := bilan.ReportSession(ctx, st, e, req.Session, req.Lang, now)
+		if err != nil {
+			return nil, err
+		}
+		f.Attachment, f.Source = false, "computed"
+		if err := json.NewEncoder(&buf).Encode(report); err != nil {
+			return nil, err
+		}
+		f.Body = buf.Bytes()
+		return f, nil
 	}
 	if req.Format != CSV && req.Format != Export {
 		snapshotted, act, err := bilan.Snapshotted(ctx, st, e, req.Lang)
@@ -174,6 +201,8 @@ func fileName(e *retours.Event, req Request) string {
 		return "reponses-" + e.ID
 	case Export:
 		return "retours-" + e.ID
+	case Session:
+		return "session-" + e.ID + "-" + req.Session + "-" + req.Lang
 	}
 	return "bilan-" + e.ID + "-" + req.Lang
 }

@@ -57,8 +57,20 @@ func JobStarted(id string) (time.Time, bool) {
 }
 
 // Key is where the job's file goes in the downloads bucket: under its event,
-// so that a job id of another event leads nowhere.
-func (j Job) Key() string { return Key(j.Event, j.ID) }
+// so that a job id of another event leads nowhere; a session's report under
+// its session, so that a speaker's link leads to no other file.
+func (j Job) Key() string {
+	if j.Request.Format == Session {
+		return SessionKey(j.Event, j.Request.Session, j.ID)
+	}
+	return Key(j.Event, j.ID)
+}
+
+// SessionKey is where the session's report of job id goes in the downloads
+// bucket.
+func SessionKey(eventID, sessionID, id string) string {
+	return "downloads/" + eventID + "/sessions/" + sessionID + "/" + id
+}
 
 // Key is where the file of job id of event goes in the downloads bucket.
 func Key(eventID, id string) string { return "downloads/" + eventID + "/" + id }

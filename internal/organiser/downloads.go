@@ -27,11 +27,7 @@ const pollEvery = "5"
 // Without a bucket (Files), every file is answered inline; without Jobs,
 // every file is read within the request.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, e *retours.Event, req download.Request) error {
-	limit := 0
-	if s.cfg.Jobs != nil && s.cfg.Files != nil {
-		limit = s.cfg.SyncLimit
-	}
-	f, err := download.Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now(), limit)
+	f, err := download.Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now(), s.syncLimit())
 	if errors.Is(err, download.ErrLarge) {
 		return s.startJob(w, r, e, req)
 	}
@@ -55,6 +51,16 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, e *retour
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(f.Body)
 	return err
+}
+
+// syncLimit is the most answers and notes a request may read: the
+// configured limit when files can be prepared outside the request, none
+// otherwise.
+func (s *Server) syncLimit() int {
+	if s.cfg.Jobs != nil && s.cfg.Files != nil {
+		return s.cfg.SyncLimit
+	}
+	return 0
 }
 
 // handOut writes f to the downloads bucket and redirects to a link to it.
@@ -110,7 +116,12 @@ type downloadView struct {
 // preparing answers 202 for the job id of e: a page that reloads the job's
 // address every few seconds, or JSON saying where to look.
 func (s *Server) preparing(w http.ResponseWriter, r *http.Request, e *retours.Event, id string, started time.Time) error {
-	link := "/api/events/" + e.ID + "/downloads/" + id
+	return s.preparingAt(w, r, e, "/api/events/"+e.ID+"/downloads/"+id, started)
+}
+
+// preparingAt is preparing for a job followed at link (with no query, or
+// one that the page's lang= is added to).
+func (s *Server) preparingAt(w http.ResponseWriter, r *http.Request, e *retours.Event, link string, started time.Time) error {
 	w.Header().Set("Retry-After", pollEvery)
 	w.Header().Set("Cache-Control", "no-store")
 	if !wantsPage(r) {
@@ -118,9 +129,13 @@ func (s *Server) preparing(w http.ResponseWriter, r *http.Request, e *retours.Ev
 		return nil
 	}
 	lang := web.PageLang(r, e)
+	sep := "?"
+	if strings.Contains(link, "?") {
+		sep = "&"
+	}
 	return pages.Render(w, r, http.StatusAccepted, "download-preparing", &downloadView{
-		Base: web.Base{Lang: lang, Title: messages.T(lang, "download.title"), Event: e, Path: link, Refresh: pollEvery + ";url=" + link + "?lang=" + lang},
-		Link: link + "?lang=" + lang,
+		Base: web.Base{Lang: lang, Title: messages.T(lang, "download.title"), Event: e, Path: link, Refresh: pollEvery + ";url=" + link + sep + "lang=" + lang},
+		Link: link + sep + "lang=" + lang,
 	})
 }
 

@@ -119,6 +119,54 @@ func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a speaker's link", func(t *testing.T) {
+		rec := env.Do("POST", "/api/events/"+ce.ID+"/sessions/"+ce.Sessions[1].ID+"/shares", nil, auth...)
+		var share struct{ URL string }
+		webtest.MustJSON(t, rec.Body.Bytes(), &share)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("share = %d %s", rec.Code, rec.Body)
+		}
+		path := strings.TrimPrefix(share.URL, webtest.BaseURL)
+		rec = env.Do("GET", path, nil)
+		var st struct{ Status, URL string }
+		webtest.MustJSON(t, rec.Body.Bytes(), &st)
+		if rec.Code != http.StatusAccepted || st.Status != "preparing" || !strings.HasPrefix(st.URL, path+"?job=") || rec.Header().Get("Referrer-Policy") != "no-referrer" {
+			t.Fatalf("= %d %v %s, want 202: the report reads every answer", rec.Code, rec.Header(), rec.Body)
+		}
+		page := env.Do("GET", path, nil, "Accept", "text/html")
+		if page.Code != http.StatusAccepted || !strings.Contains(page.Body.String(), `<meta http-equiv="refresh" content="5;url=`+path+`?job=`) {
+			t.Errorf("a browser = %d %s, want a page that reloads", page.Code, page.Body)
+		}
+		var link string
+		for i := 0; i < 200 && link == ""; i++ {
+			if rec = env.Do("GET", st.URL, nil); rec.Code == http.StatusSeeOther {
+				link = rec.Header().Get("Location")
+			} else if rec.Code != http.StatusAccepted {
+				t.Fatalf("following = %d %s", rec.Code, rec.Body)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		resp, body := fetch(t, link)
+		var report struct {
+			Session struct{ ID string }
+			Texts   []struct{ Texts []string }
+		}
+		webtest.MustJSON(t, body, &report)
+		if resp.StatusCode != http.StatusOK || report.Session.ID != ce.Sessions[1].ID || len(report.Texts) != 1 || len(report.Texts[0].Texts) != 12 {
+			t.Errorf("prepared report = %d %s", resp.StatusCode, body)
+		}
+		// Another session's job, or an organisers' download, is not found
+		// through the link.
+		job := st.URL[strings.Index(st.URL, "?job=")+5:]
+		other := env.Do("POST", "/api/events/"+ce.ID+"/sessions/"+ce.Sessions[0].ID+"/shares", nil, auth...)
+		webtest.MustJSON(t, other.Body.Bytes(), &share)
+		if rec := env.Do("GET", strings.TrimPrefix(share.URL, webtest.BaseURL)+"?job="+job, nil); rec.Code != http.StatusAccepted {
+			t.Errorf("another session's link with this job = %d, want 202: nothing there", rec.Code)
+		}
+		if rec := env.Do("GET", path+"?job="+status.URL[strings.LastIndex(status.URL, "/")+1:], nil); rec.Code == http.StatusSeeOther {
+			t.Errorf("the link with the CSV's job = %d, want no file", rec.Code)
+		}
+	})
 	t.Run("a bilan with a current snapshot is served at once", func(t *testing.T) {
 		runner := &aggregate.Runner{Store: st, Now: env.Clock.Now, Log: slog.New(slog.DiscardHandler)}
 		if _, err := runner.Run(t.Context()); err != nil {

@@ -1,11 +1,12 @@
 package organiser
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 
-	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
 )
@@ -100,12 +101,55 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	report, err := bilan.ReportSession(r.Context(), s.cfg.Answers, e, sh.SessionID, web.PageLang(r, e), s.cfg.Now())
+	// The link is the credential: it must not travel on as a Referer.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	req := download.Request{Format: download.Session, Session: sh.SessionID, Lang: web.PageLang(r, e)}
+	if id := r.URL.Query().Get("job"); id != "" {
+		return s.sharedJob(w, r, e, req, id)
+	}
+	f, err := download.Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now(), s.syncLimit())
+	if errors.Is(err, download.ErrLarge) {
+		// Too many answers to read within the request: the report is
+		// prepared outside it, and this link with ?job= follows it.
+		job, err := download.NewJob(s.cfg.Rand, s.cfg.Now(), e.ID, req)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Jobs.Start(r.Context(), job); err != nil {
+			return err
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "session report job started", slog.String("event", e.ID))
+		started, _ := download.JobStarted(job.ID)
+		return s.preparingAt(w, r, e, r.URL.Path+"?job="+job.ID, started)
+	}
 	if err != nil {
 		return err
 	}
-	// The link is the credential: it must not travel on as a Referer.
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	web.WriteJSON(w, http.StatusOK, report)
-	return nil
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(f.Body)
+	return err
+}
+
+// sharedJob answers GET /s/{event}/{token}?job=…: a redirect (303) to the
+// session's report once the job has written it, else 202. The job's file is
+// looked for under the share's session only.
+func (s *Server) sharedJob(w http.ResponseWriter, r *http.Request, e *retours.Event, req download.Request, id string) error {
+	started, ok := download.JobStarted(id)
+	if !ok || s.cfg.Files == nil {
+		return retours.NewError(retours.ENOTFOUND, "download.not_found")
+	}
+	key := download.SessionKey(e.ID, req.Session, id)
+	ready, err := s.cfg.Files.Exists(r.Context(), key)
+	switch {
+	case err != nil:
+		return err
+	case ready:
+		w.Header().Set("Cache-Control", "no-store")
+		return s.redirectToFile(w, r, key)
+	case s.cfg.Now().Sub(started) > download.JobTimeout:
+		return retours.NewError(retours.ENOTFOUND, "download.not_found")
+	}
+	return s.preparingAt(w, r, e, r.URL.Path+"?job="+id, started)
 }
