@@ -45,6 +45,9 @@ type Config struct {
 	// Digests runs the weekly digest behind the digest's routes; nil turns
 	// them off.
 	Digests *digest.Runner
+	// DigestTrigger carries out the digest runs started on demand; nil
+	// runs them in this process (digest.InProcess).
+	DigestTrigger digest.Trigger
 	// SurveyEventTTL and SurveyTimeout: see survey.Config.EventTTL and
 	// organiser.Config.
 	SurveyEventTTL, SurveyTimeout time.Duration
@@ -101,7 +104,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		},
 		web.FuncDigest: func() web.Service {
 			// Runs started on demand are carried out in a goroutine.
-			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: st, Now: deps.Now, Logger: deps.Logger}).Service()
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: st, Trigger: cfg.DigestTrigger, Now: deps.Now, Logger: deps.Logger}).Service()
 		},
 	}
 	if len(functions) == 0 {
