@@ -2,12 +2,15 @@
 // driven by playwright-core, with axe-core checking every page.
 //
 //   node infra/e2e/survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path>
-//        [poster=<path> token=<organiser token>] [out=<dir>]
+//        [poster=<path> token=<organiser token>] [organisers=<path>]
+//        [erasure=<path> erasuretoken=<organiser token>] [out=<dir>]
 //
 // form is a session's questionnaire (open now), event the event page, closed
 // a questionnaire whose answers have closed and upcoming one not open yet.
 // poster is an organiser's A4 poster, fetched with the organisers' cookie
-// set to token. Screenshots go to out when given. In French and in English, it:
+// set to token; organisers the organisers' page of that event, erasure the
+// organisers' page of an event being erased, with the cookie set to
+// erasuretoken. Screenshots go to out when given. In French and in English, it:
 //   - opens the session URL at 360×640 and runs axe on each page: event page,
 //     form, form with errors, thank-you page, note with errors, note saved,
 //     closed and not-yet-open pages, privacy notice, unknown page;
@@ -17,7 +20,9 @@
 //   - switches language with the visible link;
 //   - checks at 320 px, at 200 % text size and at 200 % page zoom that
 //     nothing overflows sideways and that reading order follows the layout;
-//   - runs axe on the poster and prints it to PDF on A4: exactly one page.
+//   - runs axe on the poster and prints it to PDF on A4: exactly one page;
+//   - runs axe on the organisers' page, its erase form, and the page that
+//     follows an erasure, which reloads itself without JavaScript.
 // Everywhere it checks: no request leaves the server, no console error (so
 // no Content-Security-Policy violation), the stylesheet applies, focus is
 // visible at each Tab stop, and controls are at least 44 px.
@@ -75,6 +80,10 @@ try {
   }
   await layout('fr');
   if (arg.poster) await poster('fr');
+  for (const lang of ['fr', 'en']) {
+    if (arg.organisers) await organisersPage(lang, arg.organisers, arg.token, 'organisers', checkEraseForm, false);
+    if (arg.erasure) await organisersPage(lang, arg.erasure, arg.erasuretoken, 'erasure', checkErasure, true);
+  }
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
@@ -375,4 +384,48 @@ async function poster(lang) {
     await page.screenshot({ path: join(out, 'poster-print-fr.png'), fullPage: true });
   }
   await page.close();
+}
+
+// organisersPage runs axe on an organisers' page at path, with the
+// organisers' cookie set to token, every shared check too when full, then
+// check.
+async function organisersPage(lang, path, token, name, check, full) {
+  const where = `${name} (${lang})`;
+  const origin = new URL(base);
+  await context.addCookies([{ name: 'retours_organiser', value: token || '', domain: origin.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const page = await newPage(lang, () => where);
+  await goto(page, `${path}?lang=${lang}`, 200);
+  if (full) {
+    await audit(page, name, lang);
+  } else {
+    await page.evaluate(axeSource);
+    const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
+    axeResults.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
+    for (const v of res.violations) fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
+  }
+  await check(page, where);
+  await shot(page, `${name}-${lang}`);
+  await page.close();
+}
+
+// checkEraseForm checks that the erase form's field is labelled and its
+// controls at least 44 px tall.
+async function checkEraseForm(page, where) {
+  const label = await page.evaluate(() => document.querySelector('label[for="confirm"]')?.textContent || '');
+  if (!label.trim()) fail(where, 'the erase form has no labelled confirmation field');
+  else ok(where, 'the erase form asks for the event id, labelled');
+  const small = await page.evaluate(() => [...document.querySelectorAll('form[action*="/erase"] input, form[action*="/erase"] button')]
+    .map((el) => el.getBoundingClientRect()).filter((r) => r.height < 44).length);
+  if (small) fail(where, `${small} erase form control(s) under 44 px tall`);
+}
+
+// checkErasure checks that the erasure's page says where it stands, and
+// reloads itself while it runs.
+async function checkErasure(page, where) {
+  const status = await page.evaluate(() => document.querySelector('[role="status"]')?.textContent || '');
+  const refresh = await page.evaluate(() => document.querySelector('meta[http-equiv="refresh"]')?.content || '');
+  if (!status.trim()) fail(where, 'no status says where the erasure stands');
+  else if (/5 s|5 sec/.test(status) && refresh !== '5') fail(where, `says it reloads, meta refresh "${refresh}"`);
+  else ok(where, `says "${status.trim().slice(0, 60)}…"${refresh ? ', reloads every ' + refresh + ' s' : ''}`);
 }

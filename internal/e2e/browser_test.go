@@ -96,6 +96,18 @@ func TestSurveyInChromium(t *testing.T) {
 	}
 	ev := mustCreate(t, ts.URL, necDay)
 	old := mustCreate(t, ts.URL, lastYear)
+	// An event being erased, for its organisers' page.
+	gone := mustCreate(t, ts.URL, lastYear)
+	req, _ := http.NewRequest("DELETE", ts.URL+"/api/events/"+gone.ID+"?confirm="+gone.ID, nil)
+	req.Header.Set("Authorization", "Bearer "+gone.OrganiserToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("erase = %d", resp.StatusCode)
+	}
 	atelier := ev.Sessions[1].ID
 
 	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
@@ -111,6 +123,8 @@ func TestSurveyInChromium(t *testing.T) {
 		"upcoming=/e/"+ev.ID+"/"+ev.Sessions[4].ID,
 		"poster=/api/events/"+ev.ID+"/sessions/"+atelier+"/poster",
 		"token="+ev.OrganiserToken,
+		"organisers=/o/"+ev.ID,
+		"erasure=/o/"+gone.ID, "erasuretoken="+gone.OrganiserToken,
 		"out="+out)
 	cmd.Dir = root
 	output, err := cmd.CombinedOutput()

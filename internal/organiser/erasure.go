@@ -203,10 +203,11 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, eventID s
 	lang := web.RequestLang(r)
 	v := &erasureView{Base: web.Base{Lang: lang, Title: messages.T(lang, "erasure.title"), Path: "/o/" + eventID},
 		Style: template.CSS(organisersCSS)}
+	items := messages.Plural(lang, "erasure.items", er.Items)
 	if er.Done() {
-		v.Message = messages.T(lang, "erasure.done", i18n.DateTime(lang, er.FinishedAt), i18n.Number(lang, float64(er.Items), 0))
+		v.Message = messages.T(lang, "erasure.done", i18n.DateTime(lang, er.FinishedAt), i18n.Number(lang, float64(er.Items), 0), items)
 	} else {
-		v.Message = messages.T(lang, "erasure.running", i18n.DateTime(lang, er.StartedAt), i18n.Number(lang, float64(er.Items), 0))
+		v.Message = messages.T(lang, "erasure.running", i18n.DateTime(lang, er.StartedAt), i18n.Number(lang, float64(er.Items), 0), items)
 		v.Refresh = pollEvery
 	}
 	return pages.Render(w, r, http.StatusOK, "organisers-erasure", v)
