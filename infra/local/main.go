@@ -327,7 +327,8 @@ func createDemo(h http.Handler, adminToken string) (*demoEvent, error) {
 
 func printDigest(base, adminToken, mailDir string) {
 	fmt.Printf(`
-  # send the weekly digests now (or as of an instant: ?now=2026-11-30T08:00:00%%2B01:00), then open the .eml files in %s
+  # send the weekly digests now (or as of an instant: ?now=2026-11-30T08:00:00%%2B01:00), then open the .eml files in %s;
+  # the answer's url (GET, same header) gives the run's outcome
   curl -s -X POST -H 'Authorization: Bearer %s' '%s/api/digests/run'
 `, mailDir, adminToken, base)
 	fmt.Println("\nPress Ctrl-C to stop.")
