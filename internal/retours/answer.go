@@ -35,6 +35,11 @@ type Answer struct {
 	// Hidden lists the text questions whose answer an organiser hid from the
 	// bilan; the raw export still has them.
 	Hidden []string `json:"hidden,omitempty"`
+	// Channel is ChannelWeb or ChannelPaper. A paper answer carries its
+	// sheet number and the access that typed it in (EnteredBy).
+	Channel   string `json:"channel"`
+	Sheet     string `json:"sheet,omitempty"`
+	EnteredBy string `json:"entered_by,omitempty"`
 }
 
 // Note is a rapport d'étonnement note: what surprised, worked, should change
@@ -49,6 +54,8 @@ type Note struct {
 	Lang         string    `json:"lang"`
 	CreatedAt    time.Time `json:"created_at"`
 	Hidden       bool      `json:"hidden,omitempty"`
+	// Channel is ChannelWeb, or ChannelPaper for the box of a paper sheet.
+	Channel string `json:"channel"`
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -104,7 +111,7 @@ func NewAnswer(e *Event, in AnswerInput, r io.Reader, now time.Time) (*Answer, e
 	}
 	return &Answer{
 		EventID: e.ID, SessionID: in.SessionID, ID: id, SubmissionID: in.SubmissionID,
-		Lang: langOrDefault(in.Lang), CreatedAt: now.UTC(), Values: values,
+		Lang: langOrDefault(in.Lang), CreatedAt: now.UTC(), Values: values, Channel: ChannelWeb,
 	}, nil
 }
 
@@ -142,7 +149,7 @@ func NewNote(e *Event, in NoteInput, r io.Reader, now time.Time) (*Note, error) 
 	}
 	return &Note{
 		EventID: e.ID, SessionID: in.SessionID, ID: id, SubmissionID: in.SubmissionID,
-		Kind: in.Kind, Text: text, Lang: langOrDefault(in.Lang), CreatedAt: now.UTC(),
+		Kind: in.Kind, Text: text, Lang: langOrDefault(in.Lang), CreatedAt: now.UTC(), Channel: ChannelWeb,
 	}, nil
 }
 

@@ -232,6 +232,17 @@ func validLabel(t Text, required bool) string {
 // rating, nps, single and text; any number for multi); empty strings count as
 // unanswered. Field names in the returned EINVALID error are question ids.
 func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, error) {
+	return q.parseValues(raw, true)
+}
+
+// ParseSheetValues is ParseValues for a paper sheet: a required question
+// left blank on paper is left unanswered rather than refused, since the
+// sheet cannot be sent back to its participant.
+func (q *Questionnaire) ParseSheetValues(raw map[string][]string) (map[string]Value, error) {
+	return q.parseValues(raw, false)
+}
+
+func (q *Questionnaire) parseValues(raw map[string][]string, required bool) (map[string]Value, error) {
 	fe := FieldErrors{}
 	for id := range raw {
 		if _, ok := q.Question(id); !ok {
@@ -260,7 +271,7 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 			got = nil
 		}
 		if len(got) == 0 {
-			if qq.Required {
+			if qq.Required && required {
 				fe.Add(qq.ID, FieldRequired)
 			}
 			continue
@@ -304,7 +315,7 @@ func (q *Questionnaire) ParseValues(raw map[string][]string) (map[string]Value, 
 				continue
 			}
 			if s == "" {
-				if qq.Required {
+				if qq.Required && required {
 					fe.Add(qq.ID, FieldRequired)
 				}
 				continue
