@@ -119,6 +119,16 @@ func marshalAnswer(a *retours.Answer, expires time.Time) map[string]types.Attrib
 	if len(a.Hidden) > 0 {
 		item["hidden"] = &types.AttributeValueMemberSS{Value: a.Hidden}
 	}
+	// Web answers, the bulk, carry no channel: one is read as web.
+	if ch := retours.ChannelOf(a.Channel); ch != retours.ChannelWeb {
+		item["channel"] = s(ch)
+	}
+	if a.Sheet != "" {
+		item["sheet"] = s(a.Sheet)
+	}
+	if a.EnteredBy != "" {
+		item["entered_by"] = s(a.EnteredBy)
+	}
 	return item
 }
 
@@ -129,6 +139,9 @@ func unmarshalAnswer(item map[string]types.AttributeValue) (*retours.Answer, err
 		ID:           str(item, "id"),
 		SessionID:    str(item, "session"),
 		Lang:         str(item, "lang"),
+		Channel:      retours.ChannelOf(str(item, "channel")),
+		Sheet:        str(item, "sheet"),
+		EnteredBy:    str(item, "entered_by"),
 	}
 	var err error
 	if a.CreatedAt, err = time.Parse(time.RFC3339Nano, str(item, "created_at")); err != nil {
@@ -186,6 +199,9 @@ func marshalNote(nt *retours.Note, expires time.Time) map[string]types.Attribute
 	if nt.Hidden {
 		item["hidden"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
+	if ch := retours.ChannelOf(nt.Channel); ch != retours.ChannelWeb {
+		item["channel"] = s(ch)
+	}
 	return item
 }
 
@@ -198,6 +214,7 @@ func unmarshalNote(item map[string]types.AttributeValue) (*retours.Note, error) 
 		Kind:         str(item, "kind"),
 		Text:         str(item, "text"),
 		Lang:         str(item, "lang"),
+		Channel:      retours.ChannelOf(str(item, "channel")),
 	}
 	var err error
 	if nt.CreatedAt, err = time.Parse(time.RFC3339Nano, str(item, "created_at")); err != nil {

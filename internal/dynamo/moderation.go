@@ -86,18 +86,7 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.withEdit(e.ID, e.ExpiresAt(), edit,
 		st.liveEvent(e.ID),
 		types.TransactWriteItem{Update: &change},
-		types.TransactWriteItem{Update: &types.Update{
-			TableName:        aws.String(st.table),
-			Key:              key(eventPK(e.ID), skActivity),
-			UpdateExpression: aws.String("ADD #m :one SET #t = :t, #w = :w, #gpk = :gpk, #gsk = :gsk, #exp = if_not_exists(#exp, :exp)"),
-			ExpressionAttributeNames: map[string]string{
-				"#m": "m", "#t": "type", "#w": "w", "#gpk": AttrGSI1PK, "#gsk": AttrGSI1SK, "#exp": AttrExpires,
-			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": n(1), ":t": s("activity"), ":w": n(now.UnixMilli()),
-				":gpk": s(gsiActivity), ":gsk": s(activityGSI1SK(e.ID, now)), ":exp": n(e.ExpiresAt().Unix()),
-			},
-		}},
+		st.countChange(e, now, 0, 0),
 	)})
 	switch {
 	case cancelledAt(err, 0):

@@ -37,12 +37,14 @@ func cloneAnswer(a *retours.Answer) *retours.Answer {
 	if len(a.Hidden) > 0 {
 		c.Hidden = slices.Clone(a.Hidden)
 	}
+	c.Channel = retours.ChannelOf(a.Channel)
 	return &c
 }
 
 func cloneNote(n *retours.Note) *retours.Note {
 	c := *n
 	c.CreatedAt = n.CreatedAt.UTC()
+	c.Channel = retours.ChannelOf(n.Channel)
 	return &c
 }
 

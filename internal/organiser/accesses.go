@@ -15,6 +15,8 @@ type accessView struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by,omitempty"`
+	// Role is "organiser", or "entry" for a data-entry link.
+	Role string `json:"role"`
 	// Current marks the access the request was made with.
 	Current bool `json:"current,omitempty"`
 }
@@ -22,7 +24,7 @@ type accessView struct {
 func accessViews(e *retours.Event, actor retours.Actor) []accessView {
 	out := []accessView{}
 	for _, a := range e.Accesses {
-		out = append(out, accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
+		out = append(out, accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy, Role: a.Role.String(),
 			Current: actor.Access != nil && actor.Access.ID == a.ID})
 	}
 	return out
@@ -46,6 +48,8 @@ type newAccessResponse struct {
 	accessView
 	OrganiserToken string `json:"organiser_token"`
 	OrganiserURL   string `json:"organiser_url"`
+	// EntryURL is a data-entry link's address, which holds its token.
+	EntryURL string `json:"entry_url,omitempty"`
 }
 
 // createAccess answers POST /api/events/{event}/accesses with {"name": …}:
@@ -61,12 +65,17 @@ func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req struct {
 		Name string `json:"name"`
+		Role string `json:"role"`
 	}
 	if err := web.DecodeJSON(r.Body, &req); err != nil {
 		return err
 	}
+	role, err := retours.ParseRole(req.Role)
+	if err != nil {
+		return err
+	}
 	now := s.cfg.Now()
-	a, token, err := retours.NewAccess(s.cfg.Rand, req.Name, actor.ID(), now, false)
+	a, token, err := retours.NewRoleAccess(s.cfg.Rand, req.Name, actor.ID(), role, now, false)
 	if err != nil {
 		return err
 	}
@@ -78,10 +87,14 @@ func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
-	web.WriteJSON(w, http.StatusCreated, newAccessResponse{
-		accessView:     accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy},
+	resp := newAccessResponse{
+		accessView:     accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy, Role: role.String()},
 		OrganiserToken: token, OrganiserURL: s.baseURL(r) + "/o/" + e.ID,
-	})
+	}
+	if role == retours.RoleEntry {
+		resp.EntryURL = s.entryURL(r, e.ID, token)
+	}
+	web.WriteJSON(w, http.StatusCreated, resp)
 	return nil
 }
 

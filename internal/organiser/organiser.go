@@ -45,6 +45,9 @@ type Config struct {
 	// Pages lists the texts to moderate a page at a time; when nil, Answers
 	// if Answers is one.
 	Pages retours.AnswerPager
+	// Sheets stores the paper sheets typed in; when nil, Answers if
+	// Answers is one.
+	Sheets retours.SheetStore
 	// AdminToken authorises event creation. Empty disables admin routes.
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes, without a
@@ -100,6 +103,7 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Shares, cfg.Events)
 	orAnswers(&cfg.Lister, cfg.Events)
 	orAnswers(&cfg.Pages, cfg.Answers)
+	orAnswers(&cfg.Sheets, cfg.Answers)
 	return &Server{cfg: cfg, log: cfg.Logger, erasure: erasureJob(cfg)}
 }
 
@@ -117,7 +121,7 @@ func orAnswers[T any](store *T, from any) {
 // stylesheets of its pages.
 func (s *Server) Service() web.Service {
 	page, api := web.Page, web.API
-	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS}, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS}, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
 		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
@@ -155,6 +159,12 @@ func (s *Server) Service() web.Service {
 		api("DELETE /api/events/{event}/shares/{share}", s.revokeShare),
 		api("GET /s/{event}/{token}", s.sharedSession),
 		api("GET /api/openapi.json", s.openAPI),
+		page("GET /api/events/{event}/paper", s.paper),
+		page("GET /api/events/{event}/sessions/{session}/paper", s.paper),
+		page("GET /o/{event}/saisie", s.entryPage),
+		page("POST /o/{event}/saisie", s.entrySave),
+		page("GET /o/{event}/saisie/{token}", s.entryLink),
+		page("POST /o/{event}/saisie/liens", s.entryLinks),
 	}}
 }
 

@@ -64,6 +64,7 @@ type sessionRow struct {
 	Title, When, SurveyURL string
 	Answers                string // a count, or "not shown" for small cells
 	Poster, PNG, SVG       string
+	Paper                  string // the paper questionnaire; "" for a cancelled session
 }
 
 // organisersPage shows the login form, or, with the event's token, the
@@ -214,11 +215,15 @@ func (s *Server) sessionRows(r *http.Request, e *retours.Event, act *retours.Act
 	}
 	api := "/api/events/" + e.ID
 	rows := []sessionRow{{Title: messages.T(lang, "orga.event.whole"), SurveyURL: s.surveyURL(r, e.ID, ""), Answers: count(0),
-		Poster: api + "/poster?lang=" + lang, PNG: api + "/qr.png", SVG: api + "/qr.svg"}}
+		Poster: api + "/poster?lang=" + lang, PNG: api + "/qr.png", SVG: api + "/qr.svg", Paper: api + "/paper?lang=" + lang}}
 	for i, ss := range e.Sessions {
 		sp := api + "/sessions/" + ss.ID
-		rows = append(rows, sessionRow{Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt), SurveyURL: s.surveyURL(r, e.ID, ss.ID),
-			Answers: count(i + 1), Poster: sp + "/poster?lang=" + lang, PNG: sp + "/qr.png", SVG: sp + "/qr.svg"})
+		row := sessionRow{Title: ss.Title, When: i18n.DateTime(lang, ss.StartsAt), SurveyURL: s.surveyURL(r, e.ID, ss.ID),
+			Answers: count(i + 1), Poster: sp + "/poster?lang=" + lang, PNG: sp + "/qr.png", SVG: sp + "/qr.svg"}
+		if !ss.Cancelled {
+			row.Paper = sp + "/paper?lang=" + lang
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }

@@ -61,23 +61,19 @@ func ParseSheet(s string) (string, error) {
 			d.WriteRune(r)
 		case r == '-' || r == ' ' || r == '\u00a0' || r == '.':
 		default:
-			return "", sheetError("sheet.format", FieldInvalid)
+			return "", &Error{Code: EINVALID, Key: "sheet.format", Fields: map[string]string{"sheet": FieldInvalid}}
 		}
 	}
 	digits := d.String()
 	switch {
 	case digits == "":
-		return "", sheetError("sheet.missing", FieldRequired)
+		return "", &Error{Code: EINVALID, Key: "sheet.missing", Fields: map[string]string{"sheet": FieldRequired}}
 	case len(digits) != sheetDigits:
-		return "", sheetError("sheet.format", FieldInvalid)
+		return "", &Error{Code: EINVALID, Key: "sheet.format", Fields: map[string]string{"sheet": FieldInvalid}}
 	case damm(digits) != 0:
-		return "", sheetError("sheet.check", FieldInvalid)
+		return "", &Error{Code: EINVALID, Key: "sheet.check", Fields: map[string]string{"sheet": FieldInvalid}}
 	}
 	return formatSheet(digits), nil
-}
-
-func sheetError(key, problem string) error {
-	return &Error{Code: EINVALID, Key: key, Fields: map[string]string{"sheet": problem}}
 }
 
 // dammTable is the quasigroup of Damm's check digit algorithm.

@@ -109,6 +109,7 @@ func testAnswerValues(t *testing.T, st Store) {
 	}
 	want := *a
 	want.CreatedAt = at.UTC()
+	want.Channel = retours.ChannelWeb // an answer stored without one came from the web
 	if len(got) != 1 || !reflect.DeepEqual(got[0], &want) {
 		t.Fatalf("Answers() = %+v, want [%+v]", got, &want)
 	}

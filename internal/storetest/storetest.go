@@ -25,6 +25,7 @@ import (
 type Store interface {
 	retours.EventStore
 	retours.AnswerStore
+	retours.SheetStore
 	retours.SnapshotStore
 	retours.ModerationStore
 	retours.SeriesStore
@@ -71,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"concurrent duplicates store one", testConcurrentDuplicatesStoreOne},
 		{"answers keep their values", testAnswerValues},
 		{"notes", testNotes},
+		{"paper sheets", testSheets},
 		{"reads stop at the callback's error", testReadsStop},
 		{"answers and notes a page at a time", testPages},
 		{"invalid submission ids", testInvalidSubmissionIDs},

@@ -79,6 +79,12 @@ var Routes = []Route{
 	{"DELETE", "/api/events/{event}/shares/{share}", FuncOrganiser, 0},
 	{"GET", "/s/{event}/{token}", FuncOrganiser, 0},
 	{"GET", "/api/openapi.json", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/paper", FuncOrganiser, 0},
+	{"GET", "/api/events/{event}/sessions/{session}/paper", FuncOrganiser, 0},
+	{"GET", "/o/{event}/saisie", FuncOrganiser, 0},
+	{"POST", "/o/{event}/saisie", FuncOrganiser, FormBody},
+	{"GET", "/o/{event}/saisie/{token}", FuncOrganiser, 0},
+	{"POST", "/o/{event}/saisie/liens", FuncOrganiser, FormBody},
 
 	{"POST", "/api/digests/run", FuncDigest, 0},
 	{"GET", "/api/digests/runs/{id}", FuncDigest, 0},

@@ -1,0 +1,1 @@
+document.addEventListener("input",function(e){var t=e.target,d=t.value.replace(/\D/g,""),n=t.getAttribute("data-digits"),m=t.getAttribute("data-max");if(!d||(n?d.length<+n:!m||(d[0]!=="0"&&+d*10<=+m)))return;var f=t.form.elements,i=Array.prototype.indexOf.call(f,t);for(var j=i+1;j<f.length;j++){if(f[j].type!=="hidden"){f[j].focus();if(f[j].select)f[j].select();break}}});
