@@ -28,15 +28,15 @@ const defaultCopies = 30
 // sheet as asked for, a document of its own.
 type paperView struct {
 	web.Base
-	Session   *retours.Session
-	When      string
-	Large     bool
-	Copies    int
-	Series    int
-	Sheets    []string
+	Session *retours.Session
+	When    string
+	Large   bool
+	Copies  int
+	Series  int
+	Sheets  []string
 	// First and Last are the run's first and last sheet numbers.
 	First, Last string
-	Questions []paperQuestion
+	Questions   []paperQuestion
 	// QR is the code's drawing, defined once and used by every sheet.
 	QR       template.HTML
 	QRBox    string

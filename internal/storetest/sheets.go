@@ -50,7 +50,10 @@ func testSheets(t *testing.T, st Store) {
 		t.Errorf("Sheet = %+v, %+v, %v", gotA, gotN, err)
 	}
 	channels := map[string]string{}
-	st.Answers(ctx, e.ID, func(x *retours.Answer) error { channels[x.SubmissionID] = x.Channel + " " + x.Sheet + " " + x.EnteredBy; return nil })
+	st.Answers(ctx, e.ID, func(x *retours.Answer) error {
+		channels[x.SubmissionID] = x.Channel + " " + x.Sheet + " " + x.EnteredBy
+		return nil
+	})
 	if want := map[string]string{a.SubmissionID: "paper " + a.Sheet + " acc001", web.SubmissionID: "web  "}; !reflect.DeepEqual(channels, want) {
 		t.Errorf("answers' channels = %v, want %v", channels, want)
 	}
