@@ -42,6 +42,9 @@ type Bilan struct {
 	Notes   int `json:"notes"`
 	// ResponseRate is Answers over the registered count, when known.
 	ResponseRate *float64 `json:"response_rate,omitempty"`
+	// Channels counts the answers and the notes shown by the way they came:
+	// the web, then paper sheets typed in (retours.Channels).
+	Channels []ChannelCount `json:"channels"`
 	// Questions summarises every answer, whatever its session.
 	Questions []QuestionStats `json:"questions"`
 	// Sessions: the event as a whole (id "", answers not tied to a session)
@@ -58,6 +61,15 @@ type Bilan struct {
 	// format, so that a stored snapshot and a fresh computation of the same
 	// answers give the same download.
 	GeneratedAt time.Time `json:"-"`
+}
+
+// ChannelCount is the participation through one channel. Answers is left
+// out, as the bilan's, when the event has too few answers to show any.
+type ChannelCount struct {
+	Channel string `json:"channel"`
+	Label   string `json:"label"`
+	Answers int    `json:"answers,omitempty"`
+	Notes   int    `json:"notes"`
 }
 
 // EventInfo describes the event a bilan is about.
@@ -200,6 +212,8 @@ type Aggregator struct {
 	asOf         time.Time
 	themes       *Themes
 	notes        []noteRec
+	// byChannel counts answers by channel.
+	byChannel map[string]int
 }
 
 type qinfo struct {
@@ -212,9 +226,9 @@ type qinfo struct {
 }
 
 type noteRec struct {
-	kind, text, session string
-	createdAt           time.Time
-	id                  string
+	kind, text, session, channel string
+	createdAt                    time.Time
+	id                           string
 }
 
 // New returns an Aggregator for e whose labels are in lang.
@@ -281,6 +295,10 @@ func (a *Aggregator) AddAnswer(ans *retours.Answer) {
 	if ans.CreatedAt.After(a.asOf) {
 		a.asOf = ans.CreatedAt
 	}
+	if a.byChannel == nil {
+		a.byChannel = map[string]int{}
+	}
+	a.byChannel[retours.ChannelOf(ans.Channel)]++
 	s := 1
 	if ans.SessionID != "" {
 		if slot, ok := a.sessions[ans.SessionID]; ok {
@@ -383,7 +401,7 @@ func (a *Aggregator) AddNote(n *retours.Note) {
 	if _, ok := a.sessions[session]; !ok {
 		session = ""
 	}
-	a.notes = append(a.notes, noteRec{kind: n.Kind, text: n.Text, session: session, createdAt: n.CreatedAt.UTC(), id: n.ID})
+	a.notes = append(a.notes, noteRec{kind: n.Kind, text: n.Text, session: session, channel: retours.ChannelOf(n.Channel), createdAt: n.CreatedAt.UTC(), id: n.ID})
 	a.themes.Add(n.Text, session)
 }
 
@@ -460,6 +478,15 @@ func (a *Aggregator) compute(now time.Time) *Bilan {
 		b.NoteGroups = append(b.NoteGroups, g)
 	}
 	b.Themes = a.themes.Top(TopThemes)
+	for _, ch := range retours.Channels {
+		c := ChannelCount{Channel: ch, Label: channelLabel(a.lang, ch), Answers: a.byChannel[ch]}
+		for _, n := range a.notes {
+			if n.channel == ch {
+				c.Notes++
+			}
+		}
+		b.Channels = append(b.Channels, c)
+	}
 	return b
 }
 
@@ -596,3 +623,11 @@ func itoa(n int) string {
 }
 
 var smallInts = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+
+// channelLabel names a channel in lang.
+func channelLabel(lang, channel string) string {
+	if channel == retours.ChannelPaper {
+		return messages.T(lang, "channel.paper")
+	}
+	return messages.T(lang, "channel.web")
+}

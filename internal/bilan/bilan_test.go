@@ -296,3 +296,46 @@ func TestOrderDoesNotMatter(t *testing.T) {
 		}
 	}
 }
+
+// TestChannels: the participation counts answers by channel, a paper
+// sheet's box among the notes shown, and gives no channel's answers when
+// the event has too few to show any.
+func TestChannels(t *testing.T) {
+	e := fixtureEvent()
+	agg := bilan.New(e, "fr")
+	for i := range 7 {
+		a := &retours.Answer{SessionID: "inclus", Values: map[string]retours.Value{"satisfaction": {Number: 4}}}
+		if i < 3 {
+			a.Channel, a.Sheet = retours.ChannelPaper, retours.SheetNumber(4821, i+1)
+		}
+		agg.AddAnswer(a)
+	}
+	agg.AddNote(&retours.Note{Kind: retours.NoteEtonnement, Text: "Le café", Channel: retours.ChannelPaper})
+	agg.AddNote(&retours.Note{Kind: retours.NoteEtonnement, Text: "Masquée", Channel: retours.ChannelPaper, Hidden: true})
+	agg.AddNote(&retours.Note{Kind: retours.NotePointFort, Text: "En ligne"})
+	b := agg.Bilan(t0)
+	want := []bilan.ChannelCount{{Channel: "web", Label: "en ligne", Answers: 4, Notes: 1}, {Channel: "paper", Label: "sur papier", Answers: 3, Notes: 1}}
+	if !reflect.DeepEqual(b.Channels, want) {
+		t.Errorf("channels = %+v, want %+v", b.Channels, want)
+	}
+	var md strings.Builder
+	if err := bilan.WriteMarkdown(&md, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"| dont en ligne | 4 |", "| dont sur papier | 3 |", "| Notes sur papier | 1 |"} {
+		if !strings.Contains(md.String(), row) {
+			t.Errorf("Markdown lacks %q", row)
+		}
+	}
+
+	small := bilan.New(e, "fr")
+	for range 4 {
+		small.AddAnswer(&retours.Answer{Channel: retours.ChannelPaper, Values: map[string]retours.Value{"satisfaction": {Number: 2}}})
+	}
+	b = small.Bilan(t0)
+	for _, c := range b.Channels {
+		if c.Answers != 0 {
+			t.Errorf("channel %s shows %d answers of an event with 4", c.Channel, c.Answers)
+		}
+	}
+}

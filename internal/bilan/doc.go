@@ -97,6 +97,11 @@ func participationSection(b *Bilan) (section, bool) {
 		answers = messages.T(l, "few_answers", b.Threshold)
 	}
 	kv.Rows = append(kv.Rows, []string{messages.T(l, "answers"), answers})
+	if !b.Suppressed {
+		for _, c := range b.Channels {
+			kv.Rows = append(kv.Rows, []string{messages.T(l, "answers_by", c.Label), itoa(c.Answers)})
+		}
+	}
 	if b.Event.RegisteredCount > 0 {
 		kv.Rows = append(kv.Rows, []string{messages.T(l, "registered"), itoa(b.Event.RegisteredCount)})
 	}
@@ -104,6 +109,11 @@ func participationSection(b *Bilan) (section, bool) {
 		kv.Rows = append(kv.Rows, []string{messages.T(l, "response_rate"), percent(l, *b.ResponseRate)})
 	}
 	kv.Rows = append(kv.Rows, []string{messages.T(l, "notes"), itoa(b.Notes)})
+	for _, c := range b.Channels {
+		if c.Channel != retours.ChannelWeb && c.Notes > 0 {
+			kv.Rows = append(kv.Rows, []string{messages.T(l, "notes_by", c.Label), itoa(c.Notes)})
+		}
+	}
 	return section{Title: messages.T(l, "participation"), Table: kv}, true
 }
 

@@ -70,6 +70,10 @@ func fixtureAnswers() []*retours.Answer {
 		if i == 4 {
 			a.Hidden = []string{"commentaire"}
 		}
+		// One answer in four came on a paper sheet, typed in.
+		if i%4 == 1 {
+			a.Channel, a.Sheet, a.EnteredBy = retours.ChannelPaper, retours.SheetNumber(4821, i), "acc001"
+		}
 		out = append(out, a)
 	}
 	return out
@@ -91,6 +95,9 @@ func fixtureNotes() []*retours.Note {
 			SubmissionID: fmt.Sprintf("00000000-0000-4000-9000-%012d", i), Kind: n.kind, Text: n.text, Lang: "fr",
 			CreatedAt: t0.Add(time.Duration(i) * 17 * time.Minute), Hidden: i == 4,
 		})
+		if i == 0 {
+			out[i].Channel = retours.ChannelPaper // a paper sheet's box
+		}
 	}
 	return out
 }

@@ -192,7 +192,7 @@ func TestXLSXKeepsTextAsTyped(t *testing.T) {
 	}
 	for i, text := range typed {
 		// The answers sheet: one row per answer, the comment last.
-		axis, _ := excelize.CoordinatesToCellName(12, i+2)
+		axis, _ := excelize.CoordinatesToCellName(14, i+2)
 		checkStringCell(t, f, sheet, axis, text)
 		// The summary sheet lists the note among the rapport d'étonnement.
 		found := false
@@ -406,11 +406,11 @@ func TestXLSX(t *testing.T) {
 			if len(rows) != 31 {
 				t.Errorf("answers sheet has %d rows, want 31", len(rows))
 			}
-			if v, _ := f.GetCellType(sheets[1], "H2"); v != excelize.CellTypeNumber && v != excelize.CellTypeUnset {
+			if v, _ := f.GetCellType(sheets[1], "J2"); v != excelize.CellTypeNumber && v != excelize.CellTypeUnset {
 				t.Errorf("satisfaction cell type = %v, want a number", v)
 			}
 			// The hostile text is kept as typed, in a string cell.
-			checkStringCell(t, f, sheets[1], "L5", `=HYPERLINK("http://evil.example","clic") inclusion numérique`)
+			checkStringCell(t, f, sheets[1], "N5", `=HYPERLINK("http://evil.example","clic") inclusion numérique`)
 		})
 	}
 }

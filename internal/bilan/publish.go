@@ -159,6 +159,9 @@ func hide(g *Group) {
 func hideAnswers(b *Bilan) {
 	b.Suppressed = true
 	b.Answers, b.ResponseRate, b.Questions = 0, nil, []QuestionStats{}
+	for i := range b.Channels {
+		b.Channels[i].Answers = 0
+	}
 	for i := range b.Sessions {
 		if b.Sessions[i].Answers > 0 {
 			hide(&b.Sessions[i])

@@ -24,7 +24,7 @@ type CSVOptions struct {
 // rawHeader is the header of the raw exports: fixed columns, then one
 // column per question, named by its stable id.
 func rawHeader(e *retours.Event) []string {
-	h := []string{"answer_id", "created_at", "session_id", "session", "lang", "hidden"}
+	h := []string{"answer_id", "created_at", "session_id", "session", "lang", "hidden", "channel", "sheet"}
 	for _, q := range e.Questionnaire.Questions {
 		h = append(h, q.ID)
 	}
@@ -35,7 +35,8 @@ func rawHeader(e *retours.Event) []string {
 // CSV neutralises them, the XLSX keeps them as typed). Hidden texts stay, as
 // this is the raw export, and the hidden column names them.
 func rawRow(row []string, e *retours.Event, titles map[string]string, a *retours.Answer, text func(string) string) []string {
-	row = append(row, a.ID, a.CreatedAt.UTC().Format(time.RFC3339), a.SessionID, text(titles[a.SessionID]), a.Lang, strings.Join(a.Hidden, "|"))
+	row = append(row, a.ID, a.CreatedAt.UTC().Format(time.RFC3339), a.SessionID, text(titles[a.SessionID]), a.Lang, strings.Join(a.Hidden, "|"),
+		retours.ChannelOf(a.Channel), a.Sheet)
 	for _, q := range e.Questionnaire.Questions {
 		v, ok := a.Values[q.ID]
 		switch {
