@@ -250,6 +250,23 @@ func TestDataEntry(t *testing.T) {
 		stored.SessionID != e.Sessions[1].ID {
 		t.Fatalf("stored %+v", stored)
 	}
+	// A paper sheet's texts are moderated as any other, and the export has
+	// its channel, sheet and who typed it in.
+	bearer := []string{"Authorization", "Bearer " + token}
+	texts := env.Do("GET", "/api/events/"+e.ID+"/texts", nil, bearer...).Body.String()
+	ref := "a." + stored.SubmissionID + ".commentaire"
+	if !strings.Contains(texts, ref) || !strings.Contains(texts, "Autant d'élus") {
+		t.Errorf("texts do not list the sheet's: %s", texts)
+	}
+	if rec := env.Do("PUT", "/api/events/"+e.ID+"/texts/"+ref, strings.NewReader(`{"hidden": true}`), append(bearer, "Content-Type", "application/json")...); rec.Code != http.StatusOK {
+		t.Errorf("hiding a sheet's text = %d %s", rec.Code, rec.Body)
+	}
+	export := env.Do("GET", "/api/events/"+e.ID+"/export", nil, bearer...).Body.String()
+	for _, want := range []string{`"channel":"paper"`, `"sheet":"` + stored.Sheet + `"`, `"entered_by":"` + e.Accesses[0].ID + `"`, `"hidden":["commentaire"]`} {
+		if !strings.Contains(export, want) {
+			t.Errorf("export lacks %s", want)
+		}
+	}
 	body = env.Do("GET", rec.Header().Get("Location"), nil, orga...).Body.String()
 	if !strings.Contains(body, "Feuille 4821-001-") || !strings.Contains(body, "<b>1</b> feuilles saisies") || !strings.Contains(body, `<option value="`+e.Sessions[1].ID+`" selected>`) {
 		t.Errorf("page after saving:\n%s", body)
@@ -353,7 +370,7 @@ func TestDataEntry(t *testing.T) {
 		}
 		sub := retours.SheetSubmissionID(e.ID, retours.SheetNumber(4821, 1))
 		a, n, err := env.Store.(retours.SheetStore).Sheet(t.Context(), e.ID, sub)
-		if err != nil || a.Values["satisfaction"].Number != 2 || n != nil || a.EnteredBy != e.Accesses[0].ID {
+		if err != nil || a.Values["satisfaction"].Number != 2 || n != nil || a.EnteredBy != e.Accesses[0].ID || strings.Join(a.Hidden, ",") != "commentaire" {
 			t.Errorf("corrected sheet = %+v, %+v, %v", a, n, err)
 		}
 		if rec := env.PostForm(page, url.Values{"action": {"delete"}, "sheet": {sheet(1)}}, orga...); rec.Code != http.StatusSeeOther {
