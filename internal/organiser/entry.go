@@ -46,7 +46,9 @@ var entryScriptSrc = func() string {
 // only.
 const entryCookie = "retours_entry"
 
-// recentSheets is how many of the last sheets entered the page lists.
+// recentSheets is how many of the sheets entered in a sitting the page
+// lists: the page passes their numbers on from one sheet to the next (last),
+// and reads those alone, so that its work does not grow with the event.
 const recentSheets = 10
 
 // entryView is the data-entry page.
@@ -67,9 +69,13 @@ type entryView struct {
 	Saved     string // says the sheet just stored, corrected or removed
 	Fixing    string // says which sheet is corrected
 	// First is the first entry of a sheet typed in again.
-	First  *sheetRow
+	First *sheetRow
+	// Count is the sheets entered in this sitting, Last their numbers,
+	// newest first, recentSheets at most; Total the event's answers as its
+	// activity counts them.
 	Count  int
-	Mine   int
+	Last   string
+	Total  int
 	Recent []sheetRow
 	Links  []entryLink
 	// NewLink is a data-entry link just created, shown this once.
@@ -96,7 +102,6 @@ type entryField struct {
 type sheetRow struct {
 	Sheet, When, By, Session, Summary, Note string
 	Editable                                bool
-	at                                      time.Time
 }
 
 type entryLink struct{ ID, Name, When string }
@@ -156,7 +161,7 @@ func (s *Server) entryLink(w http.ResponseWriter, r *http.Request) error {
 // saved, or the sheet to correct.
 func (s *Server) showEntry(w http.ResponseWriter, r *http.Request, e *retours.Event, actor retours.Actor, orga bool) error {
 	q := r.URL.Query()
-	v, err := s.entryView(r, e, actor, orga, q.Get("s"))
+	v, err := s.entryView(r, e, actor, orga, q.Get("s"), sitting(q))
 	if err != nil {
 		return err
 	}
@@ -196,9 +201,54 @@ func mayChange(a *retours.Answer, actor retours.Actor, orga bool) bool {
 	return a.Channel == retours.ChannelPaper && (orga || actor.Access != nil && a.EnteredBy == actor.Access.ID)
 }
 
-// entryView builds the page's blank sheet, its count and last sheets and,
-// for organisers, the data-entry links.
-func (s *Server) entryView(r *http.Request, e *retours.Event, actor retours.Actor, orga bool, session string) (*entryView, error) {
+// entrySitting is what the page passes on from one sheet to the next: how
+// many sheets were entered in this sitting, and the last ones' numbers.
+type entrySitting struct {
+	count int
+	last  []string
+}
+
+// sitting reads the sitting from a query or a form: n and last.
+func sitting(v url.Values) entrySitting {
+	var st entrySitting
+	if n, err := strconv.Atoi(v.Get("n")); err == nil && n > 0 && n < 1_000_000 {
+		st.count = n
+	}
+	for _, sh := range strings.Split(v.Get("last"), ",") {
+		if sheet, err := retours.ParseSheet(sh); err == nil && len(st.last) < recentSheets && !slices.Contains(st.last, sheet) {
+			st.last = append(st.last, sheet)
+		}
+	}
+	return st
+}
+
+// with returns the sitting after sheet was entered, or removed when
+// removed is set.
+func (st entrySitting) with(sheet string, removed bool) entrySitting {
+	last := slices.DeleteFunc(slices.Clone(st.last), func(x string) bool { return x == sheet })
+	if removed {
+		return entrySitting{count: max(st.count-1, 0), last: last}
+	}
+	last = append([]string{sheet}, last...)
+	if len(last) > recentSheets {
+		last = last[:recentSheets]
+	}
+	return entrySitting{count: st.count + 1, last: last}
+}
+
+// set writes the sitting into a query.
+func (st entrySitting) set(q url.Values) {
+	if st.count > 0 {
+		q.Set("n", strconv.Itoa(st.count))
+	}
+	if len(st.last) > 0 {
+		q.Set("last", strings.Join(st.last, ","))
+	}
+}
+
+// entryView builds the page's blank sheet, the count and the last sheets of
+// this sitting, and, for organisers, the data-entry links.
+func (s *Server) entryView(r *http.Request, e *retours.Event, actor retours.Actor, orga bool, session string, st entrySitting) (*entryView, error) {
 	lang := web.PageLang(r, e)
 	if _, ok := e.Session(session); !ok {
 		session = ""
@@ -209,33 +259,22 @@ func (s *Server) entryView(r *http.Request, e *retours.Event, actor retours.Acto
 		Action: "/o/" + e.ID + "/saisie?lang=" + lang, Session: session,
 		Sessions: entrySessions(e, lang, session), Fields: entryFields(e, lang, nil, nil),
 	}
-	titles := sessionTitles(e)
-	names := map[string]string{}
-	for _, a := range e.Accesses {
-		names[a.ID] = a.Name
-	}
-	err := s.cfg.Answers.Answers(r.Context(), e.ID, func(a *retours.Answer) error {
-		if a.Channel != retours.ChannelPaper {
-			return nil
-		}
-		v.Count++
-		if actor.Access != nil && a.EnteredBy == actor.Access.ID {
-			v.Mine++
-		}
-		v.Recent = append(v.Recent, s.sheetRow(e, a, nil, lang, titles, names, mayChange(a, actor, orga)))
-		return nil
-	})
+	v.Count, v.Last = st.count, strings.Join(st.last, ",")
+	act, err := s.cfg.Changes.Activity(r.Context(), e.ID)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(v.Recent, func(a, b sheetRow) int {
-		if c := b.at.Compare(a.at); c != 0 {
-			return c
+	v.Total = act.Answers
+	titles, names := sessionTitles(e), accessNames(e)
+	for _, sheet := range st.last {
+		a, n, err := s.cfg.Sheets.Sheet(r.Context(), e.ID, retours.SheetSubmissionID(e.ID, sheet))
+		switch {
+		case retours.ErrorCode(err) == retours.ENOTFOUND:
+			continue // removed since
+		case err != nil:
+			return nil, err
 		}
-		return strings.Compare(b.Sheet, a.Sheet)
-	})
-	if len(v.Recent) > recentSheets {
-		v.Recent = v.Recent[:recentSheets]
+		v.Recent = append(v.Recent, s.sheetRow(e, a, n, lang, titles, names, mayChange(a, actor, orga)))
 	}
 	if orga {
 		for _, a := range e.Accesses {
@@ -250,7 +289,7 @@ func (s *Server) entryView(r *http.Request, e *retours.Event, actor retours.Acto
 // sheetRow describes a stored sheet.
 func (s *Server) sheetRow(e *retours.Event, a *retours.Answer, n *retours.Note, lang string, titles, names map[string]string, editable bool) sheetRow {
 	row := sheetRow{Sheet: a.Sheet, When: i18n.DateTime(lang, a.CreatedAt), By: names[a.EnteredBy], Session: titles[a.SessionID],
-		Editable: editable, at: a.CreatedAt}
+		Editable: editable}
 	if row.By == "" {
 		row.By = messages.T(lang, "entry.by.organisers")
 	}
@@ -283,6 +322,15 @@ func (s *Server) sheetRow(e *retours.Event, a *retours.Answer, n *retours.Note, 
 		row.Note = excerpt(n.Text)
 	}
 	return row
+}
+
+// accessNames maps the event's accesses' ids to their names.
+func accessNames(e *retours.Event) map[string]string {
+	names := map[string]string{}
+	for _, a := range e.Accesses {
+		names[a.ID] = a.Name
+	}
+	return names
 }
 
 func excerpt(s string) string {
@@ -417,6 +465,7 @@ func (s *Server) entrySave(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := r.PostForm
 	lang := web.PageLang(r, e)
+	st := sitting(f)
 	next := url.Values{"lang": {lang}}
 	if ss := f.Get("session"); ss != "" {
 		next.Set("s", ss)
@@ -427,6 +476,7 @@ func (s *Server) entrySave(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		next.Set("removed", sheet)
+		st.with(sheet, true).set(next)
 		http.Redirect(w, r, "/o/"+e.ID+"/saisie?"+next.Encode(), http.StatusSeeOther)
 		return nil
 	}
@@ -448,6 +498,7 @@ func (s *Server) entrySave(w http.ResponseWriter, r *http.Request) error {
 			err = &retours.Error{Code: retours.EINVALID, Key: "entry.replace_sheet", Fields: map[string]string{"sheet": retours.FieldInvalid}}
 		} else if _, err = s.changeSheet(r, e, actor, orga, a.Sheet, a, n); err == nil {
 			next.Set("fixed", a.Sheet)
+			st.set(next)
 			http.Redirect(w, r, "/o/"+e.ID+"/saisie?"+next.Encode(), http.StatusSeeOther)
 			return nil
 		}
@@ -461,30 +512,27 @@ func (s *Server) entrySave(w http.ResponseWriter, r *http.Request) error {
 		case created:
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "sheet entered", slog.String("event", e.ID), slog.String("by", by))
 			next.Set("ok", a.Sheet)
+			st.with(a.Sheet, false).set(next)
 			http.Redirect(w, r, "/o/"+e.ID+"/saisie?"+next.Encode(), http.StatusSeeOther)
 			return nil
 		default:
-			names := map[string]string{}
-			for _, acc := range e.Accesses {
-				names[acc.ID] = acc.Name
-			}
-			row := s.sheetRow(e, stored, storedNote, lang, sessionTitles(e), names, mayChange(stored, actor, orga))
+			row := s.sheetRow(e, stored, storedNote, lang, sessionTitles(e), accessNames(e), mayChange(stored, actor, orga))
 			first = &row
 			err = &retours.Error{Code: retours.ECONFLICT, Key: "sheet.duplicate", Args: []any{stored.Sheet}, Fields: map[string]string{"sheet": retours.FieldDuplicate}}
 		}
 	}
-	return s.refusedSheet(r, e, actor, orga, in, typed, f.Get("replace"), first, err)
+	return s.refusedSheet(r, e, actor, orga, st, in, typed, f.Get("replace"), first, err)
 }
 
 // refusedSheet shows the sheet again, as typed, with its problems, or the
 // first entry of a sheet typed in again. Nothing was stored.
-func (s *Server) refusedSheet(r *http.Request, e *retours.Event, actor retours.Actor, orga bool, in retours.SheetInput, typed map[string]string, replace string, first *sheetRow, err error) error {
+func (s *Server) refusedSheet(r *http.Request, e *retours.Event, actor retours.Actor, orga bool, st entrySitting, in retours.SheetInput, typed map[string]string, replace string, first *sheetRow, err error) error {
 	code := retours.ErrorCode(err)
 	if code != retours.EINVALID && code != retours.ECONFLICT && code != retours.ECLOSED && code != retours.ENOTFOUND && code != retours.EUNAVAILABLE {
 		return err
 	}
 	return web.Reshow(err, func(w http.ResponseWriter, status int) error {
-		v, verr := s.entryView(r, e, actor, orga, in.SessionID)
+		v, verr := s.entryView(r, e, actor, orga, in.SessionID, st)
 		if verr != nil {
 			return verr
 		}
@@ -624,7 +672,7 @@ func (s *Server) entryLinks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && code != retours.EINVALID && code != retours.ECONFLICT {
 		return err
 	}
-	v, verr := s.entryView(r, e, actor, true, "")
+	v, verr := s.entryView(r, e, actor, true, "", entrySitting{})
 	if verr != nil {
 		return verr
 	}

@@ -268,7 +268,8 @@ func TestDataEntry(t *testing.T) {
 		}
 	}
 	body = env.Do("GET", rec.Header().Get("Location"), nil, orga...).Body.String()
-	if !strings.Contains(body, "Feuille 4821-001-") || !strings.Contains(body, "<b>1</b> feuilles saisies") || !strings.Contains(body, `<option value="`+e.Sessions[1].ID+`" selected>`) {
+	if !strings.Contains(body, "Feuille 4821-001-") || !strings.Contains(body, "<b>1</b> feuilles saisies") || !strings.Contains(body, `<option value="`+e.Sessions[1].ID+`" selected>`) ||
+		!strings.Contains(body, "Corriger la feuille 4821-001-") || !strings.Contains(body, `name="last" value="4821-001-`) {
 		t.Errorf("page after saving:\n%s", body)
 	}
 
@@ -380,4 +381,29 @@ func TestDataEntry(t *testing.T) {
 			t.Errorf("removed sheet = %v", err)
 		}
 	})
+}
+
+// BenchmarkEnterSheet measures the handler's own time for one sheet typed
+// in and the blank sheet that follows, on the in-memory store: the server
+// time of data entry, without the database's.
+func BenchmarkEnterSheet(b *testing.B) {
+	env := newEnv(b)
+	ce := env.MustCreateEvent(necDay)
+	orga := []string{"Cookie", "retours_organiser=" + ce.OrganiserToken}
+	page := "/o/" + ce.ID + "/saisie"
+	last := url.Values{}
+	b.ResetTimer()
+	for i := range b.N {
+		form := url.Values{"sheet": {retours.SheetNumber(1000+i/500, 1+i%500)}, "q_satisfaction": {"4"}, "q_nps": {"8"},
+			"q_rencontres": {"1"}, "q_suites": {"En parler à mon équipe"}, "q_profil": {"3"}, "n": last["n"], "last": last["last"]}
+		rec := env.PostForm(page, form, orga...)
+		if rec.Code != http.StatusSeeOther {
+			b.Fatalf("save = %d %s", rec.Code, rec.Body)
+		}
+		u, _ := url.Parse(rec.Header().Get("Location"))
+		last = u.Query()
+		if rec := env.Do("GET", u.String(), nil, orga...); rec.Code != http.StatusOK {
+			b.Fatalf("next sheet = %d", rec.Code)
+		}
+	}
 }
