@@ -554,7 +554,7 @@ func (s *Server) refusedSheet(r *http.Request, e *retours.Event, actor retours.A
 			v.Errors = append(v.Errors, web.ErrorView{Anchor: "sheet", Label: messages.T(lang, "entry.sheet"), Message: v.SheetErr})
 		}
 		if code == retours.ECLOSED || code == retours.ENOTFOUND {
-			v.Errors = append(v.Errors, web.ErrorView{Anchor: "session", Label: messages.T(lang, "entry.session"), Message: retours.ErrorMessage(lang, err)})
+			v.Errors = append(v.Errors, web.ErrorView{Anchor: "session", Label: messages.T(lang, "entry.session"), Message: closedMessage(lang, err)})
 		}
 		for _, f := range v.Fields {
 			if f.Error != "" {
@@ -571,6 +571,19 @@ func (s *Server) refusedSheet(r *http.Request, e *retours.Event, actor retours.A
 		}
 		return s.renderEntry(w, r, status, v)
 	})
+}
+
+// closedMessage says, as the participants' closed page does, when answers
+// to the sheet's questionnaire open or closed.
+func closedMessage(lang string, err error) string {
+	fields := retours.ErrorFields(err)
+	if t, perr := time.Parse(time.RFC3339, fields["opens_at"]); perr == nil {
+		return messages.T(lang, "entry.closed.before", i18n.DateTime(lang, t))
+	}
+	if t, perr := time.Parse(time.RFC3339, fields["closes_at"]); perr == nil {
+		return messages.T(lang, "entry.closed.after", i18n.DateTime(lang, t))
+	}
+	return retours.ErrorMessage(lang, err)
 }
 
 func errorKey(err error) string {

@@ -115,6 +115,8 @@ var messages = i18n.New("organiser", map[string]map[string]string{
 		"entry.links.name":      "Nom du lien (qui saisit)",
 		"entry.links.create":    "Créer un lien de saisie",
 		"entry.back":            "Retour à la page des organisateurs",
+		"entry.closed.before":   "Les réponses ne sont pas encore ouvertes : elles le seront à partir du %s. Vérifiez la session choisie.",
+		"entry.closed.after":    "Les réponses sont closes : elles étaient ouvertes jusqu'au %s. La feuille ne peut plus être saisie.",
 	},
 	"en": {
 		"poster.title":          "Poster",
@@ -221,5 +223,7 @@ var messages = i18n.New("organiser", map[string]map[string]string{
 		"entry.links.name":      "Name of the link (who types)",
 		"entry.links.create":    "Create a data-entry link",
 		"entry.back":            "Back to the organisers' page",
+		"entry.closed.before":   "Answers are not open yet: they are accepted from %s. Check the session chosen.",
+		"entry.closed.after":    "Answers are closed: they were accepted until %s. The sheet can no longer be entered.",
 	},
 }).Extends(web.Messages)

@@ -284,7 +284,7 @@ func TestDataEntry(t *testing.T) {
 		{"a choice that is none", func() url.Values { f := form(2, "4", ""); f.Set("q_rencontres", "5"); return f }(), http.StatusBadRequest, []string{"Choisissez une des options proposées."}},
 		{"a mistyped sheet number", func() url.Values { f := form(2, "4", ""); f.Set("sheet", "48210020"); return f }(), http.StatusBadRequest, []string{"un chiffre est sans doute mal tapé"}},
 		{"a sheet number too short", func() url.Values { f := form(2, "4", ""); f.Set("sheet", "4821"); return f }(), http.StatusBadRequest, []string{"Le numéro de feuille a 8 chiffres"}},
-		{"a session not open yet", func() url.Values { f := form(2, "4", ""); f.Set("session", e.Sessions[3].ID); return f }(), http.StatusConflict, []string{"Les réponses ne sont pas encore ouvertes."}},
+		{"a session not open yet", func() url.Values { f := form(2, "4", ""); f.Set("session", e.Sessions[3].ID); return f }(), http.StatusConflict, []string{"Les réponses ne sont pas encore ouvertes : elles le seront à partir du 13 octobre 2026 à 14:00."}},
 		{"a cancelled session", func() url.Values { f := form(2, "4", ""); f.Set("session", e.Sessions[4].ID); return f }(), http.StatusConflict, []string{"Cette session a été annulée"}},
 		{"a blank sheet", url.Values{"sheet": {sheet(2)}}, http.StatusBadRequest, []string{"La feuille est vide"}},
 	} {
@@ -379,6 +379,14 @@ func TestDataEntry(t *testing.T) {
 		}
 		if _, _, err := env.Store.(retours.SheetStore).Sheet(t.Context(), e.ID, sub); retours.ErrorCode(err) != retours.ENOTFOUND {
 			t.Errorf("removed sheet = %v", err)
+		}
+	})
+
+	t.Run("after the closing date", func(t *testing.T) {
+		env.Clock.Set(e.ClosesAt)
+		rec := env.PostForm(page, form(9, "4", ""), orga...)
+		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "Les réponses sont closes : elles étaient ouvertes jusqu&#39;au 12 novembre 2026") {
+			t.Errorf("= %d\n%s", rec.Code, rec.Body)
 		}
 	})
 }
