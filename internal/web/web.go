@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"time"
@@ -34,6 +35,7 @@ type Handler struct {
 	Pattern string
 	serve   HandlerFunc
 	api     bool
+	either  bool
 }
 
 // Page returns the handler of a page: an error becomes a page in the
@@ -46,6 +48,13 @@ func API(pattern string, h HandlerFunc) Handler {
 	return Handler{Pattern: pattern, serve: h, api: true}
 }
 
+// Negotiated returns the handler of a route that answers a person's
+// browser with a page and API clients with JSON (see WantsPage): its
+// errors follow.
+func Negotiated(pattern string, h HandlerFunc) Handler {
+	return Handler{Pattern: pattern, serve: h, either: true}
+}
+
 // A Service is what one function serves: a handler for each of its routes in
 // Routes, and the stylesheets its pages inline besides the layout's, which
 // the Content-Security-Policy allows by their hash.
@@ -53,6 +62,11 @@ type Service struct {
 	Function string
 	Handlers []Handler
 	Styles   []string
+	// Login returns the address of the login form for a request refused
+	// for want of valid credentials, or "" when there is none. A browser
+	// that opened such a page (see WantsPage) is sent there, with the page
+	// it asked for in ?next=, instead of getting a JSON 401.
+	Login func(r *http.Request) string
 }
 
 // Options configure the handler of NewHandler; zero values have defaults.
@@ -133,7 +147,7 @@ func (s *server) mount(svc Service) error {
 			continue
 		}
 		delete(routes, h.Pattern)
-		s.mux.HandleFunc(h.Pattern, s.adapt(rt, h))
+		s.mux.HandleFunc(h.Pattern, s.adapt(rt, h, svc.Login))
 	}
 	for _, rt := range Routes {
 		if _, missing := routes[rt.Pattern()]; missing {
@@ -144,14 +158,42 @@ func (s *server) mount(svc Service) error {
 }
 
 // adapt bounds the request's body to the route's limit, runs h and answers
-// its error.
-func (s *server) adapt(rt Route, h Handler) http.HandlerFunc {
+// its error: a browser refused for want of credentials goes to the login
+// form login gives.
+func (s *server) adapt(rt Route, h Handler, login func(*http.Request) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
-		if err := h.serve(w, r); err != nil {
-			s.serveError(w, r, err, h.api)
+		err := h.serve(w, r)
+		if err == nil {
+			return
 		}
+		if to := loginRedirect(r, err, login); to != "" {
+			LogError(s.log, r, err)
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
 	}
+}
+
+// loginRedirect returns where to send a browser whose GET was refused for
+// want of valid credentials: the login form, with the page asked for in
+// ?next=. "" for anything else, which gets its status.
+func loginRedirect(r *http.Request, err error, login func(*http.Request) string) string {
+	code := retours.ErrorCode(err)
+	if login == nil || (code != retours.EUNAUTHORIZED && code != retours.EFORBIDDEN) ||
+		(r.Method != http.MethodGet && r.Method != http.MethodHead) || !WantsPage(r) {
+		return ""
+	}
+	to := login(r)
+	if to == "" {
+		return ""
+	}
+	q := url.Values{"next": {r.URL.RequestURI()}}
+	if l := r.URL.Query().Get("lang"); retours.IsLanguage(l) {
+		q.Set("lang", l)
+	}
+	return to + "?" + q.Encode()
 }
 
 // ServeHTTP answers a route, or 404 with a page. An unclean path (//, /./,
