@@ -14,6 +14,8 @@ type doc struct {
 	Title    string
 	Subtitle []string
 	Sections []section
+	// Switch is the link to the same page in the other language, if any.
+	Switch *Link
 }
 
 type section struct {

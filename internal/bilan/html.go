@@ -61,9 +61,14 @@ func chartSVG(c chart) template.HTML {
 		rowH   = 18
 	)
 	h := rowH*len(c.Bars) + 4
+	// Screen readers read the chart as its title and every bar's figures.
+	label := []string{c.Title}
+	for _, b := range c.Bars {
+		label = append(label, b.Label+" — "+b.Text)
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart" role="img" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" aria-label="%s">`,
-		width, h, width, h, template.HTMLEscapeString(c.Title))
+		width, h, width, h, template.HTMLEscapeString(strings.Join(label, "; ")))
 	for i, b := range c.Bars {
 		y := i*rowH + 2
 		bw := int(b.Share*float64(width-labelW-textW) + 0.5)
