@@ -15,7 +15,7 @@ type doc struct {
 	Subtitle []string
 	Sections []section
 	// Switch is the link to the same page in the other language, if any.
-	Switch *Link
+	Switch *link
 }
 
 type section struct {

@@ -5,26 +5,29 @@ import (
 	"io"
 
 	"github.com/retours/retours/internal/i18n"
+	"github.com/retours/retours/internal/retours"
 )
-
-// Link is a link a document shows besides its content: the same page in
-// the other language.
-type Link struct{ Href, Lang, Label string }
 
 // WriteSessionHTML writes a session's report as the page its speaker's link
 // opens: one self-contained page like the HTML bilan (inline CSS and SVG,
 // no script), with the session's figures and distributions, its texts and
-// notes, and how anonymity is kept; other, when set, is the link to the
-// page in the other language.
-func WriteSessionHTML(w io.Writer, r *SessionReport, other *Link) error {
+// notes, and how anonymity is kept. other, when set, is the language the
+// page links to: the same address with ?lang=other.
+func WriteSessionHTML(w io.Writer, r *SessionReport, other string) error {
 	t, err := htmlTemplate()
 	if err != nil {
 		return err
 	}
 	d := sessionLayout(r)
-	d.Switch = other
+	if retours.IsLanguage(other) && other != r.Lang {
+		d.Switch = &link{Href: "?lang=" + other, Lang: other, Label: messages.T(other, "language")}
+	}
 	return t.Execute(w, htmlDoc{d, template.CSS(HTMLStyle)})
 }
+
+// link is a link a document shows besides its content: the same page in
+// the other language.
+type link struct{ Href, Lang, Label string }
 
 // sessionLayout turns a session's report into a document: the figures the
 // bilan shows of the session, its texts, its notes and the method.

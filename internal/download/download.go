@@ -83,6 +83,10 @@ type Request struct {
 	Semicolon bool   `json:"semicolon,omitempty"` // the CSV's French spreadsheet variant
 	// Session is the session of a Session report.
 	Session string `json:"session,omitempty"`
+	// Page asks for a Session report as its speaker's page (HTML) rather
+	// than JSON; OtherLang, when set, is the language the page links to.
+	Page      bool   `json:"page,omitempty"`
+	OtherLang string `json:"other_lang,omitempty"`
 }
 
 // Store is what rendering reads.
@@ -139,7 +143,13 @@ func Render(ctx context.Context, st Store, e *retours.Event, req Request, now ti
 			return nil, err
 		}
 		f.Attachment, f.Source = false, "computed"
-		if err := json.NewEncoder(&buf).Encode(report); err != nil {
+		if req.Page {
+			f.Name, f.ContentType = fileName(e, req)+"."+contentTypes[HTML][1], contentTypes[HTML][0]
+			err = bilan.WriteSessionHTML(&buf, report, req.OtherLang)
+		} else {
+			err = json.NewEncoder(&buf).Encode(report)
+		}
+		if err != nil {
 			return nil, err
 		}
 		f.Body = buf.Bytes()

@@ -74,19 +74,10 @@ func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.cfg.Now()
-	a, token, err := retours.NewRoleAccess(s.cfg.Rand, req.Name, actor.ID(), role, now, false)
+	a, token, err := s.addAccess(r, e, actor, req.Name, role)
 	if err != nil {
 		return err
 	}
-	accesses, err := retours.WithAccess(e.Accesses, a)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
-		return err
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
 	resp := newAccessResponse{
 		accessView:     accessView{ID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy, Role: role.String()},
 		OrganiserToken: token, OrganiserURL: s.baseURL(r) + "/o/" + e.ID,
@@ -108,6 +99,38 @@ func (s *Server) revokeAccess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := r.PathValue("access")
+	if err := s.removeAccess(r, e, actor, id); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, struct {
+		ID      string `json:"id"`
+		Revoked bool   `json:"revoked"`
+	}{id, true})
+	return nil
+}
+
+// addAccess adds an access of role named name to e, issued by actor,
+// and returns it with its token, which appears only here.
+func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Actor, name string, role retours.Role) (retours.Access, string, error) {
+	now := s.cfg.Now()
+	a, token, err := retours.NewRoleAccess(s.cfg.Rand, name, actor.ID(), role, now, false)
+	if err != nil {
+		return retours.Access{}, "", err
+	}
+	accesses, err := retours.WithAccess(e.Accesses, a)
+	if err != nil {
+		return retours.Access{}, "", err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
+		return retours.Access{}, "", err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
+	return a, token, nil
+}
+
+// removeAccess revokes the access id of e: the organisers may not revoke
+// the last one, the administrator may.
+func (s *Server) removeAccess(r *http.Request, e *retours.Event, actor retours.Actor, id string) error {
 	accesses, err := retours.WithoutAccess(e.Accesses, id, !actor.Admin)
 	if err != nil {
 		return err
@@ -116,10 +139,6 @@ func (s *Server) revokeAccess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access revoked", slog.String("event", e.ID), slog.String("access", id), slog.String("by", actor.ID()))
-	web.WriteJSON(w, http.StatusOK, struct {
-		ID      string `json:"id"`
-		Revoked bool   `json:"revoked"`
-	}{id, true})
 	return nil
 }
 

@@ -279,28 +279,42 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
 		return err
 	}
-	q := r.URL.Query()
 	limit, err := limitParam(r, maxListLimit)
 	if err != nil {
 		return err
 	}
-	if q.Get("limit") == "" {
+	if r.URL.Query().Get("limit") == "" {
 		limit = 50
 	}
+	events, next, err := s.eventsPage(r, r.URL.Query().Get("q"), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, struct {
+		Events []listedEvent `json:"events"`
+		Next   string        `json:"next,omitempty"`
+	}{events, next})
+	return nil
+}
+
+// eventsPage returns a page of limit events whose title or series holds
+// term, from cursor on, with their answers and notes as the activity counts
+// them, and the cursor of the next page ("" after the last).
+func (s *Server) eventsPage(r *http.Request, term, cursor string, limit int) ([]listedEvent, string, error) {
 	query := retours.EventQuery{Limit: limit, MaxScan: maxListScan}
-	if c := q.Get("cursor"); c != "" {
-		cur, err := retours.ParseEventCursor(c)
+	if cursor != "" {
+		cur, err := retours.ParseEventCursor(cursor)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		query.After = &cur
 	}
-	if term := q.Get("q"); strings.TrimSpace(term) != "" {
+	if strings.TrimSpace(term) != "" {
 		query.Match = func(e *retours.Event) bool { return e.Matches(term) }
 	}
 	page, err := s.cfg.Lister.ListEvents(r.Context(), query)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	now := s.cfg.Now()
 	out := make([]listedEvent, len(page.Events))
@@ -320,15 +334,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return err
+		return nil, "", err
 	}
-	resp := struct {
-		Events []listedEvent `json:"events"`
-		Next   string        `json:"next,omitempty"`
-	}{Events: out}
+	next := ""
 	if page.Next != nil {
-		resp.Next = page.Next.Encode()
+		next = page.Next.Encode()
 	}
-	web.WriteJSON(w, http.StatusOK, resp)
-	return nil
+	return out, next, nil
 }

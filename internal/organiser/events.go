@@ -107,21 +107,32 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) error {
 	for _, ss := range req.Sessions {
 		in.Sessions = append(in.Sessions, ss.input())
 	}
-	e, err := retours.NewEvent(in, s.cfg.Rand, s.cfg.Now(), s.cfg.RetentionMonths)
+	e, token, err := s.newEvent(r, in, req.AccessName)
 	if err != nil {
 		return err
 	}
-	first, token, err := retours.NewAccess(s.cfg.Rand, req.AccessName, "", s.cfg.Now(), true)
+	web.WriteJSON(w, http.StatusCreated, s.created(r, e, token))
+	return nil
+}
+
+// newEvent creates the event in describes with its first organiser access,
+// named accessName, and returns it with that access's token, which
+// appears only here.
+func (s *Server) newEvent(r *http.Request, in retours.EventInput, accessName string) (*retours.Event, string, error) {
+	e, err := retours.NewEvent(in, s.cfg.Rand, s.cfg.Now(), s.cfg.RetentionMonths)
 	if err != nil {
-		return err
+		return nil, "", err
+	}
+	first, token, err := retours.NewAccess(s.cfg.Rand, accessName, "", s.cfg.Now(), true)
+	if err != nil {
+		return nil, "", err
 	}
 	e.Accesses = []retours.Access{first}
 	if err := s.cfg.Events.CreateEvent(r.Context(), e); err != nil {
-		return err
+		return nil, "", err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "event created", slog.String("event", e.ID), slog.Int("sessions", len(e.Sessions)))
-	web.WriteJSON(w, http.StatusCreated, s.created(r, e, token))
-	return nil
+	return e, token, nil
 }
 
 // created is the answer to the creation of e, whose first organiser token

@@ -121,7 +121,7 @@ func orAnswers[T any](store *T, from any) {
 // stylesheets of its pages.
 func (s *Server) Service() web.Service {
 	page, api := web.Page, web.API
-	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS}, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS}, Login: loginPage, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
 		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
@@ -157,7 +157,7 @@ func (s *Server) Service() web.Service {
 		api("GET /api/events/{event}/shares", s.listShares),
 		api("POST /api/events/{event}/sessions/{session}/shares", s.createShare),
 		api("DELETE /api/events/{event}/shares/{share}", s.revokeShare),
-		api("GET /s/{event}/{token}", s.sharedSession),
+		web.Negotiated("GET /s/{event}/{token}", s.sharedSession),
 		api("GET /api/openapi.json", s.openAPI),
 		page("GET /api/events/{event}/paper", s.paper),
 		page("GET /api/events/{event}/sessions/{session}/paper", s.paper),
@@ -165,6 +165,18 @@ func (s *Server) Service() web.Service {
 		page("POST /o/{event}/saisie", s.entrySave),
 		page("GET /o/{event}/saisie/{token}", s.entryLink),
 		page("POST /o/{event}/saisie/liens", s.entryLinks),
+		page("GET /admin", s.adminHome),
+		page("POST /admin/login", s.adminLogin),
+		page("POST /admin/logout", s.adminLogout),
+		page("GET /admin/nouveau", s.adminNewForm),
+		page("POST /admin/nouveau", s.adminCreate),
+		page("GET /admin/e/{event}", s.adminEvent),
+		page("POST /admin/e/{event}/acces", s.adminAccess),
+		page("GET /o/{event}/acces", s.accessesPage),
+		page("POST /o/{event}/acces", s.accessesCreate),
+		page("POST /o/{event}/acces/{access}/revoquer", s.accessesRevoke),
+		page("POST /o/{event}/partages", s.sharesCreate),
+		page("POST /o/{event}/partages/{share}/revoquer", s.sharesRevoke),
 	}}
 }
 
@@ -180,21 +192,22 @@ func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
 
 // authorise loads the event named in the path and checks that the request
 // comes from one of its organiser accesses, or, when admin is set, from
-// the administrator, and says who.
+// the administrator (bearer token or admin cookie), and says who.
 func (s *Server) authorise(r *http.Request, admin bool) (*retours.Event, retours.Actor, error) {
 	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
 	if err != nil {
 		return nil, retours.Actor{}, err
 	}
 	tok := organiserToken(r)
-	if tok == "" {
-		return nil, retours.Actor{}, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
-	}
 	if a, ok := e.AccessFor(tok); ok {
 		return e, retours.Actor{Access: a}, nil
 	}
-	if admin && s.cfg.AdminToken != "" && web.Bearer(r) != "" && web.CheckAdmin(r, s.cfg.AdminToken) == nil {
+	adminErr := web.CheckAdmin(r, s.cfg.AdminToken)
+	switch {
+	case admin && adminErr == nil:
 		return e, retours.Actor{Admin: true}, nil
+	case tok == "" && (!admin || retours.ErrorCode(adminErr) == retours.EUNAUTHORIZED):
+		return nil, retours.Actor{}, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
 	}
 	return nil, retours.Actor{}, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
 }
@@ -209,6 +222,26 @@ func organiserToken(r *http.Request) string {
 		return c.Value
 	}
 	return ""
+}
+
+// loginPage is the login form of a request refused for want of valid
+// credentials (web.Service.Login): the organisers' page of the event for
+// the event's pages and API, the admin space for the admin's.
+func loginPage(r *http.Request) string {
+	p := r.URL.Path
+	if id := r.PathValue("event"); retours.ValidID(id) && (strings.HasPrefix(p, "/o/"+id) || strings.HasPrefix(p, "/api/events/"+id)) {
+		return "/o/" + id
+	}
+	if p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api/events" {
+		return "/admin"
+	}
+	return ""
+}
+
+// organiserNext returns the page of the event a login form was asked to
+// lead to, when it is one of the event's pages or API routes, else "".
+func organiserNext(next, eventID string) string {
+	return web.SafeNext(next, "/o/"+eventID, "/api/events/"+eventID)
 }
 
 // baseURL returns the public base URL for links.

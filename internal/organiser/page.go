@@ -32,6 +32,9 @@ type loginView struct {
 	web.Base
 	Style      template.CSS
 	LoginError string
+	// Notice says why the person is signed out, Next where the form leads
+	// once signed in.
+	Notice, Next string
 }
 
 // dashboardView is the organisers' page: live counts, downloads, sessions
@@ -39,6 +42,7 @@ type loginView struct {
 type dashboardView struct {
 	web.Base
 	Style   template.CSS
+	Nav     []navItem
 	Window  string
 	Answers int
 	Notes   int
@@ -86,14 +90,29 @@ func (s *Server) organisersPage(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := e.AccessFor(tok); !ok {
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
+	if next := organiserNext(r.URL.Query().Get("next"), e.ID); next != "" {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
 	return s.renderDashboard(w, r, e, lang, http.StatusOK, "")
 }
 
+// renderLogin renders the login form, which leads, once signed in, to the
+// page of the event asked for in ?next= (or the form's next).
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, problem string) error {
-	return pages.Render(w, r, status, "organisers-login", &loginView{
-		Base:  web.Base{Title: messages.T(web.PageLang(r, e), "orga.title"), Event: e, Path: "/o/" + e.ID},
-		Style: template.CSS(organisersCSS), LoginError: problem,
-	})
+	lang := web.PageLang(r, e)
+	next := r.URL.Query().Get("next")
+	if r.Method == http.MethodPost {
+		next = r.PostForm.Get("next")
+	}
+	v := &loginView{
+		Base:  web.Base{Title: messages.T(lang, "orga.title"), Event: e, Path: "/o/" + e.ID},
+		Style: template.CSS(organisersCSS), LoginError: problem, Next: organiserNext(next, e.ID),
+	}
+	if r.URL.Query().Get("revoked") == "1" {
+		v.Notice = messages.T(lang, "orga.login.revoked")
+	}
+	return pages.Render(w, r, status, "organisers-login", v)
 }
 
 // renderDashboard renders the organisers' page with reads that do not grow
@@ -116,7 +135,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *reto
 	describeTexts(texts, e, lang)
 	v := &dashboardView{
 		Base:  web.Base{Lang: lang, Title: messages.T(lang, "orga.title"), Event: e, Path: "/o/" + e.ID},
-		Style: template.CSS(organisersCSS), Window: s.window(e, lang),
+		Style: template.CSS(organisersCSS), Nav: organiserNav(e, lang, "home"), Window: s.window(e, lang),
 		Answers: act.Answers, Notes: act.Notes, ResponseRate: responseRate(e, act.Answers, lang),
 		Downloads: downloads(e, lang), Sessions: s.sessionRows(r, e, act, lang),
 		Texts: texts, TextsPage: cur.String(), EraseError: eraseProblem,
@@ -249,7 +268,11 @@ func (s *Server) organisersLogin(w http.ResponseWriter, r *http.Request) error {
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}
 	setOrganiserCookies(w, e.ID, tok, cookieMaxAge)
-	http.Redirect(w, r, "/o/"+e.ID+"?lang="+lang, http.StatusSeeOther)
+	to := organiserNext(r.PostForm.Get("next"), e.ID)
+	if to == "" {
+		to = "/o/" + e.ID + "?lang=" + lang
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -268,15 +291,7 @@ func (s *Server) organisersLogout(w http.ResponseWriter, r *http.Request) error 
 // API routes; a browser can thus hold the tokens of several events. A
 // negative maxAge deletes them.
 func setOrganiserCookies(w http.ResponseWriter, eventID, token string, maxAge time.Duration) {
-	for _, path := range []string{"/o/" + eventID, "/api/events/" + eventID} {
-		c := &http.Cookie{Name: organiserCookie, Value: token, Path: path, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode}
-		if maxAge < 0 {
-			c.MaxAge = -1
-		} else {
-			c.MaxAge = int(maxAge / time.Second)
-		}
-		http.SetCookie(w, c)
-	}
+	web.SetCookies(w, organiserCookie, token, maxAge, "/o/"+eventID, "/api/events/"+eventID)
 }
 
 // organisersHide hides or shows a text from the page's form.

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/retours/retours/internal/bilan"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
@@ -48,18 +50,27 @@ func (s *Server) createShare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.cfg.Now()
-	sh, token, err := retours.NewShare(e, r.PathValue("session"), s.cfg.Rand, actor.ID(), now)
+	sh, url, err := s.share(r, e, actor, r.PathValue("session"))
 	if err != nil {
 		return err
 	}
+	web.WriteJSON(w, http.StatusCreated, shareView{Share: *sh, SessionTitle: sessionTitles(e)[sh.SessionID], URL: url})
+	return nil
+}
+
+// share creates a share of the session of e, made by actor, and returns it
+// with its link, which appears only here.
+func (s *Server) share(r *http.Request, e *retours.Event, actor retours.Actor, sessionID string) (*retours.Share, string, error) {
+	now := s.cfg.Now()
+	sh, token, err := retours.NewShare(e, sessionID, s.cfg.Rand, actor.ID(), now)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := s.cfg.Shares.CreateShare(r.Context(), e, sh, actor.Edit(retours.ActionShareCreated, now, 0, sh.ID)); err != nil {
-		return err
+		return nil, "", err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "session shared", slog.String("event", e.ID), slog.String("share", sh.ID), slog.String("by", actor.ID()))
-	web.WriteJSON(w, http.StatusCreated, shareView{Share: *sh, SessionTitle: sessionTitles(e)[sh.SessionID],
-		URL: s.baseURL(r) + "/s/" + e.ID + "/" + token})
-	return nil
+	return sh, s.baseURL(r) + "/s/" + e.ID + "/" + token, nil
 }
 
 // revokeShare answers DELETE /api/events/{event}/shares/{share}: the link
@@ -103,7 +114,11 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The link is the credential: it must not travel on as a Referer.
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	req := download.Request{Format: download.Session, Session: sh.SessionID, Lang: web.PageLang(r, e)}
+	lang := web.PageLang(r, e)
+	req := download.Request{Format: download.Session, Session: sh.SessionID, Lang: lang, Page: web.WantsPage(r)}
+	if o := messages.T(lang, "lang.switch.code"); req.Page && slices.Contains(e.Languages, o) {
+		req.OtherLang = o
+	}
 	if id := r.URL.Query().Get("job"); id != "" {
 		return s.sharedJob(w, r, e, req, id)
 	}
@@ -111,6 +126,9 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 	if errors.Is(err, download.ErrLarge) {
 		// Too many answers to read within the request: the report is
 		// prepared outside it, and this link with ?job= follows it.
+		// The prepared page is handed out from elsewhere: no link to this
+		// page in the other language, which would lead there.
+		req.OtherLang = ""
 		job, err := download.NewJob(s.cfg.Rand, s.cfg.Now(), e.ID, req)
 		if err != nil {
 			return err
@@ -127,6 +145,11 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Cache-Control", "no-store")
+	if req.Page {
+		// The page inlines the bilan's stylesheet, allowed by its hash.
+		w.Header().Set("Content-Security-Policy", web.CSP(bilan.HTMLStyle))
+		w.Header().Set("Content-Language", lang)
+	}
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(f.Body)
 	return err

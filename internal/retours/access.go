@@ -232,6 +232,10 @@ const (
 	ActionEditionMade   = "edition.created"
 )
 
+// Actions lists every action of the record of changes.
+var Actions = []string{ActionCreated, ActionUpdated, ActionImported, ActionHidden, ActionShown, ActionAccessAdded,
+	ActionAccessRevoked, ActionAccessRotated, ActionShareCreated, ActionShareRevoked, ActionEditionMade}
+
 // Edit is one entry of an event's record of changes: who changed what,
 // when. It holds no participant's text.
 type Edit struct {
