@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/retours/retours/internal/i18n"
@@ -79,6 +80,9 @@ func actorName(lang, by string, e *retours.Event) string {
 func accessRows(e *retours.Event, actor retours.Actor, lang string) []accessRow {
 	var out []accessRow
 	for _, a := range e.Accesses {
+		if a.Role != retours.RoleOrganiser {
+			continue // a data-entry or wall link: listed on its own page
+		}
 		row := accessRow{ID: a.ID, Name: accessName(lang, a), Created: i18n.DateTime(lang, a.CreatedAt),
 			You: actor.Access != nil && actor.Access.ID == a.ID}
 		if a.CreatedBy != "" {
@@ -138,9 +142,10 @@ func (s *Server) accessesView(r *http.Request, e *retours.Event, actor retours.A
 	v := &accessesView{
 		Base:  web.Base{Lang: lang, Title: messages.T(lang, "access.title"), Event: e, Path: "/o/" + e.ID + "/acces"},
 		Style: template.CSS(organisersCSS), Nav: organiserNav(e, lang, "acces"),
-		Accesses: accessRows(e, actor, lang), LastOne: len(e.Accesses) == 1,
+		Accesses: accessRows(e, actor, lang),
 		Name: newField(lang, "name", "text", messages.T(lang, "access.name"), messages.T(lang, "access.name.help"), "", true),
 	}
+	v.LastOne = len(v.Accesses) == 1
 	v.ErrorsTitle = messages.T(lang, "access.errors")
 	for _, ss := range e.Sessions {
 		if !ss.Cancelled {
@@ -165,7 +170,10 @@ func (s *Server) accessesView(r *http.Request, e *retours.Event, actor retours.A
 		if who == "" {
 			who = actorName(lang, ed.By, e)
 		}
-		what := messages.T(lang, "edit."+ed.Action)
+		what := messages.T(lang, "edit.unknown")
+		if slices.Contains(retours.Actions, ed.Action) {
+			what = messages.T(lang, "edit."+ed.Action)
+		}
 		switch ed.Action {
 		case retours.ActionAccessAdded, retours.ActionAccessRevoked, retours.ActionAccessRotated:
 			for _, a := range e.Accesses {

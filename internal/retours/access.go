@@ -233,8 +233,9 @@ const (
 )
 
 // Actions lists every action of the record of changes.
-var Actions = []string{ActionCreated, ActionUpdated, ActionImported, ActionHidden, ActionShown, ActionAccessAdded,
-	ActionAccessRevoked, ActionAccessRotated, ActionShareCreated, ActionShareRevoked, ActionEditionMade}
+var Actions = []string{ActionCreated, ActionUpdated, ActionImported, ActionHidden, ActionShown, ActionWallShown,
+	ActionWallWithdrawn, ActionAccessAdded, ActionAccessRevoked, ActionAccessRotated, ActionShareCreated,
+	ActionShareRevoked, ActionEditionMade}
 
 // Edit is one entry of an event's record of changes: who changed what,
 // when. It holds no participant's text.
