@@ -143,7 +143,7 @@ func (s *Server) accessesView(r *http.Request, e *retours.Event, actor retours.A
 		Base:  web.Base{Lang: lang, Title: messages.T(lang, "access.title"), Event: e, Path: "/o/" + e.ID + "/acces"},
 		Style: template.CSS(organisersCSS), Nav: organiserNav(e, lang, "acces"),
 		Accesses: accessRows(e, actor, lang),
-		Name: newField(lang, "name", "text", messages.T(lang, "access.name"), messages.T(lang, "access.name.help"), "", true),
+		Name:     newField(lang, "name", "text", messages.T(lang, "access.name"), messages.T(lang, "access.name.help"), "", true),
 	}
 	v.LastOne = len(v.Accesses) == 1
 	v.ErrorsTitle = messages.T(lang, "access.errors")
