@@ -1,6 +1,7 @@
 package bilan_test
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -193,6 +194,22 @@ func TestFewAnswersShowNothing(t *testing.T) {
 	other := fixtureBilan(t, "fr")
 	if c := bilan.Compare(other, b); c.Answers != nil || c.Satisfaction != nil || c.NPS != nil || len(c.Questions) != 0 {
 		t.Errorf("comparison with an edition of 4 answers = %+v, want no figure", c)
+	}
+}
+
+// TestEventWithoutSessions: an event just created, with the default
+// questionnaire and no session yet, has a bilan before any answer.
+func TestEventWithoutSessions(t *testing.T) {
+	e := fixtureEvent()
+	e.Sessions = nil
+	e.Questionnaire = retours.DefaultQuestionnaire()
+	b := bilan.New(e, "fr").Bilan(t0)
+	if b.Answers != 0 || len(b.Sessions) != 0 || len(b.Profiles) == 0 {
+		t.Errorf("bilan = %d answers, %d sessions, %d profiles; want none, none, and the profiles with no answer", b.Answers, len(b.Sessions), len(b.Profiles))
+	}
+	var buf bytes.Buffer
+	if err := bilan.WriteHTML(&buf, b); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -84,7 +84,7 @@ func attribute(b *Bilan) {
 }
 
 // shown says which cells of a bilan's table may be shown, by session and
-// profile id.
+// profile id. Without a table (no session and no answer) nothing is hidden.
 type shown struct {
 	t          *suppress.Table
 	rows, cols map[string]int
@@ -92,18 +92,18 @@ type shown struct {
 
 func (v *shown) row(session string) bool {
 	r, ok := v.rows[session]
-	return !ok || v.t.Shown(suppress.Figure{Row: r, Col: suppress.Total})
+	return !ok || v.t == nil || v.t.Shown(suppress.Figure{Row: r, Col: suppress.Total})
 }
 
 func (v *shown) col(profile string) bool {
 	c, ok := v.cols[profile]
-	return !ok || v.t.Shown(suppress.Figure{Row: suppress.Total, Col: c})
+	return !ok || v.t == nil || v.t.Shown(suppress.Figure{Row: suppress.Total, Col: c})
 }
 
 func (v *shown) cell(session, profile string) bool {
 	r, okr := v.rows[session]
 	c, okc := v.cols[profile]
-	return !okr || !okc || v.t.Shown(suppress.Figure{Row: r, Col: c})
+	return !okr || !okc || v.t == nil || v.t.Shown(suppress.Figure{Row: r, Col: c})
 }
 
 // visibility builds the table of the bilan's sessions and profiles from its
