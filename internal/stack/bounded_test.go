@@ -83,6 +83,18 @@ var bounded = map[string]bound{
 	"GET /api/digests/runs/{id}":                         {"admin", "one read of the run's record"},
 	"GET /unsubscribe/{token}":                           {"", "a signature and the events it names"},
 	"POST /unsubscribe/{token}":                          {"", "one conditional write per event the link names"},
+	"GET /admin":                                         {"admin", "one page of the EVENTS index (25 events) and each one's activity item"},
+	"POST /admin/login":                                  {"", "the token compared, a cookie set"},
+	"POST /admin/logout":                                 {"", "a cookie deleted"},
+	"GET /admin/nouveau":                                 {"admin", "a static form"},
+	"POST /admin/nouveau":                                {"admin", "one write, of a form of at most FormBody"},
+	"GET /admin/e/{event}":                               {"admin", "one read of the event and one of its activity"},
+	"POST /admin/e/{event}/acces":                        {"admin", "one read of the event and one conditional write"},
+	"GET /o/{event}/acces":                               {"organiser", "one read of the event, one Query of at most retours.MaxShares shares, one page of the record of changes"},
+	"POST /o/{event}/acces":                              {"organiser", "one conditional write, then the reads of GET /o/{event}/acces"},
+	"POST /o/{event}/acces/{access}/revoquer":            {"organiser", "one conditional write"},
+	"POST /o/{event}/partages":                           {"organiser", "one transaction, then the reads of GET /o/{event}/acces"},
+	"POST /o/{event}/partages/{share}/revoquer":          {"organiser", "one transaction"},
 }
 
 // noJobs starts no download job and no digest run.
@@ -160,7 +172,8 @@ func TestRoutesAreBounded(t *testing.T) {
 	// erases the event, go last.
 	rank := func(r web.Route) int {
 		switch r.Pattern() {
-		case "POST /api/events/{event}/token", "DELETE /api/events/{event}/shares/{share}":
+		case "POST /api/events/{event}/token", "DELETE /api/events/{event}/shares/{share}", "POST /o/{event}/partages/{share}/revoquer",
+			"POST /o/{event}/acces/{access}/revoquer":
 			return 1
 		case "DELETE /api/events/{event}", "POST /o/{event}/erase":
 			return 2
