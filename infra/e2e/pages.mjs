@@ -9,7 +9,9 @@
 // the form, sends it with Enter from the submit selector and checks the
 // page that answers (status after) the same way; sentOnly checks only that
 // page, when another entry checks the form's. It also signs in to /admin with
-// the keyboard alone (admin=<token>) and checks that it lands on the list.
+// the keyboard alone (admin=<token>) and checks that it lands on the page
+// asked, and follows a link to the bilan from another site with the
+// organisers' cookie set (crossSite=<path> organiser=<token>).
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
@@ -55,6 +57,7 @@ try {
     for (const p of pages) await check(p, lang);
   }
   if (arg.admin) await keyboardLogin();
+  if (arg.crossSite) await linkFromAnotherSite();
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
@@ -147,5 +150,25 @@ async function keyboardLogin() {
   else ok(where, 'Tab to the token, type it, Enter: back on the form asked');
   const title = await page.locator('h1').textContent();
   if (title !== 'Créer un événement') fail(where, `h1 "${title}", want the form's`);
+  await page.close();
+}
+
+// linkFromAnotherSite follows a link to the HTML bilan from a page of
+// another site (a webmail's, say), signed in to the event: the browser sends
+// no SameSite=Strict cookie with that navigation, so retours asks again from
+// its own site, and the bilan opens without a second login.
+async function linkFromAnotherSite() {
+  await context.clearCookies();
+  await context.addCookies([{ name: 'retours_organiser', value: arg.organiser, domain: origin.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const where = 'link from another site';
+  const seen = [];
+  page.on('response', (r) => { if (r.url().startsWith(base + arg.crossSite)) seen.push(r.status()); });
+  await page.setContent(`<a href="${base}${arg.crossSite}">Bilan complet</a>`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a')]);
+  await page.waitForFunction(() => !document.querySelector('meta[http-equiv="refresh"]') && document.querySelector('h1'), null, { timeout: 15000 });
+  const title = await page.locator('h1').first().textContent();
+  if (!/^Bilan/.test(title)) fail(where, `landed on "${title}" (${page.url()}), want the bilan`);
+  else ok(where, `the bilan opens, signed in, after ${seen.length} request(s) (${seen.join(', ')})`);
   await page.close();
 }

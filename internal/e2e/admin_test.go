@@ -39,8 +39,9 @@ type browserCookie struct {
 
 // TestAdminPagesInChromium runs infra/e2e/pages.mjs on the administrator's
 // and organisers' pages: axe-core in French and English, reflow at 320 px,
-// their forms sent with the keyboard, correct and faulty, and a keyboard
-// login from a bookmarked admin page back to it.
+// their forms sent with the keyboard, correct and faulty, a keyboard login
+// from a bookmarked admin page back to it, and the bilan opened, signed in,
+// from a link on another site.
 func TestAdminPagesInChromium(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -113,7 +114,8 @@ func TestAdminPagesInChromium(t *testing.T) {
 	if err := os.WriteFile(file, list, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{filepath.Join(root, "infra", "e2e", "pages.mjs"), ts.URL, file, "admin=" + adminToken}
+	args := []string{filepath.Join(root, "infra", "e2e", "pages.mjs"), ts.URL, file, "admin=" + adminToken,
+		"crossSite=/api/events/" + ev.ID + "/bilan?format=html&lang=fr", "organiser=" + ev.OrganiserToken}
 	if out := os.Getenv("RETOURS_E2E_SCREENSHOTS"); out != "" {
 		args = append(args, "out="+out)
 	}

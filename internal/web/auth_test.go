@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/retours/retours/internal/retours"
@@ -63,11 +64,15 @@ func TestBrowsersGoToLogin(t *testing.T) {
 		{"bearer", "GET", "/api/events/abc123/bilan", []string{"Accept", html, "Authorization", "Bearer x"}, http.StatusUnauthorized, ""},
 		{"not found", "GET", "/api/events/abc123/texts", []string{"Accept", html}, http.StatusNotFound, ""},
 		{"a post", "POST", "/api/events/abc123/token", []string{"Accept", html}, http.StatusUnauthorized, ""},
+		{"a link from another site", "GET", "/api/events/abc123/bilan?format=html", []string{"Accept", html, "Sec-Fetch-Site", "cross-site"}, http.StatusOK, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := serve(h, tc.method, tc.target, "", "", tc.header...)
 			if rec.Code != tc.want || rec.Header().Get("Location") != tc.location {
 				t.Errorf("= %d to %q, want %d to %q", rec.Code, rec.Header().Get("Location"), tc.want, tc.location)
+			}
+			if tc.want == http.StatusOK && !strings.Contains(rec.Body.String(), `<meta http-equiv="refresh" content="0;url=/api/events/abc123/bilan?format=html">`) {
+				t.Errorf("a link from another site is not asked again from this site: %s", rec.Body)
 			}
 		})
 	}

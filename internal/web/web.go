@@ -15,6 +15,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -169,6 +170,14 @@ func (s *server) adapt(rt Route, h Handler, login func(*http.Request) string) ht
 		}
 		if to := loginRedirect(r, err, login); to != "" {
 			LogError(s.log, r, err)
+			if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+				// A link followed from another site (the digest's link in a
+				// webmail) carries no SameSite=Strict cookie: ask again from
+				// this site, which sends it. Without one, that request gets
+				// the login form.
+				askAgain(w, r)
+				return
+			}
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
@@ -194,6 +203,21 @@ func loginRedirect(r *http.Request, err error, login func(*http.Request) string)
 		q.Set("lang", l)
 	}
 	return to + "?" + q.Encode()
+}
+
+// askAgain answers a page that at once asks for the same address again,
+// from this site (no script: a refresh), with a link in case the browser
+// does not follow refreshes.
+func askAgain(w http.ResponseWriter, r *http.Request) {
+	lang := RequestLang(r)
+	u := template.HTMLEscapeString(r.URL.RequestURI())
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=%s">`+
+		`<meta name="viewport" content="width=device-width,initial-scale=1"><title>retours</title></head>`+
+		`<body><main><p><a href="%s">%s</a></p></main></body></html>`, lang, u, u, template.HTMLEscapeString(Messages.T(lang, "continue")))
 }
 
 // ServeHTTP answers a route, or 404 with a page. An unclean path (//, /./,
