@@ -172,6 +172,7 @@ func TestEntryLinkDoesNothingElse(t *testing.T) {
 		// Open to anyone, or with their own credentials.
 		"POST /api/events": true, "GET /api/programme/template.csv": true, "GET /api/questions": true, "GET /api/openapi.json": true,
 		"GET /s/{event}/{token}": true, "POST /o/{event}/logout": true, "POST /o/{event}/login": true, "GET /o/{event}": true,
+		"GET /admin": true, "POST /admin/login": true, "POST /admin/logout": true,
 		// The data-entry page, its one thing.
 		"GET /o/{event}/saisie": true, "POST /o/{event}/saisie": true, "GET /o/{event}/saisie/{token}": true,
 	}
