@@ -6,6 +6,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
@@ -25,7 +27,12 @@ func main() {
 	}
 	var sender ses.Sender // none: the schedule sends nothing
 	if cfg.DigestFrom != "" {
-		sender = ses.NewSES(sesv2.NewFromConfig(s.AWS), cfg.DigestFrom, nil)
+		client := sesv2.NewFromConfig(s.AWS, func(o *sesv2.Options) {
+			if e := app.Endpoint(os.Getenv, "SESV2"); e != nil {
+				o.BaseEndpoint = e
+			}
+		})
+		sender = ses.NewSES(client, cfg.DigestFrom, nil)
 	}
 	runner := digest.New(digest.Config{
 		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,

@@ -1,11 +1,13 @@
 // Package app is what the functions' mains share at start-up: the
-// configuration from environment variables, the Lambda logger and the
-// DynamoDB client; internal/app/gateway serves routes behind API Gateway.
+// configuration from environment variables, the AWS configuration Lambda
+// gives, the Lambda logger and the DynamoDB client; internal/app/gateway
+// serves routes behind API Gateway.
 // Neither imports a function's handlers: each main wires its own, so that
 // each function links only what it serves (a test checks what each links).
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,7 +19,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/retours/retours/internal/dynamo"
@@ -148,12 +149,12 @@ type Start struct {
 	Store  *dynamo.Store // the table's
 }
 
-// Begin loads the AWS configuration, reads the function's configuration
-// from the environment, makes Lambda's logger the default and opens the
-// table's store; it exits saying what is wrong when one of them fails.
+// Begin reads the AWS configuration and the function's configuration from
+// the environment, makes Lambda's logger the default and opens the table's
+// store; when one of them fails, it reports what is wrong and exits (Exit).
 func Begin(opts Options) *Start {
 	ctx := context.Background()
-	s := &Start{AWS: Must(config.LoadDefaultConfig(ctx))}
+	s := &Start{AWS: Must(AWS(os.Getenv))}
 	getenv := os.Getenv
 	if opts.Secrets != nil {
 		getenv = Must(opts.Secrets(ctx, s.AWS))
@@ -162,6 +163,51 @@ func Begin(opts Options) *Start {
 	s.Log = Logger()
 	s.Store = dynamo.New(DynamoDB(s.AWS, opts.AnswersPeople), s.Config.Table)
 	return s
+}
+
+// AWS returns the configuration of the function's role and region from the
+// variables Lambda sets (getenv is os.Getenv in mains): the region in
+// AWS_REGION, the role's temporary credentials in AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, which last as long as the
+// execution environment. That is all the SDK's config.LoadDefaultConfig
+// finds on Lambda too, after looking for shared files and profiles, and it
+// would link and start the SSO, STS and instance metadata clients besides:
+// a cold start pays for each. AWS_ENDPOINT_URL, when set, sends every
+// client elsewhere (see Endpoint).
+func AWS(getenv func(string) string) (aws.Config, error) {
+	cfg := aws.Config{Region: cmp.Or(getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")), BaseEndpoint: Endpoint(getenv, "")}
+	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	var problems []string
+	if cfg.Region == "" {
+		problems = append(problems, "AWS_REGION is not set")
+	}
+	if id == "" || secret == "" {
+		problems = append(problems, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)")
+	}
+	if len(problems) > 0 {
+		return cfg, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: getenv("AWS_SESSION_TOKEN"),
+		Source: "EnvConfigCredentials", AccountID: getenv("AWS_ACCOUNT_ID")}
+	cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return creds, nil })
+	return cfg, nil
+}
+
+// Endpoint returns the endpoint a service's client is sent to instead of
+// AWS's, as the SDK reads it: AWS_ENDPOINT_URL_<SERVICE> (service as in
+// DYNAMODB, SECRETS_MANAGER), else AWS_ENDPOINT_URL; nil when neither is set,
+// as on AWS. The benchmark and the tests point the functions at DynamoDB
+// Local with them.
+func Endpoint(getenv func(string) string, service string) *string {
+	if service != "" {
+		if v := getenv("AWS_ENDPOINT_URL_" + service); v != "" {
+			return aws.String(v)
+		}
+	}
+	if v := getenv("AWS_ENDPOINT_URL"); v != "" {
+		return aws.String(v)
+	}
+	return nil
 }
 
 // Logger returns the logger of Lambda's context, JSON with the request id
@@ -182,6 +228,9 @@ func DynamoDB(awsCfg aws.Config, answersPeople bool) *dynamodb.Client {
 		o.Retryer = dynamo.NewRetryer()
 		if answersPeople {
 			o.HTTPClient = dynamo.NewHTTPClient()
+		}
+		if e := Endpoint(os.Getenv, "DYNAMODB"); e != nil {
+			o.BaseEndpoint = e
 		}
 	})
 }

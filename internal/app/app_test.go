@@ -74,3 +74,72 @@ func TestCheckDigest(t *testing.T) {
 		})
 	}
 }
+
+func TestAWS(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	// What Lambda sets for a function's role.
+	lambda := env("AWS_REGION", "eu-west-3", "AWS_ACCESS_KEY_ID", "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret", "AWS_SESSION_TOKEN", "token")
+	cfg, err := AWS(lambda)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != "eu-west-3" || creds.AccessKeyID != "ASIAEXAMPLE" || creds.SecretAccessKey != "secret" || creds.SessionToken != "token" || cfg.BaseEndpoint != nil {
+		t.Errorf("AWS() = region %q, credentials %+v, endpoint %v; want Lambda's", cfg.Region, creds, cfg.BaseEndpoint)
+	}
+	if c := DynamoDB(cfg, true).Options(); c.BaseEndpoint != nil || c.Region != "eu-west-3" {
+		t.Errorf("DynamoDB client: region %q, endpoint %v", c.Region, c.BaseEndpoint)
+	}
+
+	for _, tc := range []struct {
+		name    string
+		getenv  func(string) string
+		wantErr string
+	}{
+		{"no region", env("AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "s"), "AWS_REGION"},
+		{"no credentials", env("AWS_REGION", "eu-west-3"), "AWS_ACCESS_KEY_ID"},
+		{"no secret key", env("AWS_REGION", "eu-west-3", "AWS_ACCESS_KEY_ID", "a"), "AWS_SECRET_ACCESS_KEY"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := AWS(tc.getenv); err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("AWS() = %v, want an error about %s", err, tc.wantErr)
+			}
+		})
+	}
+
+	t.Run("default region", func(t *testing.T) {
+		cfg, err := AWS(env("AWS_DEFAULT_REGION", "eu-west-1", "AWS_ACCESS_KEY_ID", "a", "AWS_SECRET_ACCESS_KEY", "s"))
+		if err != nil || cfg.Region != "eu-west-1" {
+			t.Errorf("AWS() = %q, %v; want AWS_DEFAULT_REGION's", cfg.Region, err)
+		}
+	})
+}
+
+func TestEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"AWS", nil, ""},
+		{"every service", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}, "http://127.0.0.1:9"},
+		{"the service's", map[string]string{"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000"}, "http://127.0.0.1:8000"},
+		{"another service's", map[string]string{"AWS_ENDPOINT_URL_SESV2": "http://127.0.0.1:8025"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Endpoint(func(k string) string { return tc.env[k] }, "DYNAMODB")
+			if (got == nil) != (tc.want == "") || (got != nil && *got != tc.want) {
+				t.Errorf("Endpoint() = %v, want %q", got, tc.want)
+			}
+		})
+	}
+}

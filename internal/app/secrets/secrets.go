@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
+
+	"github.com/retours/retours/internal/app"
 )
 
 // SecretReader is the one Secrets Manager call the functions make:
@@ -32,7 +34,12 @@ var secretVars = [][2]string{
 // FromAWS resolves the process's environment (os.Getenv) with the secrets
 // of Secrets Manager in the region and role of awsCfg: app.Options.Secrets.
 func FromAWS(ctx context.Context, awsCfg aws.Config) (func(string) string, error) {
-	return Resolve(ctx, secretsmanager.NewFromConfig(awsCfg), os.Getenv)
+	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
+		if e := app.Endpoint(os.Getenv, "SECRETS_MANAGER"); e != nil {
+			o.BaseEndpoint = e
+		}
+	})
+	return Resolve(ctx, sm, os.Getenv)
 }
 
 // Resolve reads, once at start-up, the secrets whose ARN the environment
