@@ -1,16 +1,21 @@
 // Package app is what the functions' mains share at start-up: the
 // configuration from environment variables, the AWS configuration Lambda
-// gives, the Lambda logger and the DynamoDB client; internal/app/gateway
-// serves routes behind API Gateway.
+// gives, the Lambda logger and the DynamoDB client, and the report of a
+// failed start to Lambda; internal/app/gateway serves routes behind API
+// Gateway.
 // Neither imports a function's handlers: each main wires its own, so that
 // each function links only what it serves (a test checks what each links).
 package app
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/mail"
 	"os"
 	"strconv"
@@ -245,7 +250,43 @@ func Must[T any](v T, err error) T {
 }
 
 // Exit prints err for a person and exits: used only before serving starts.
+// In Lambda it first reports err to the Runtime API as the function's
+// initialisation error, so that the invocation fails with it
+// (Runtime.ConfigurationError and the message) rather than as an unexplained
+// crash, and Lambda starts the function afresh for the next one.
 func Exit(err error) {
 	fmt.Fprintln(os.Stderr, "retours:", err)
+	if api := os.Getenv("AWS_LAMBDA_RUNTIME_API"); api != "" {
+		if rerr := ReportInitError(api, err); rerr != nil {
+			fmt.Fprintln(os.Stderr, "retours: reporting the error to Lambda:", rerr)
+		}
+	}
 	os.Exit(1)
+}
+
+// ReportInitError posts err to the Lambda Runtime API at api (host:port,
+// from AWS_LAMBDA_RUNTIME_API) as the initialisation error, as
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html describes.
+func ReportInitError(api string, err error) error {
+	body, _ := json.Marshal(struct {
+		Message    string   `json:"errorMessage"`
+		Type       string   `json:"errorType"`
+		StackTrace []string `json:"stackTrace"`
+	}{err.Error(), "Runtime.ConfigurationError", []string{}})
+	req, rerr := http.NewRequest(http.MethodPost, "http://"+api+"/2018-06-01/runtime/init/error", bytes.NewReader(body))
+	if rerr != nil {
+		return rerr
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Lambda-Runtime-Function-Error-Type", "Runtime.ConfigurationError")
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, rerr := client.Do(req)
+	if rerr != nil {
+		return rerr
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return errors.New("the Runtime API answered " + resp.Status)
+	}
+	return nil
 }

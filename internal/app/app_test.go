@@ -1,6 +1,10 @@
 package app
 
 import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -141,5 +145,30 @@ func TestEndpoint(t *testing.T) {
 				t.Errorf("Endpoint() = %v, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestReportInitError: a function that cannot start says why to Lambda's
+// Runtime API, as its documentation describes the call.
+func TestReportInitError(t *testing.T) {
+	var got struct {
+		path, errorType string
+		body            struct {
+			Message string `json:"errorMessage"`
+			Type    string `json:"errorType"`
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.path, got.errorType = r.Method+" "+r.URL.Path, r.Header.Get("Lambda-Runtime-Function-Error-Type")
+		json.NewDecoder(r.Body).Decode(&got.body)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	if err := ReportInitError(strings.TrimPrefix(srv.URL, "http://"), errors.New("configuration: TABLE_NAME is not set")); err != nil {
+		t.Fatal(err)
+	}
+	if got.path != "POST /2018-06-01/runtime/init/error" || got.errorType != "Runtime.ConfigurationError" ||
+		got.body.Message != "configuration: TABLE_NAME is not set" || got.body.Type != "Runtime.ConfigurationError" {
+		t.Errorf("reported %+v", got)
 	}
 }
