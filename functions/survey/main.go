@@ -12,8 +12,9 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true})
+	st := s.Store.Survey()
 	srv := survey.New(survey.Config{
-		Events: s.Store, Answers: s.Store, RetentionMonths: s.Config.RetentionMonths,
+		Events: st, Answers: st, RetentionMonths: s.Config.RetentionMonths,
 		EventTTL: app.SurveyEventTTL, Deps: web.Deps{Logger: s.Log},
 	})
 	gateway.Serve(s.Log, srv.Service())

@@ -242,7 +242,7 @@ func TestErasureBetweenReadAndWrite(t *testing.T) {
 					t.Errorf("coverage after the erasure = %+v, %v; want nothing", cov, err)
 				}
 				if fed, ok := st.(*dynamotest.FedStore); ok {
-					out, err := fed.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(fed.Table())})
+					out, err := dynamotest.Client(t).Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(fed.Table())})
 					if err != nil {
 						t.Fatal(err)
 					}

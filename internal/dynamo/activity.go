@@ -302,7 +302,7 @@ func (st *Store) activeSince(ctx context.Context, t time.Time, fn func(id string
 // queryGSI1 calls fn with the sort key of each GSI1 entry of partition pk
 // between lo and hi.
 func (st *Store) queryGSI1(ctx context.Context, pk, lo, hi string, fn func(sk string)) error {
-	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+	p := newQueryPages(st.client, &dynamodb.QueryInput{
 		TableName:                 aws.String(st.table),
 		IndexName:                 aws.String(IndexGSI1),
 		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),

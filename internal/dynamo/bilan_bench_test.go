@@ -53,7 +53,7 @@ func BenchmarkBilan100k(b *testing.B) {
 	b.Run("query", func(b *testing.B) {
 		start := time.Now()
 		for b.Loop() {
-			p := dynamodb.NewQueryPaginator(st.Client(), &dynamodb.QueryInput{
+			p := dynamodb.NewQueryPaginator(dynamotest.Client(b), &dynamodb.QueryInput{
 				TableName:              aws.String(st.Table()),
 				KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -95,7 +95,7 @@ func BenchmarkBilan100k(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					for prefix := range ranges {
-						p := dynamodb.NewQueryPaginator(st.Client(), &dynamodb.QueryInput{
+						p := dynamodb.NewQueryPaginator(dynamotest.Client(b), &dynamodb.QueryInput{
 							TableName:              aws.String(st.Table()),
 							KeyConditionExpression: aws.String("PK = :pk AND begins_with(SK, :p)"),
 							ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -197,13 +197,14 @@ func seedAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n int) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
+	client := dynamotest.Client(tb)
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for reqs := range batches {
 				for len(reqs) > 0 {
-					out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): reqs}})
+					out, err := client.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): reqs}})
 					if err != nil {
 						mu.Lock()
 						firstErr = err

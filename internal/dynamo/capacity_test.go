@@ -59,7 +59,7 @@ func (c *capacity) last(t *testing.T) *types.ConsumedCapacity {
 func TestOneWritePerAnswer(t *testing.T) {
 	base := dynamotest.NewStore(t)
 	c := &capacity{}
-	st := dynamo.New(dynamodb.New(base.Client().Options(), func(o *dynamodb.Options) {
+	st := dynamo.New(dynamodb.New(dynamotest.Client(t).Options(), func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, c.middleware)
 	}), base.Table())
 	ctx := context.Background()

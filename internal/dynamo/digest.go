@@ -26,7 +26,7 @@ const (
 // partition of GSI1, sorted by closing time, so that it reads only the
 // events open during the period and never the whole history.
 func (st *Store) EventsClosingSince(ctx context.Context, t time.Time) ([]*retours.Event, error) {
-	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+	p := newQueryPages(st.client, &dynamodb.QueryInput{
 		TableName:                aws.String(st.table),
 		IndexName:                aws.String(IndexGSI1),
 		KeyConditionExpression:   aws.String("#pk = :events AND #sk >= :since"),

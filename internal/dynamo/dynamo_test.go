@@ -148,7 +148,7 @@ func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n in
 	var items []types.WriteRequest
 	flush := func() {
 		for len(items) > 0 {
-			out, err := st.Client().BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
+			out, err := dynamotest.Client(tb).BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.Table(): items}})
 			if err != nil {
 				tb.Fatal(err)
 			}

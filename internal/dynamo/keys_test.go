@@ -71,7 +71,7 @@ func TestItemKeys(t *testing.T) {
 		"unsubscription": {"EVENT#" + e.ID, "UNSUB#" + org, "", "", exp},
 		"digest":         {"DIGEST#2026-W42", "ORGANISER#" + org, "", "", strconv.FormatInt(t0.AddDate(0, 0, 400).Unix(), 10)},
 	}
-	out, err := st.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
+	out, err := dynamotest.Client(t).Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestErasureKeys(t *testing.T) {
 	sum := sha256.Sum256([]byte(e.ID))
 	recordPK := "ERASURE#" + hex.EncodeToString(sum[:16])
 	items := func() map[string]map[string]types.AttributeValue {
-		out, err := st.Client().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
+		out, err := dynamotest.Client(t).Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(st.Table())})
 		if err != nil {
 			t.Fatal(err)
 		}

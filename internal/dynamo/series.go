@@ -57,7 +57,7 @@ func (st *Store) PreviousEdition(ctx context.Context, e *retours.Event) (*retour
 	if e.Series == "" || e.Edition <= 1 {
 		return nil, none
 	}
-	p := dynamodb.NewQueryPaginator(st.client, &dynamodb.QueryInput{
+	p := newQueryPages(st.client, &dynamodb.QueryInput{
 		TableName:              aws.String(st.table),
 		KeyConditionExpression: aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
 		ExpressionAttributeNames: map[string]string{

@@ -149,7 +149,7 @@ func NewFedStore(tb testing.TB) *FedStore {
 // before a retry, and the changes adjust makes, when set.
 func NewPoller(tb testing.TB, st *dynamo.Store, h dynamostream.Handler, adjust func(*dynamostream.Options)) *dynamostream.Poller {
 	tb.Helper()
-	arn, err := dynamostream.StreamARN(context.Background(), st.Client(), st.Table())
+	arn, err := dynamostream.StreamARN(context.Background(), Client(tb), st.Table())
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 // instance and interval. Only found events are kept; a cached *retours.Event
 // is shared and read-only.
 type eventCache struct {
-	store retours.EventStore
+	store EventReader
 	ttl   time.Duration
 	now   func() time.Time
 
@@ -30,7 +30,7 @@ type cachedEvent struct {
 // maxCachedEvents bounds the cache; an instance serves a handful of events.
 const maxCachedEvents = 1024
 
-func newEventCache(store retours.EventStore, ttl time.Duration, now func() time.Time) *eventCache {
+func newEventCache(store EventReader, ttl time.Duration, now func() time.Time) *eventCache {
 	return &eventCache{store: store, ttl: ttl, now: now, entries: map[string]cachedEvent{}}
 }
 

@@ -7,6 +7,7 @@ package survey
 
 import (
 	"cmp"
+	"context"
 	"embed"
 	"net/http"
 	"time"
@@ -26,8 +27,8 @@ var pages = web.NewPages(messages, templates, "templates/*.html")
 // Config is what the participants' handlers need. Events and Answers are
 // required; the rest has defaults.
 type Config struct {
-	Events  retours.EventStore
-	Answers retours.AnswerStore
+	Events  EventReader
+	Answers AnswerWriter
 	// RetentionMonths is the deployment's default retention of answers,
 	// which the privacy notice states.
 	RetentionMonths int
@@ -37,6 +38,22 @@ type Config struct {
 	// once a copy read before can no longer be in use.
 	EventTTL time.Duration
 	web.Deps
+}
+
+// EventReader is what the participants' handlers read of the events: the
+// part of retours.EventStore they use.
+type EventReader interface {
+	// Event is retours.EventStore.Event.
+	Event(ctx context.Context, id string) (*retours.Event, error)
+}
+
+// AnswerWriter is how the participants' handlers store answers and notes:
+// the part of retours.AnswerStore they use.
+type AnswerWriter interface {
+	// PutAnswer is retours.AnswerStore.PutAnswer.
+	PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (stored *retours.Answer, created bool, err error)
+	// PutNote is retours.AnswerStore.PutNote.
+	PutNote(ctx context.Context, n *retours.Note, expires time.Time) (stored *retours.Note, created bool, err error)
 }
 
 // Server serves the participants' routes.
