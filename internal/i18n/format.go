@@ -1,20 +1,28 @@
 package i18n
 
 import (
+	_ "embed"
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo: link Europe/Paris in
 )
 
 // Paris is the time zone people read dates and times in: retours serves
 // French events, wherever the code runs.
-var Paris = mustLoad("Europe/Paris")
+var Paris = mustLoad("Europe/Paris", parisTZif)
 
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
+// parisTZif is Europe/Paris from the IANA time zone database, as Go's
+// lib/time/zoneinfo.zip holds it (a test compares it with time/tzdata's).
+// Lambda's provided.al2023 image has no zoneinfo, and time/tzdata would
+// link the whole database, 450 KB, into every function for this one zone.
+//
+//go:embed zoneinfo/Europe_Paris
+var parisTZif []byte
+
+func mustLoad(name string, tzif []byte) *time.Location {
+	loc, err := time.LoadLocationFromTZData(name, tzif)
 	if err != nil {
-		panic(err) // time/tzdata is linked in: cannot happen
+		panic(err) // the embedded file is tested: cannot happen
 	}
 	return loc
 }

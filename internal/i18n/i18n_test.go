@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the reference of TestParisIsTheDatabasesZone where the system has no zoneinfo
 )
 
 // sample is not registered: the test of every catalogue must not see it.
@@ -202,6 +203,22 @@ func TestNumbers(t *testing.T) {
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// TestParisIsTheDatabasesZone: the embedded Europe/Paris gives the offsets
+// and abbreviations of the zone database's, from 1970 to 2100.
+func TestParisIsTheDatabasesZone(t *testing.T) {
+	want, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for at := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() < 2100; at = at.Add(6 * time.Hour) {
+		gotName, gotOffset := at.In(Paris).Zone()
+		wantName, wantOffset := at.In(want).Zone()
+		if gotName != wantName || gotOffset != wantOffset {
+			t.Fatalf("at %s: %s %+d, want %s %+d", at.Format(time.RFC3339), gotName, gotOffset, wantName, wantOffset)
 		}
 	}
 }
