@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,10 +13,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/retours/retours/internal/runtimeapi"
 )
 
 // lambdaBuild is how `make build` builds a function for Lambda.
@@ -83,14 +82,29 @@ func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 	fresh := *env
 	fresh.event = *ce
 	env = &fresh
-	emptyStart, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, "empty"), "empty", runs)
-	if err != nil {
-		return fmt.Errorf("empty handler: %w", err)
+	// Every binary starts once a round, so that a busy moment of the
+	// machine weighs on all of them alike.
+	bins := append([]string{"empty", "floor"}, names...)
+	starts, failed := map[string][]time.Duration{}, map[string]error{}
+	for i := 0; i < runs; i++ {
+		for _, name := range bins {
+			if failed[name] != nil {
+				continue
+			}
+			d, err := b.startOnce(ctx, env, filepath.Join(dir, runtime.GOARCH, name), name)
+			if err != nil {
+				failed[name] = err
+				continue
+			}
+			starts[name] = append(starts[name], d)
+		}
 	}
-	floorStart, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, "floor"), "floor", runs)
-	if err != nil {
-		return fmt.Errorf("floor function: %w", err)
+	for _, name := range []string{"empty", "floor"} {
+		if failed[name] != nil {
+			return fmt.Errorf("%s: %w", name, failed[name])
+		}
 	}
+	emptyStart, floorStart := starts["empty"], starts["floor"]
 	note := ""
 	if runtime.GOARCH != "arm64" {
 		note = "start-up measured on a " + runtime.GOARCH + " build of the same code, on this machine"
@@ -106,13 +120,12 @@ func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 			sz.Target, sz.Met = "≤ "+format(t, "B"), met(sz.Value <= t)
 		}
 		b.add(sz)
-		starts, err := b.startups(ctx, env, filepath.Join(dir, runtime.GOARCH, name), name, runs)
-		if err != nil {
+		if err := failed[name]; err != nil {
 			b.add(Row{Section: sec, Name: "start-up", Note: "could not measure: " + err.Error()})
 			continue
 		}
 		fm, fx := median(floorStart), maxOf(floorStart)
-		m, x := median(starts), maxOf(starts)
+		m, x := median(starts[name]), maxOf(starts[name])
 		up := Row{Section: sec, Name: fmt.Sprintf("start-up to first answer, median of %d", runs), Value: ms(m), Unit: "ms", Floor: ms(fm), FloorIs: floorIs}
 		if t, ok := startupTargets[name]; ok {
 			up.Ratio = up.Value / up.Floor
@@ -166,130 +179,40 @@ func (env *benchEnv) invocation(name string) ([]byte, error) {
 	return json.Marshal(req)
 }
 
-// startups starts the bootstrap runs times and returns, for each run, the
-// time from process start to its answer to the first invocation.
-func (b *bench) startups(ctx context.Context, env *benchEnv, bootstrap, name string, runs int) ([]time.Duration, error) {
+// startOnce starts a function's bootstrap against a minimal Lambda Runtime
+// API and returns the time from process start to its answer to its first
+// invocation.
+func (b *bench) startOnce(ctx context.Context, env *benchEnv, bootstrap, name string) (time.Duration, error) {
 	payload, err := env.invocation(name)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	var out []time.Duration
-	for i := 0; i < runs; i++ {
-		d, err := b.startOnce(ctx, env, bootstrap, name, payload)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
-
-func (b *bench) startOnce(ctx context.Context, env *benchEnv, bootstrap, name string, payload []byte) (time.Duration, error) {
-	rt := newRuntimeAPI(payload)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	fn, err := runtimeapi.Start(ctx, bootstrap, append(runtimeapi.Env(name, "WARN"),
+		"AWS_ENDPOINT_URL_DYNAMODB="+b.ddb.Endpoint,
+		// Nothing is sent: any other AWS service the function calls is unreachable.
+		"AWS_ENDPOINT_URL=http://127.0.0.1:9",
+		"TABLE_NAME="+env.table, "ADMIN_TOKEN="+adminToken, "PUBLIC_BASE_URL=https://retours.example.org",
+		"RETENTION_MONTHS=24", "DIGEST_SECRET=bench-digest-secret-0123456789abcdef"))
 	if err != nil {
 		return 0, err
 	}
-	srv := &http.Server{Handler: rt}
-	go srv.Serve(ln)
-	defer srv.Close()
-
-	cmd := exec.CommandContext(ctx, bootstrap)
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
-		"AWS_LAMBDA_FUNCTION_NAME=retours-" + name, "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_LOG_FORMAT=JSON", "AWS_LAMBDA_LOG_LEVEL=WARN",
-		"AWS_REGION=eu-west-3", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_ENDPOINT_URL_DYNAMODB=" + b.ddb.Endpoint,
-		// Nothing is sent: any other AWS service the function calls is unreachable.
-		"AWS_ENDPOINT_URL=http://127.0.0.1:9",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"TABLE_NAME=" + env.table, "ADMIN_TOKEN=" + adminToken, "PUBLIC_BASE_URL=https://retours.example.org",
-		"RETENTION_MONTHS=24", "DIGEST_SECRET=bench-digest-secret-0123456789abcdef", "DIGEST_SENDER=retours@example.org",
-		"SES_SENDER=retours@example.org",
+	defer fn.Stop()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := fn.Invoke(ctx, payload)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return 0, err
+	if res.Error != nil {
+		return 0, fmt.Errorf("%s: %v", name, res.Error)
 	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	select {
-	case res := <-rt.done:
-		if res.err != "" {
-			return 0, fmt.Errorf("%s: %s", name, res.err)
+	if name == "survey" || name == "organiser" || name == "floor" {
+		var resp events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(res.Body, &resp); err != nil || resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("%s answered %d: %.200s", name, resp.StatusCode, res.Body)
 		}
-		if name == "survey" || name == "organiser" || name == "floor" {
-			var resp events.APIGatewayV2HTTPResponse
-			if err := json.Unmarshal(res.body, &resp); err != nil || resp.StatusCode != http.StatusOK {
-				return 0, fmt.Errorf("%s answered %d: %.200s", name, resp.StatusCode, res.body)
-			}
-		}
-		return res.at.Sub(start), nil
-	case <-time.After(30 * time.Second):
-		return 0, fmt.Errorf("%s did not answer within 30 s", name)
 	}
-}
-
-// runtimeAPI is the smallest Lambda Runtime API: it hands out one invocation
-// and records the answer (or error) with the time it arrived.
-type runtimeAPI struct {
-	payload []byte
-	once    sync.Once
-	done    chan runtimeResult
-}
-
-type runtimeResult struct {
-	at   time.Time
-	body []byte
-	err  string
-}
-
-func newRuntimeAPI(payload []byte) *runtimeAPI {
-	return &runtimeAPI{payload: payload, done: make(chan runtimeResult, 1)}
-}
-
-func (rt *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	const prefix = "/2018-06-01/runtime/"
-	path := strings.TrimPrefix(r.URL.Path, prefix)
-	switch {
-	case r.Method == "GET" && path == "invocation/next":
-		first := false
-		rt.once.Do(func() { first = true })
-		if !first {
-			// Later polls wait until the process is stopped.
-			<-r.Context().Done()
-			return
-		}
-		h := w.Header()
-		h.Set("Lambda-Runtime-Aws-Request-Id", "bench-1")
-		h.Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-3:123456789012:function:retours")
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
-		h.Set("Content-Type", "application/json")
-		w.Write(rt.payload)
-	case r.Method == "POST" && strings.HasSuffix(path, "/response"):
-		body, _ := io.ReadAll(r.Body)
-		at := time.Now()
-		w.WriteHeader(http.StatusAccepted)
-		rt.finish(runtimeResult{at: at, body: body})
-	case r.Method == "POST" && (strings.HasSuffix(path, "/error") || path == "init/error"):
-		body, _ := io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusAccepted)
-		rt.finish(runtimeResult{at: time.Now(), err: string(body)})
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (rt *runtimeAPI) finish(res runtimeResult) {
-	select {
-	case rt.done <- res:
-	default:
-	}
+	return res.At.Sub(fn.Started), nil
 }
 
 func median(d []time.Duration) time.Duration { return percentile(d, 50) }

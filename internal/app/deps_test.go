@@ -75,7 +75,7 @@ var notOnLambda = []string{
 var testOnly = []string{
 	mod + "internal/memstore", mod + "internal/storetest", mod + "internal/webtest", mod + "internal/retourstest",
 	mod + "internal/dynamotest", mod + "internal/dynamolocal", mod + "internal/dynamostream", mod + "internal/samtemplate",
-	mod + "internal/iamcheck", mod + "internal/s3local", mod + "internal/qr/qrtest", "github.com/awslabs/goformation",
+	mod + "internal/iamcheck", mod + "internal/s3local", mod + "internal/qr/qrtest", mod + "internal/runtimeapi", "github.com/awslabs/goformation",
 	"github.com/makiuchi-d/gozxing", "testing",
 }
 
