@@ -67,8 +67,18 @@ func TestEventOfUnknownQuestionKind(t *testing.T) {
 }
 
 // TestAnswersReadsLargePartitions stores more answers than one Query page
-// holds, so they are read in parallel key ranges: each must come back once.
+// holds, with few answers in the first key range (the partition is read
+// page after page) and with many (it is read in parallel key ranges): each
+// must come back once.
 func TestAnswersReadsLargePartitions(t *testing.T) {
+	for _, inFirst := range []int{5, 20} {
+		t.Run(fmt.Sprintf("%d in the first range", inFirst), func(t *testing.T) {
+			testAnswersReadsLargePartition(t, inFirst)
+		})
+	}
+}
+
+func testAnswersReadsLargePartition(t *testing.T, inFirst int) {
 	st := dynamotest.NewStore(t)
 	ctx := context.Background()
 	e := mustEvent(t)
@@ -76,7 +86,7 @@ func TestAnswersReadsLargePartitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 3000 // about 1.5 MB: two pages or more
-	want := mustSeedLongAnswers(t, st, e, n)
+	want := mustSeedLongAnswers(t, st, e, n, inFirst)
 
 	seen := map[string]int{}
 	err := st.Answers(ctx, e.ID, func(a *retours.Answer) error {
@@ -131,16 +141,17 @@ func TestCoverageOfALargePartition(t *testing.T) {
 	ctx := context.Background()
 	e := mustEvent(t)
 	const n = 2500 // about 1.3 MB: more than one page
-	mustSeedLongAnswers(t, st, e, n)
+	mustSeedLongAnswers(t, st, e, n, 20)
 	if cov, err := st.Coverage(ctx, e.ID); err != nil || cov.Answers != n {
 		t.Errorf("Coverage = %+v, %v; want %d answers", cov, err, n)
 	}
 }
 
 // mustSeedLongAnswers writes n answers with a long text to e's partition with
-// BatchWriteItem (more than one Query page from about 2,000 on) and returns
-// their ids.
-func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n int) map[string]bool {
+// BatchWriteItem (more than one Query page from about 2,000 on), inFirst of
+// them in the first of the 256 key ranges (a submission id starting with
+// 00), and returns their ids.
+func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n, inFirst int) map[string]bool {
 	tb.Helper()
 	ctx := context.Background()
 	long := strings.Repeat("Des échanges riches entre élus et associations. ", 10)
@@ -156,7 +167,14 @@ func mustSeedLongAnswers(tb testing.TB, st *dynamo.Store, e *retours.Event, n in
 		}
 	}
 	for i := 0; i < n; i++ {
-		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: storetest.SubmissionID(tb), Lang: "fr", CreatedAt: t0,
+		sub := storetest.SubmissionID(tb)
+		for strings.HasPrefix(sub, "00") {
+			sub = storetest.SubmissionID(tb)
+		}
+		if i < inFirst {
+			sub = "00" + sub[2:]
+		}
+		a := &retours.Answer{EventID: e.ID, ID: fmt.Sprintf("a%05d", i), SubmissionID: sub, Lang: "fr", CreatedAt: t0,
 			Values: map[string]retours.Value{"satisfaction": {Number: 1 + i%5}, "commentaire": {Text: long}}}
 		ids[a.ID] = true
 		items = append(items, types.WriteRequest{PutRequest: &types.PutRequest{Item: dynamo.AnswerItem(a, e.ExpiresAt())}})

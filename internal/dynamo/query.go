@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,8 +16,8 @@ import (
 // and note sort keys end in a submission id, a lower-case hexadecimal UUID
 // (checked on every write), so the key space splits into 256 ranges by its
 // first two hexadecimal digits, which are read in parallel. The first range
-// is read alone first: when it is small, so is the partition, and the rest
-// is read with one more Query.
+// is read first, together with the first page of the others: when the first
+// range is small, so is the partition, and that page holds the rest of it.
 const (
 	segmentDigits   = "0123456789abcdef"
 	readConcurrency = 8
@@ -24,33 +25,71 @@ const (
 	// partition worth reading in parallel: about 4,000 in all, more than one
 	// page.
 	probeLarge = 16
+	// restLimit bounds the first page of the other 255 ranges, read with
+	// the first: a small partition's rest, whole. A Query's cost on
+	// DynamoDB, and on DynamoDB Local, follows the items it returns, not the
+	// range it covers, as long as it starts from the range's beginning.
+	restLimit = 256 * probeLarge
 )
 
 // readRanges queries the items of the partition pk whose sort key starts
 // with prefix and calls visit with each page. sel is the Query's Select
 // ("" for the items, types.SelectCount for their count only).
 //
-// The first of the 256 key ranges tells the partition's size: a Query over
-// the whole partition would cost DynamoDB Local as much as the partition,
-// however few items it returns. A small partition is read in two Queries on
-// the caller's goroutine; a large one in its 256 ranges, readConcurrency at
-// a time, and visit is then called from several goroutines at once. The
-// first error, of a Query or of visit, cancels the others and is returned.
+// The first of the 256 key ranges tells the partition's size, and is read at
+// the same time as the first page of the 255 others, so that a small
+// partition takes one round trip: a Query paging through the whole partition
+// would cost DynamoDB Local more at each page. A small partition's further
+// pages, if any, are read on the caller's goroutine; a large one's other
+// ranges in parallel, readConcurrency at a time, and visit is then called
+// from several goroutines at once. The first error, of a Query or of visit,
+// cancels the others and is returned.
 func (s *Store) readRanges(ctx context.Context, pk, prefix string, sel types.Select, visit func(context.Context, *dynamodb.QueryOutput) error) error {
 	probeIn := s.prefixQuery(pk, prefix+"00", nil)
 	probeIn.Select = sel
-	probe, err := s.client.Query(ctx, probeIn)
-	if err != nil {
+	restIn := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
+	restIn.Select = sel
+	restIn.Limit = aws.Int32(restLimit)
+	var probe, rest *dynamodb.QueryOutput
+	first, fctx := errgroup.WithContext(ctx)
+	first.Go(func() (err error) {
+		probe, err = s.client.Query(fctx, probeIn)
+		return err
+	})
+	first.Go(func() (err error) {
+		rest, err = s.client.Query(fctx, restIn)
+		return err
+	})
+	if err := first.Wait(); err != nil {
 		return translate(err, "query")
 	}
-	if err := visit(ctx, probe); err != nil {
-		return err
+	for _, page := range []*dynamodb.QueryOutput{probe, rest} {
+		if err := visit(ctx, page); err != nil {
+			return err
+		}
 	}
-	if len(probe.LastEvaluatedKey) == 0 && probe.Count < probeLarge {
-		// A small partition: the other 255 ranges in one Query.
-		rest := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
-		rest.Select = sel
-		return s.queryPages(ctx, rest, visit)
+	// Where the first page of the others stopped: the range it stopped in
+	// goes on from there, the ranges before it are read.
+	restDone := len(rest.LastEvaluatedKey) == 0
+	stop := ""
+	if !restDone {
+		var ok bool
+		if stop, ok = rangeOf(rest.LastEvaluatedKey, prefix); !ok {
+			stop = ""
+		}
+	}
+	if len(probe.LastEvaluatedKey) == 0 && probe.Count < probeLarge || !restDone && stop == "" {
+		// A small partition: the rest of it page after page.
+		if len(probe.LastEvaluatedKey) > 0 {
+			if err := s.queryPages(ctx, s.prefixQuery(pk, prefix+"00", probe.LastEvaluatedKey), visit); err != nil {
+				return err
+			}
+		}
+		if restDone {
+			return nil
+		}
+		restIn.ExclusiveStartKey, restIn.Limit = rest.LastEvaluatedKey, nil
+		return s.queryPages(ctx, restIn, visit)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -58,13 +97,19 @@ func (s *Store) readRanges(ctx context.Context, pk, prefix string, sel types.Sel
 ranges:
 	for _, a := range segmentDigits {
 		for _, b := range segmentDigits {
-			in := s.prefixQuery(pk, prefix+string(a)+string(b), nil)
+			r := string(a) + string(b)
+			in := s.prefixQuery(pk, prefix+r, nil)
 			in.Select = sel
-			if a == '0' && b == '0' {
+			switch {
+			case r == "00":
 				if len(probe.LastEvaluatedKey) == 0 {
 					continue // read whole by the probe
 				}
 				in.ExclusiveStartKey = probe.LastEvaluatedKey
+			case restDone || r < stop:
+				continue // read by the first page of the others
+			case r == stop:
+				in.ExclusiveStartKey = rest.LastEvaluatedKey
 			}
 			if gctx.Err() != nil {
 				break ranges
@@ -78,6 +123,20 @@ ranges:
 	// Ranges left unread because ctx ended make the read fail, not come
 	// back short.
 	return translate(ctx.Err(), "query")
+}
+
+// rangeOf returns the range (the two hexadecimal digits after prefix) of a
+// Query's last evaluated key.
+func rangeOf(key map[string]types.AttributeValue, prefix string) (string, bool) {
+	sk, ok := key[AttrSK].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(sk.Value, prefix)
+	if !ok || len(rest) < 2 || !strings.ContainsRune(segmentDigits, rune(rest[0])) || !strings.ContainsRune(segmentDigits, rune(rest[1])) {
+		return "", false
+	}
+	return rest[:2], true
 }
 
 // queryPages runs in and calls visit with each of its pages.
