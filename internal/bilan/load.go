@@ -5,6 +5,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -23,41 +25,79 @@ type Store interface {
 // set beside the previous edition of its series when there is one, and the
 // coverage it was computed from.
 func Compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
-	b, cov, err := compute(ctx, st, e, lang, now)
+	// The activity is read first: every answer, note and moderation change
+	// it counts then is in what is read next, so the bilan is current while
+	// the activity stays as it was (Current). A change counted while
+	// answers are read makes the bilan look stale, never up to date.
+	act, err := st.Activity(ctx, e.ID)
 	if err != nil {
+		return nil, retours.Coverage{}, err
+	}
+	return ComputeFrom(ctx, st, e, lang, now, act)
+}
+
+// ComputeFrom is Compute with the event's activity read before: the
+// event's answers and notes and the previous edition's bilan are read at
+// once, each a round trip or more to the database that need not wait for
+// the others.
+func ComputeFrom(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time, act *retours.Activity) (*Bilan, retours.Coverage, error) {
+	var (
+		b   *Bilan
+		cov retours.Coverage
+		pb  *Bilan
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		b, cov, err = computeAfter(gctx, st, e, lang, now, act)
+		return err
+	})
+	g.Go(func() error {
+		prev, err := st.PreviousEdition(gctx, e)
+		switch retours.ErrorCode(err) {
+		case "":
+			pb, err = load(gctx, st, prev, lang, now)
+			return err
+		case retours.ENOTFOUND:
+			return nil
+		}
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, cov, err
 	}
-	prev, err := st.PreviousEdition(ctx, e)
-	switch retours.ErrorCode(err) {
-	case "":
-		pb, err := load(ctx, st, prev, lang, now)
-		if err != nil {
-			return nil, cov, err
-		}
+	if pb != nil {
 		b.Comparison = Compare(b, pb)
-	case retours.ENOTFOUND:
-	default:
-		return nil, cov, err
 	}
 	return b, cov, nil
 }
 
 func compute(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (*Bilan, retours.Coverage, error) {
-	// The activity is read first: every answer, note and moderation change
-	// it counts then is in what is read next, so the bilan is current while
-	// the activity stays as it was (Current). A change counted while
-	// answers are read makes the bilan look stale, never up to date.
-	var before retours.Coverage
+	// The activity first, as in Compute.
 	act, err := st.Activity(ctx, e.ID)
 	if err != nil {
-		return nil, before, err
+		return nil, retours.Coverage{}, err
 	}
+	return computeAfter(ctx, st, e, lang, now, act)
+}
+
+// computeAfter aggregates e's answers and notes, read after act and at the
+// same time: the notes, a few dozen, wait in a slice while the answers are
+// aggregated.
+func computeAfter(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time, act *retours.Activity) (*Bilan, retours.Coverage, error) {
 	agg := New(e, lang)
-	if err := st.Answers(ctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil }); err != nil {
-		return nil, before, err
+	var notes []*retours.Note
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return st.Answers(gctx, e.ID, func(a *retours.Answer) error { agg.AddAnswer(a); return nil })
+	})
+	g.Go(func() error {
+		return st.Notes(gctx, e.ID, func(n *retours.Note) error { notes = append(notes, n); return nil })
+	})
+	if err := g.Wait(); err != nil {
+		return nil, retours.Coverage{}, err
 	}
-	if err := st.Notes(ctx, e.ID, func(n *retours.Note) error { agg.AddNote(n); return nil }); err != nil {
-		return nil, before, err
+	for _, n := range notes {
+		agg.AddNote(n)
 	}
 	cov := agg.Coverage()
 	cov.Moderation, cov.Seq, cov.Version = act.Moderation, act.Seq, e.Version
@@ -66,38 +106,57 @@ func compute(ctx context.Context, st Store, e *retours.Event, lang string, now t
 
 // Load returns the bilan of e in lang: the stored snapshot when it covers
 // every current answer, note and moderation change (fromSnapshot is then
-// true), else a fresh Compute. Both give the same bilan.
+// true), else a fresh Compute from the activity the snapshot was checked
+// against. Both give the same bilan.
 func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time.Time) (b *Bilan, fromSnapshot bool, err error) {
-	b, _, err = Snapshotted(ctx, st, e, lang)
+	b, act, err := Snapshotted(ctx, st, e, lang)
 	if err != nil || b != nil {
 		return b, b != nil, err
 	}
-	b, _, err = Compute(ctx, st, e, lang, now)
+	b, _, err = ComputeFrom(ctx, st, e, lang, now, act)
 	return b, false, err
 }
 
 // Snapshotted returns the bilan of e in lang from its stored snapshot when
 // that covers every current answer, note and moderation change, else nil;
 // and the event's activity it was checked against, which says how much a
-// Compute would read. It reads two items, whatever the event's size.
+// Compute would read. It reads two items, whatever the event's size, at
+// once.
 func Snapshotted(ctx context.Context, st Store, e *retours.Event, lang string) (*Bilan, *retours.Activity, error) {
-	snap, err := st.Snapshot(ctx, e.ID, lang)
-	if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND {
+	var (
+		snap *retours.Snapshot
+		act  *retours.Activity
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		snap, err = st.Snapshot(gctx, e.ID, lang)
+		if retours.ErrorCode(err) == retours.ENOTFOUND {
+			snap, err = nil, nil
+		}
+		return err
+	})
+	g.Go(func() (err error) {
+		act, err = st.Activity(gctx, e.ID)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, nil, err
 	}
-	act, aerr := st.Activity(ctx, e.ID)
-	if aerr != nil {
-		return nil, nil, aerr
-	}
-	if err != nil || !covers(snap, act, e) {
-		return nil, act, nil
+	return SnapshotBilan(e, snap, act), act, nil
+}
+
+// SnapshotBilan returns the bilan stored in snap, when snap (nil for none)
+// covers everything act counts at e's version, else nil.
+func SnapshotBilan(e *retours.Event, snap *retours.Snapshot, act *retours.Activity) *Bilan {
+	if snap == nil || !covers(snap, act, e) {
+		return nil
 	}
 	b, err := ReadJSON(snap.Data)
 	if err != nil || b.Version != Version {
-		return nil, act, nil
+		return nil
 	}
 	b.GeneratedAt = snap.CreatedAt
-	return b, act, nil
+	return b
 }
 
 // Current reports whether snap still covers every answer, note and

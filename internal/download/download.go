@@ -168,7 +168,9 @@ func Render(ctx context.Context, st Store, e *retours.Event, req Request, now ti
 			}
 		}
 		if b == nil {
-			if b, _, err = bilan.Compute(ctx, st, e, req.Lang, now); err != nil {
+			// From the activity the snapshot was checked against: read
+			// before the answers, as Compute reads it.
+			if b, _, err = bilan.ComputeFrom(ctx, st, e, req.Lang, now, act); err != nil {
 				return nil, err
 			}
 			f.Source = "computed"
