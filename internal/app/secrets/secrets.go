@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +35,9 @@ var secretVars = [][2]string{
 // FromAWS resolves the process's environment (os.Getenv) with the secrets
 // of Secrets Manager in the region and role of awsCfg: app.Options.Secrets.
 func FromAWS(ctx context.Context, awsCfg aws.Config) (func(string) string, error) {
+	if !slices.ContainsFunc(secretVars, func(v [2]string) bool { return os.Getenv(v[1]) != "" }) {
+		return os.Getenv, nil // locally: no client to make
+	}
 	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
 		if e := app.Endpoint(os.Getenv, "SECRETS_MANAGER"); e != nil {
 			o.BaseEndpoint = e
