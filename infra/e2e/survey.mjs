@@ -16,7 +16,9 @@
 //     closed and not-yet-open pages, privacy notice, unknown page;
 //   - sends the form empty by keyboard, follows the error summary's link,
 //     fills every question by keyboard only (Tab, arrows, Space, typing) and
-//     sends it, then leaves a note the same way;
+//     sends it, gets the thank-you page from the post itself, reloads it
+//     (the answer is sent again, and stored once: the Go test counts), then
+//     leaves a note the same way;
 //   - switches language with the visible link;
 //   - checks at 320 px, at 200 % text size and at 200 % page zoom that
 //     nothing overflows sideways and that reading order follows the layout;
@@ -283,17 +285,36 @@ async function journey(lang) {
     if (values[k] !== v) fail(where, `${k} = ${values[k]}, want ${v}`);
   }
   await tabTo(page, where, 'the submit button', (a) => a.tag === 'button');
-  await submitAndWait(page);
+  const sent = await submitAndWait(page);
 
+  // The post answers with the thank-you page itself: no redirect, no third
+  // request.
   where = `thanks (${lang})`;
-  if (!page.url().includes('/merci')) fail(where, `after sending, at ${page.url()}, want the thank-you page`);
+  if (sent.status() !== 200 || !page.url().endsWith('/answers')) {
+    fail(where, `after sending: status ${sent.status()} at ${page.url()}, want 200 and the thank-you page at the post's address`);
+  }
+  if (sent.request().redirectedFrom()) fail(where, 'the post was redirected');
   const h1 = await page.$eval('h1', (el) => el.textContent);
   if (h1 !== t.thanks) fail(where, `h1 "${h1}", want "${t.thanks}"`);
   const status = await page.$eval('[role=status]', (el) => el.textContent);
   if (status !== t.saved) fail(where, `status "${status}", want "${t.saved}"`);
-  else ok(where, 'answer sent by keyboard only');
+  else ok(where, 'answer sent by keyboard only, the thank-you page in one request');
   await audit(page, 'thanks', lang);
   await shot(page, `thanks-360-${lang}`);
+
+  // A reload sends the same answer again (its submission id) and gets the
+  // same page; the test counts the answers stored.
+  where = `thanks reloaded (${lang})`;
+  const before = await sent.text();
+  const posts = [];
+  const onRequest = (req) => { if (req.method() === 'POST') posts.push(new URL(req.url()).pathname); };
+  page.on('request', onRequest);
+  const again = await page.reload({ waitUntil: 'load' });
+  page.off('request', onRequest);
+  if (!again || again.status() !== 200) fail(where, `status ${again && again.status()}, want 200`);
+  if (posts.length !== 1 || !posts[0].endsWith('/answers')) fail(where, `the reload sent ${JSON.stringify(posts)}, want the answer once more`);
+  if (again && (await again.text()) !== before) fail(where, 'the page sent for the reload differs from the first');
+  else ok(where, 'a reload sends the answer again and shows the same page');
 
   // A note sent empty, then a real one, by keyboard.
   where = `note errors (${lang})`;
@@ -307,7 +328,8 @@ async function journey(lang) {
   await tabTo(page, where, 'the note text', (a) => a.tag === 'textarea');
   await page.keyboard.type(lang === 'fr' ? "Autant d'élus que d'associations !" : 'As many councillors as non-profits!');
   await tabTo(page, where, 'the note button', (a) => a.tag === 'button');
-  await submitAndWait(page);
+  const noted = await submitAndWait(page);
+  if (noted.status() !== 200 || !page.url().endsWith('/notes')) fail(where, `status ${noted.status()} at ${page.url()}, want 200 and the page at the post's address`);
   const done = await page.$eval('[role=status]', (el) => el.textContent).catch(() => '');
   if (!done.startsWith(t.noteSaved)) fail(where, `status "${done}", want "${t.noteSaved}…"`);
   else ok(where, 'note sent by keyboard only');

@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -29,18 +30,29 @@ func TestGzip(t *testing.T) {
 		{"SVG", "/api/events/" + ce.ID + "/qr.svg", "gzip", auth, true},
 		{"PNG is already compressed", "/api/events/" + ce.ID + "/qr.png", "gzip", auth, false},
 		{"short JSON error", "/api/events/" + ce.ID + "/qr.png", "gzip", nil, false},
-		{"redirect without body", "/e/" + ce.ID + "/answers", "gzip", nil, false},
+		{"thank-you page after a form", "/e/" + ce.ID + "/answers", "gzip", nil, true},
+		{"redirect without body", "/o/" + ce.ID + "/login", "gzip", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := tc.header
 			if tc.accept != "" {
 				h = append(slices.Clone(h), "Accept-Encoding", tc.accept)
 			}
-			var rec *httptest.ResponseRecorder
-			if strings.HasSuffix(tc.target, "/answers") {
-				rec = env.PostForm(tc.target, url.Values{"submission_id": {webtest.UUID(t)}, "q_satisfaction": {"3"}}, h...)
-			} else {
-				rec = env.Do("GET", tc.target, nil, h...)
+			// send sends the case's request: the same answer each time, so
+			// that the plain one gets the same thank-you page.
+			sub := webtest.UUID(t)
+			send := func(h ...string) *httptest.ResponseRecorder {
+				switch {
+				case strings.HasSuffix(tc.target, "/answers"):
+					return env.PostForm(tc.target, url.Values{"submission_id": {sub}, "q_satisfaction": {"3"}}, h...)
+				case strings.HasSuffix(tc.target, "/login"):
+					return env.PostForm(tc.target, url.Values{"token": {ce.OrganiserToken}}, h...)
+				}
+				return env.Do("GET", tc.target, nil, h...)
+			}
+			rec := send(h...)
+			if strings.HasSuffix(tc.target, "/login") && rec.Code != http.StatusSeeOther {
+				t.Fatalf("login = %d, want a redirect", rec.Code)
 			}
 			got := rec.Header().Get("Content-Encoding") == "gzip"
 			if got != tc.want {
@@ -49,7 +61,7 @@ func TestGzip(t *testing.T) {
 			if !got {
 				return
 			}
-			plain := env.Do("GET", tc.target, nil, tc.header...)
+			plain := send(tc.header...)
 			if unzipped := webtest.Gunzip(t, rec.Body.Bytes()); len(unzipped) != plain.Body.Len() || plain.Header().Get("Content-Encoding") != "" {
 				t.Errorf("gunzipped body is %d bytes, the plain one %d", len(unzipped), plain.Body.Len())
 			}

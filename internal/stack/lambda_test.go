@@ -44,8 +44,8 @@ func TestLambdaAdapter(t *testing.T) {
 
 	form := url.Values{"submission_id": {webtest.UUID(t)}, "session": {ce.Sessions[0].ID}, "q_satisfaction": {"5"}}.Encode()
 	resp, err = survey.ProxyWithContext(ctx, webtest.LambdaRequest(t, "POST", "/e/"+ce.ID+"/answers", "application/x-www-form-urlencoded", form))
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Errorf("form post through the adapter = %d, %v", resp.StatusCode, err)
+	if err != nil || resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Votre réponse est bien enregistrée") {
+		t.Errorf("form post through the adapter = %d, %v, want the thank-you page: %.300s", resp.StatusCode, err, resp.Body)
 	}
 
 	resp, err = organiser.ProxyWithContext(ctx, webtest.LambdaRequest(t, "GET", "/api/events/"+ce.ID+"/bilan?format=json", "", ""))

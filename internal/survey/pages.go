@@ -2,6 +2,7 @@ package survey
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,8 +274,15 @@ func (s *Server) renderThanks(w http.ResponseWriter, r *http.Request, status int
 		Base:    web.Base{Lang: lang, Title: messages.T(lang, "thanks.title"), Event: e, ErrorsTitle: messages.T(lang, "thanks.note.errors"), Path: "/e/" + e.ID + "/merci"},
 		Session: ss, SubmissionID: sub, NoteSaved: saved, NoteText: in.Text, Unavailable: unavailable,
 	}
+	q := url.Values{}
 	if ss != nil {
-		p.Path += "?s=" + ss.ID
+		q.Set("s", ss.ID)
+	}
+	if saved {
+		q.Set("note", "1")
+	}
+	if len(q) > 0 {
+		p.Path += "?" + q.Encode()
 	}
 	for _, k := range retours.NoteKinds {
 		p.NoteKinds = append(p.NoteKinds, optionView{Value: k, Label: messages.T(lang, "note."+k), Checked: k == in.Kind})

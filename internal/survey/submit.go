@@ -1,10 +1,11 @@
 package survey
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -52,8 +53,7 @@ func (s *Server) postAnswer(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var created bool
 		if a, created, err = s.cfg.Answers.PutAnswer(r.Context(), a, e.ExpiresAt()); err == nil {
-			s.stored(w, r, jsonBody, e, storedResponse{ID: a.ID, SubmissionID: a.SubmissionID, Event: e.ID, Session: a.SessionID, Created: created}, in.Lang, false)
-			return nil
+			return s.stored(w, r, jsonBody, e, storedResponse{ID: a.ID, SubmissionID: a.SubmissionID, Event: e.ID, Session: a.SessionID, Created: created}, false)
 		}
 		if retours.ErrorCode(err) != retours.EUNAVAILABLE {
 			return err
@@ -106,8 +106,7 @@ func (s *Server) postNote(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var created bool
 		if nt, created, err = s.cfg.Answers.PutNote(r.Context(), nt, e.ExpiresAt()); err == nil {
-			s.stored(w, r, jsonBody, e, storedResponse{ID: nt.ID, SubmissionID: nt.SubmissionID, Event: e.ID, Session: nt.SessionID, Created: created}, in.Lang, true)
-			return nil
+			return s.stored(w, r, jsonBody, e, storedResponse{ID: nt.ID, SubmissionID: nt.SubmissionID, Event: e.ID, Session: nt.SessionID, Created: created}, true)
 		}
 	}
 	if jsonBody {
@@ -135,24 +134,32 @@ func noteInput(r *http.Request, jsonBody bool) (retours.NoteInput, error) {
 }
 
 // stored answers a stored (created) or repeated submission: 201 or 200 with
-// the stored id for JSON, else a redirect to the thank-you page.
-func (s *Server) stored(w http.ResponseWriter, r *http.Request, jsonBody bool, e *retours.Event, resp storedResponse, lang string, note bool) {
+// the stored id for JSON, else the thank-you page itself, 200, so that an
+// answer takes two requests (the form, the post) and not a third after a
+// redirect. A refresh or a retry sends the same submission id again and gets
+// the same page: the form of the next note carries an id made from the
+// submission's (nextSubmissionID), so that a note sent from either copy of
+// the page is stored once.
+func (s *Server) stored(w http.ResponseWriter, r *http.Request, jsonBody bool, e *retours.Event, resp storedResponse, note bool) error {
 	if jsonBody {
 		status := http.StatusCreated
 		if !resp.Created {
 			status = http.StatusOK
 		}
 		web.WriteJSON(w, status, resp)
-		return
+		return nil
 	}
-	q := url.Values{"lang": {langOr(lang, r)}}
-	if note {
-		q.Set("note", "1")
-	}
-	if resp.Session != "" {
-		q.Set("s", resp.Session)
-	}
-	http.Redirect(w, r, "/e/"+e.ID+"/merci?"+q.Encode(), http.StatusSeeOther)
+	ss, _ := e.Session(resp.Session)
+	return s.renderThanks(w, r, http.StatusOK, e, ss, nextSubmissionID(resp.SubmissionID), note, retours.NoteInput{}, nil, false)
+}
+
+// nextSubmissionID returns the submission id of the note form shown after
+// the submission sub: made from sub alone (a UUID of its SHA-256), so that
+// the page a retry gets is the page the first post got.
+func nextSubmissionID(sub string) string {
+	sum := sha256.Sum256([]byte("retours next note\x00" + sub))
+	id, _ := retours.NewSubmissionID(bytes.NewReader(sum[:]))
+	return id
 }
 
 // refused answers a form post that was not stored: invalid input, or a
@@ -180,13 +187,6 @@ func (s *Server) refused(r *http.Request, e *retours.Event, sessionID, sub strin
 		}
 	}
 	return web.Reshow(err, func(w http.ResponseWriter, status int) error { return form(w, status, ss, sub) })
-}
-
-func langOr(lang string, r *http.Request) string {
-	if retours.IsLanguage(lang) {
-		return lang
-	}
-	return web.RequestLang(r)
 }
 
 // rawAnswers turns JSON answer values (number, string, list of strings, or

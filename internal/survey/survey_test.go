@@ -277,13 +277,15 @@ func TestFormErrorSummaryLinksToFields(t *testing.T) {
 	}
 }
 
-// TestSameFormTwiceStoresOneAnswer covers a double tap and a browser
-// resubmitting the form after a network error: one answer, one note.
+// TestSameFormTwiceStoresOneAnswer covers a double tap, a browser
+// resubmitting the form after a network error and a refresh of the
+// thank-you page: one answer, one note, and the same page each time.
 func TestSameFormTwiceStoresOneAnswer(t *testing.T) {
 	env := newEnv(t)
 	ce := env.createEvent()
 	rec := env.Do("GET", "/e/"+ce.ID+"/"+ce.Sessions[1].ID, nil)
-	m := regexp.MustCompile(`name="submission_id" value="([0-9a-f-]{36})"`).FindStringSubmatch(rec.Body.String())
+	subID := regexp.MustCompile(`name="submission_id" value="([0-9a-f-]{36})"`)
+	m := subID.FindStringSubmatch(rec.Body.String())
 	if m == nil {
 		t.Fatal("no submission id in the form")
 	}
@@ -293,19 +295,57 @@ func TestSameFormTwiceStoresOneAnswer(t *testing.T) {
 	if rec := env.PostForm("/e/"+ce.ID+"/answers", bad); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `value="`+m[1]+`"`) {
 		t.Fatalf("invalid form = %d, want 400 keeping the submission id", rec.Code)
 	}
+	// The post answers with the thank-you page itself, the same each time.
+	var thanks []string
 	for i := 0; i < 2; i++ {
-		if rec := env.PostForm("/e/"+ce.ID+"/answers", form); rec.Code != http.StatusSeeOther {
-			t.Fatalf("post #%d = %d", i, rec.Code)
+		rec := env.PostForm("/e/"+ce.ID+"/answers", form)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Votre réponse est bien enregistrée") {
+			t.Fatalf("post #%d = %d, want 200 and the thank-you page: %s", i+1, rec.Code, rec.Body)
 		}
+		thanks = append(thanks, rec.Body.String())
 	}
-	note := url.Values{"submission_id": {webtest.UUID(t)}, "kind": {"point-fort"}, "text": {"Les échanges"}}
+	if thanks[0] != thanks[1] {
+		t.Errorf("the post sent again got another page:\n%s\n%s", thanks[0], thanks[1])
+	}
+	// Its language switch leads to the same page in English.
+	if want := `href="/e/` + ce.ID + `/merci?lang=en&amp;s=` + ce.Sessions[1].ID + `"`; !strings.Contains(thanks[0], want) {
+		t.Errorf("the thank-you page lacks the language switch %s", want)
+	}
+	noteID := subID.FindStringSubmatch(thanks[0])
+	if noteID == nil || noteID[1] == m[1] {
+		t.Fatalf("the thank-you page's note form has submission id %v, want a new one", noteID)
+	}
+
+	// Its note, sent twice, is stored once; the page then offers another.
+	note := url.Values{"submission_id": {noteID[1]}, "session": {ce.Sessions[1].ID}, "kind": {"point-fort"}, "text": {"Les échanges"}}
+	var saved []string
 	for i := 0; i < 2; i++ {
-		if rec := env.PostForm("/e/"+ce.ID+"/notes", note); rec.Code != http.StatusSeeOther {
-			t.Fatalf("note #%d = %d", i, rec.Code)
+		rec := env.PostForm("/e/"+ce.ID+"/notes", note)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "votre note est enregistrée") {
+			t.Fatalf("note #%d = %d, want 200 and the note saved: %s", i+1, rec.Code, rec.Body)
 		}
+		saved = append(saved, rec.Body.String())
+	}
+	if saved[0] != saved[1] {
+		t.Errorf("the note sent again got another page")
+	}
+	if want := `href="/e/` + ce.ID + `/merci?lang=en&amp;note=1&amp;s=` + ce.Sessions[1].ID + `"`; !strings.Contains(saved[0], want) {
+		t.Errorf("the note's page lacks the language switch %s", want)
 	}
 	if a, n := env.CountItems(ce.ID); a != 1 || n != 1 {
 		t.Errorf("stored %d answers and %d notes, want 1 and 1", a, n)
+	}
+	next := subID.FindStringSubmatch(saved[0])
+	if next == nil || next[1] == noteID[1] || next[1] == m[1] {
+		t.Fatalf("after a note, the form has submission id %v, want a new one", next)
+	}
+	note.Set("submission_id", next[1])
+	note.Set("text", "Le lieu")
+	if rec := env.PostForm("/e/"+ce.ID+"/notes", note); rec.Code != http.StatusOK {
+		t.Fatalf("second note = %d", rec.Code)
+	}
+	if _, n := env.CountItems(ce.ID); n != 2 {
+		t.Errorf("stored %d notes after a second one, want 2", n)
 	}
 }
 
