@@ -23,9 +23,9 @@ import (
 // What one answer brings, besides its own post.
 const (
 	// requestsPerAnswer is what a participant's answer takes through API
-	// Gateway and the survey function: the form, the post and the thank-you
-	// page, each a request and an invocation.
-	requestsPerAnswer = 3
+	// Gateway and the survey function: the form, and the post, which
+	// answers with the thank-you page; each a request and an invocation.
+	requestsPerAnswer = 2
 	// notesPerAnswer: a 165-participant day leaves about 60 rapport
 	// d'étonnement notes, each one more post and one more stream record.
 	notesPerAnswer = 60.0 / 165
@@ -58,8 +58,9 @@ const (
 	thanksRoute  = "GET /e/{event}/merci"
 )
 
-// pageRoutes are the participants' pages an answer loads: the event page
-// (a poster's QR code), the form and the thank-you page.
+// pageRoutes are the participants' pages: the event page (a poster's QR
+// code), the form, and the thank-you page as its language switch and older
+// links load it (a post answers with the page itself).
 var pageRoutes = []string{"GET /e/{event}", formRoute, thanksRoute}
 
 var sensitiveRoutes = []string{
@@ -363,7 +364,9 @@ func capacity(s scenario, q quotas, d *deployment, m measured) capacityTable {
 		events = s.Events * (1 - math.Pow(1-1/s.Events, batch))
 	}
 	perMove := batch / events // records counted per activity write
-	lambdaSeconds := (2*m.PageMS + m.PostMS + n*m.PostMS) / 1000
+	// The form, then the posts of the answer and its notes, each answered
+	// with the thank-you page.
+	lambdaSeconds := (m.PageMS + (1+n)*(m.PostMS+m.PageMS)) / 1000
 	survey := d.surveyFunction()
 	conc := d.concurrency(survey, q)
 	// Each survey instance reads an event once per cache interval; at a
@@ -380,12 +383,12 @@ func capacity(s scenario, q quotas, d *deployment, m measured) capacityTable {
 
 	// The route throttle on the answer path that binds.
 	gate := component{Name: "API Gateway, route throttles", Gateway: true, Rate: math.Inf(1),
-		PerAnswer: fmt.Sprintf("a request on %s, %s and %s; %.2f on %s", formRoute, answersRoute, thanksRoute, n, notesRoute),
+		PerAnswer: fmt.Sprintf("a request on %s and %s; %.2f on %s", formRoute, answersRoute, n, notesRoute),
 		Source:    "template.yaml"}
 	for _, use := range []struct {
 		key string
 		per float64
-	}{{answersRoute, 1}, {formRoute, 1}, {thanksRoute, 1}, {notesRoute, n}} {
+	}{{answersRoute, 1}, {formRoute, 1}, {notesRoute, n}} {
 		r, ok := d.Routes[use.key]
 		if !ok {
 			continue
@@ -407,7 +410,7 @@ func capacity(s scenario, q quotas, d *deployment, m measured) capacityTable {
 		gate,
 		{Name: "Lambda, concurrency", Rate: conc / lambdaSeconds, EventRate: conc / lambdaSeconds,
 			Limit:     fmt.Sprintf("%s executions for %s (%s)", num(conc), survey, reservedNote(d, survey)),
-			PerAnswer: fmt.Sprintf("%.1f ms of the survey function (2 pages of %.1f ms, %.2f posts of %.1f ms)", lambdaSeconds*1000, m.PageMS, 1+n, m.PostMS),
+			PerAnswer: fmt.Sprintf("%.1f ms of the survey function (a page of %.1f ms, %.2f posts of %.1f ms answered with a page)", lambdaSeconds*1000, m.PageMS, 1+n, m.PostMS),
 			Source:    "quotas.json lambda_concurrency; " + m.Source},
 		{Name: "Lambda, invocations", Rate: q.RequestsPerConcurrency * q.Concurrency / invocations, EventRate: q.RequestsPerConcurrency * q.Concurrency / invocations,
 			Limit:     fmt.Sprintf("%s a second (%s × the account's concurrency)", num(q.RequestsPerConcurrency*q.Concurrency), num(q.RequestsPerConcurrency)),
