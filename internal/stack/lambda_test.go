@@ -133,3 +133,63 @@ func TestLambdaAdapterBinaryBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestHeadersThroughTheAdapter sends the headers browsers and tools really
+// send the way API Gateway hands them to the function (lower-case names,
+// a list's values joined with commas), which the adapter splits at the
+// commas: the reader's language and gzip must come from the whole list, as
+// they do from a server's request.
+func TestHeadersThroughTheAdapter(t *testing.T) {
+	env := newMemEnv(t)
+	ce := env.MustCreateEvent(necDay)
+	survey := httpadapter.NewV2(env.function(web.FuncSurvey))
+	form := "/e/" + ce.ID + "/" + ce.Sessions[1].ID
+	for _, tc := range []struct {
+		client                 string
+		acceptLanguage, accept string // "" for a header not sent
+		wantLang               string
+		wantGzip               bool
+	}{
+		{"Chrome, German reader of English", "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7", "gzip, deflate, br, zstd", "en", true},
+		{"Chrome on Android, French", "fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7", "gzip, deflate, br, zstd", "fr", true},
+		{"Firefox, German reader of English", "de,en-US;q=0.7,en;q=0.3", "gzip, deflate, br, zstd", "en", true},
+		{"Safari on macOS", "fr-FR,fr;q=0.9", "gzip, deflate, br", "fr", true},
+		{"Safari on iOS, English", "en-GB,en;q=0.9", "gzip, deflate, br", "en", true},
+		{"a mail app's web view on iOS", "en-US,en;q=0.9", "gzip, deflate, br", "en", true},
+		{"Italian reader of English, then French", "it-IT,it;q=0.9,en;q=0.8,fr;q=0.7", "gzip, deflate, br", "en", true},
+		{"Spanish only", "es-ES,es;q=0.9", "gzip, deflate, br", "fr", true},
+		{"an old Android browser", "fr-FR, en-US", "gzip,deflate", "fr", true},
+		{"curl --compressed", "", "deflate, gzip, br, zstd", "fr", true},
+		{"curl", "", "", "fr", false},
+		{"Wget", "", "identity", "fr", false},
+		{"gzip refused", "en", "gzip;q=0, deflate", "en", false},
+	} {
+		t.Run(tc.client, func(t *testing.T) {
+			req := webtest.LambdaRequest(t, "GET", form, "", "")
+			if tc.acceptLanguage != "" {
+				req.Headers["accept-language"] = tc.acceptLanguage
+			}
+			if tc.accept != "" {
+				req.Headers["accept-encoding"] = tc.accept
+			}
+			resp, err := survey.ProxyWithContext(context.Background(), req)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("form = %d, %v", resp.StatusCode, err)
+			}
+			body := []byte(resp.Body)
+			if resp.IsBase64Encoded {
+				body, _ = base64.StdEncoding.DecodeString(resp.Body)
+			}
+			gzipped := resp.Headers["Content-Encoding"] == "gzip"
+			if gzipped != tc.wantGzip {
+				t.Errorf("gzipped = %v, want %v (Accept-Encoding %q)", gzipped, tc.wantGzip, tc.accept)
+			}
+			if gzipped {
+				body = webtest.Gunzip(t, body)
+			}
+			if got := resp.Headers["Content-Language"]; got != tc.wantLang || !strings.Contains(string(body), `<html lang="`+tc.wantLang+`"`) {
+				t.Errorf("language %q, want %s (Accept-Language %q)", got, tc.wantLang, tc.acceptLanguage)
+			}
+		})
+	}
+}

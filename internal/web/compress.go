@@ -35,7 +35,7 @@ type compressWriter struct {
 }
 
 func newCompressWriter(w http.ResponseWriter, r *http.Request) *compressWriter {
-	return &compressWriter{ResponseWriter: w, accept: r.Method != http.MethodHead && acceptsGzip(r.Header.Get("Accept-Encoding"))}
+	return &compressWriter{ResponseWriter: w, accept: r.Method != http.MethodHead && acceptsGzip(HeaderList(r.Header, "Accept-Encoding"))}
 }
 
 func (c *compressWriter) WriteHeader(code int) {

@@ -20,7 +20,16 @@ func RequestLang(r *http.Request) string {
 			return l
 		}
 	}
-	return acceptLanguage(r.Header.Get("Accept-Language"))
+	return acceptLanguage(HeaderList(r.Header, "Accept-Language"))
+}
+
+// HeaderList returns a header whose value is a comma-separated list
+// (Accept-Language, Accept-Encoding…) whole: its values joined with commas,
+// as HTTP allows a list to be sent on several lines. Behind API Gateway the
+// Lambda adapter splits "de-DE,de;q=0.9,en;q=0.8" at its commas into several
+// values, of which Header.Get returns only the first.
+func HeaderList(h http.Header, name string) string {
+	return strings.Join(h.Values(name), ",")
 }
 
 // PageLang picks the language of a page about e: the reader's (see

@@ -335,3 +335,29 @@ func TestDecodeJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestListHeadersReadWhole: a list header sent on several lines, as the
+// Lambda adapter hands a comma-separated one over, is read whole.
+func TestListHeadersReadWhole(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		values   []string
+		wantLang string
+	}{
+		{"one line", []string{"de-DE,de;q=0.9,en;q=0.8"}, "en"},
+		{"split at the commas", []string{"de-DE", "de;q=0.9", "en;q=0.8"}, "en"},
+		{"French preferred", []string{"fr-FR", "fr;q=0.9", "en;q=0.8"}, "fr"},
+		{"none supported", []string{"de-DE", "de;q=0.9"}, "fr"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.Header["Accept-Language"] = tc.values
+			if got := web.RequestLang(r); got != tc.wantLang {
+				t.Errorf("RequestLang(%q) = %s, want %s", tc.values, got, tc.wantLang)
+			}
+			if got, want := web.HeaderList(r.Header, "Accept-Language"), strings.Join(tc.values, ","); got != want {
+				t.Errorf("HeaderList = %q, want %q", got, want)
+			}
+		})
+	}
+}
