@@ -1,6 +1,6 @@
 # retours — common tasks. `make run` and `make test` are all a newcomer needs.
 GO       ?= go
-FUNCTIONS = $(notdir $(wildcard functions/*))
+FUNCTIONS = $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 # Lambda builds: linux/arm64 for provided.al2023, no RPC shim, stripped.
 LAMBDA_ENV   = GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS = -trimpath -ldflags "-s -w" -tags lambda.norpc

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/dynamolocal"
+	"github.com/retours/retours/internal/runtimeapi"
 	"github.com/retours/retours/internal/samtemplate"
 )
 
@@ -80,7 +81,7 @@ var fullRun = workload{
 // and the figures mean nothing.
 var smokeRun = workload{
 	submits: 40, warmups: 5, aggregated: []int{1_000, 10_000}, bilanAnswers: 500, startups: 1, pageLoads: 3, batchRuns: 1, batchEvents: 10,
-	builds: []string{runtime.GOARCH}, buildFlags: []string{"build", "-ldflags", "-s -w", "-tags", "lambda.norpc"},
+	builds: []string{runtime.GOARCH}, buildFlags: runtimeapi.LocalBuild,
 }
 
 // only restricts a run to some measurements, for working on one of them.

@@ -22,6 +22,12 @@ import (
 	"time"
 )
 
+// LocalBuild is how the tests and the benchmark's smoke run build the
+// functions for this machine: as make build does (no RPC shim, stripped),
+// but without -trimpath and with the machine's cgo setting, so that go build
+// reuses what go test compiled.
+var LocalBuild = []string{"build", "-ldflags", "-s -w", "-tags", "lambda.norpc"}
+
 // Env returns the variables Lambda sets for a function named name at 256 MB,
 // with JSON logs at level, a region and dummy credentials of its role; the
 // caller adds the function's own configuration. Start adds

@@ -150,6 +150,9 @@ func TestFunctionsBuildFromTheirFolders(t *testing.T) {
 	// And every functions/ folder is deployed.
 	dirs, _ := os.ReadDir(filepath.Join(root, "functions"))
 	for _, d := range dirs {
+		if !d.IsDir() {
+			continue // functions/bootstrap_test.go
+		}
 		if !strings.Contains(string(makefile), "./functions/"+d.Name()+"\n") {
 			t.Errorf("functions/%s is not built by any Makefile target for template.yaml", d.Name())
 		}
