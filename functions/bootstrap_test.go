@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/runtimeapi"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/web"
@@ -48,11 +49,16 @@ const (
 // on one table: the organiser function creates an event, the survey
 // function serves its form and takes answers, the activity function counts
 // them from the table's stream, the aggregate function stores their bilan's
-// snapshot, the digest function answers its schedule and its routes; then
+// snapshot, the digest function answers its schedule and its routes, the
+// erase function resumes the event's stalled erasure to its end; then
 // each configuration error is reported as the function's initialisation
 // error.
 func TestBootstraps(t *testing.T) {
 	dir := buildAll(t)
+	tmpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := dynamotest.NewStore(t)
 	env := []string{"TABLE_NAME=" + st.Table(), "AWS_ENDPOINT_URL_DYNAMODB=" + dynamotest.Endpoint(t),
 		// Any other AWS service is unreachable: no call leaves the machine.
@@ -64,6 +70,7 @@ func TestBootstraps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		fn.SetTimeout(timeout(t, tmpl, name))
 		t.Cleanup(func() {
 			fn.Stop()
 			if t.Failed() {
@@ -226,6 +233,35 @@ func TestBootstraps(t *testing.T) {
 			t.Errorf("unsubscribe page of a bad token = %d %.200s; want 404, in English", resp.status, resp.body)
 		}
 	})
+	t.Run("erase", func(t *testing.T) {
+		delete(functions, "erase")
+		fn := start(t, "erase", env...)
+		request := []byte(`{"erase_event":"` + ev.ID + `"}`)
+		// The organiser function's asynchronous invocation, delivered for an
+		// event that is not being erased: nothing to do, nothing to retry.
+		if res := invoke(t, fn, request); res.Error != nil || string(res.Body) != "null" {
+			t.Errorf("run for an event not being erased = %s, %v; want nothing done", res.Body, res.Error)
+		}
+		// An erasure that started an hour ago and whose run stopped: the
+		// hourly schedule resumes it and carries it to its end, the grace
+		// for the participants' requests being over.
+		if _, err := st.StartErasure(t.Context(), ev.ID, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		res := invoke(t, fn, scheduled())
+		if res.Error != nil || string(res.Body) != `{"finished":1}` {
+			t.Fatalf("scheduled run = %s, %v; want one erasure finished", res.Body, res.Error)
+		}
+		if _, err := st.Event(t.Context(), ev.ID); retours.ErrorCode(err) != retours.ENOTFOUND {
+			t.Errorf("event after its erasure: %v; want not found", err)
+		}
+		// The invocation delivered again after the end: the finished erasure.
+		res = invoke(t, fn, request)
+		var er retours.Erasure
+		if res.Error != nil || json.Unmarshal(res.Body, &er) != nil || !er.Done() || er.Items < 3 {
+			t.Errorf("run after the end = %s, %v; want the finished erasure of the event's items", res.Body, res.Error)
+		}
+	})
 	for name := range functions {
 		t.Errorf("functions/%s has no case in TestBootstraps", name)
 	}
@@ -240,6 +276,7 @@ func TestBootstraps(t *testing.T) {
 		{"activity", "RETENTION_MONTHS=forever", "RETENTION_MONTHS"},
 		{"aggregate", "AWS_REGION=", "AWS_REGION is not set"},
 		{"digest", "PUBLIC_BASE_URL=retours.example.org", "PUBLIC_BASE_URL must start with https://"},
+		{"erase", "AWS_SECRET_ACCESS_KEY=", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"},
 	} {
 		t.Run(tc.function+" with "+tc.change, func(t *testing.T) {
 			key, _, _ := strings.Cut(tc.change, "=")
@@ -295,6 +332,26 @@ func moduleRoot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return root
+}
+
+// timeout returns the Timeout template.yaml gives the function name
+// (SurveyFunction for survey), or the functions' global one.
+func timeout(t *testing.T, tmpl *samtemplate.Template, name string) time.Duration {
+	t.Helper()
+	res, ok := tmpl.Resource(strings.ToUpper(name[:1]) + name[1:] + "Function")
+	if !ok {
+		t.Fatalf("template.yaml has no function for functions/%s", name)
+	}
+	props, _ := res["Properties"].(map[string]any)
+	secs, ok := props["Timeout"].(float64)
+	if !ok {
+		globals, _ := tmpl.Raw["Globals"].(map[string]any)
+		fn, _ := globals["Function"].(map[string]any)
+		if secs, ok = fn["Timeout"].(float64); !ok {
+			t.Fatalf("template.yaml gives %s no timeout", name)
+		}
+	}
+	return time.Duration(secs * float64(time.Second))
 }
 
 // goTool returns the go command of the toolchain running the tests.

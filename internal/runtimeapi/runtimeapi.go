@@ -8,6 +8,7 @@ package runtimeapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,6 +81,18 @@ type Function struct {
 	initError *ErrorReport
 	polls     int
 	seq       int
+	timeout   time.Duration
+}
+
+// DefaultTimeout is an invocation's time when SetTimeout was not called.
+const DefaultTimeout = 30 * time.Second
+
+// SetTimeout sets the function's timeout, as template.yaml sets it: each
+// invocation's deadline is that long after the function receives it.
+func (f *Function) SetTimeout(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.timeout = d
 }
 
 type invocation struct {
@@ -183,6 +196,7 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && path == "invocation/next":
 		f.mu.Lock()
 		f.polls++
+		timeout := cmp.Or(f.timeout, DefaultTimeout)
 		f.mu.Unlock()
 		var inv invocation
 		select {
@@ -192,7 +206,7 @@ func (f *Function) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h := w.Header()
 		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(30*time.Second).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(timeout).UnixMilli(), 10))
 		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-3:123456789012:function:retours")
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0")
 		h.Set("Content-Type", "application/json")
