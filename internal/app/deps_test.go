@@ -19,7 +19,8 @@ var linking = map[string]struct{ must, mustNot []string }{
 	"survey": {
 		must: []string{mod + "internal/survey", mod + "internal/web", mod + "internal/dynamo", mod + "internal/app/gateway"},
 		mustNot: []string{"github.com/xuri/excelize", "github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode",
-			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/s3",
+			"github.com/aws/aws-sdk-go-v2/service/lambda", mod + "internal/lambdainvoke", mod + "internal/erase",
 			mod + "internal/bilan", mod + "internal/digest", mod + "internal/qr", mod + "internal/organiser", mod + "internal/ses",
 			mod + "internal/suppress", mod + "internal/stack",
 			// Europe/Paris alone is embedded (internal/i18n), not the whole
