@@ -12,6 +12,6 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{})
-	c := &activity.Consumer{Store: s.Store, Log: s.Log}
+	c := &activity.Consumer{Store: s.Store(), Log: s.Log}
 	lambda.Start(c.Handle)
 }

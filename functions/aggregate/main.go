@@ -19,8 +19,9 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{})
-	r := &aggregate.Runner{Store: s.Store, Now: time.Now, Log: s.Log, Period: time.Hour}
-	w := &download.Worker{Events: s.Store, Store: s.Store, Now: time.Now, Log: s.Log}
+	st := s.Store()
+	r := &aggregate.Runner{Store: st, Now: time.Now, Log: s.Log, Period: time.Hour}
+	w := &download.Worker{Events: st, Store: st, Now: time.Now, Log: s.Log}
 	if s.Config.DownloadsBucket != "" {
 		w.Files = s3blob.New(s3.NewFromConfig(s.AWS), s.Config.DownloadsBucket)
 	}

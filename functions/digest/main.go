@@ -21,7 +21,7 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true, NeedAdmin: true, Secrets: secrets.FromAWS})
-	st, cfg := s.Store, s.Config
+	st, cfg := s.Store(), s.Config
 	if err := cfg.CheckDigest(); err != nil {
 		app.Exit(err)
 	}

@@ -14,6 +14,6 @@ import (
 func main() {
 	s := app.Begin(app.Options{})
 	// The grace covers the participants' cached events and their requests.
-	j := &erase.Job{Store: s.Store, Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: s.Log}
+	j := &erase.Job{Store: s.Store(), Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: s.Log}
 	lambda.Start(j.Handle)
 }

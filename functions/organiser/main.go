@@ -21,7 +21,7 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true, NeedAdmin: true, Secrets: secrets.FromAWS})
-	st, cfg := s.Store, s.Config
+	st, cfg := s.Store(), s.Config
 	var files download.Files
 	if cfg.DownloadsBucket != "" {
 		files = s3blob.New(s3.NewFromConfig(s.AWS), cfg.DownloadsBucket)

@@ -12,7 +12,7 @@ import (
 
 func main() {
 	s := app.Begin(app.Options{AnswersPeople: true})
-	st := s.Store.Survey()
+	st := s.Survey()
 	srv := survey.New(survey.Config{
 		Events: st, Answers: st, RetentionMonths: s.Config.RetentionMonths,
 		EventTTL: app.SurveyEventTTL, Deps: web.Deps{Logger: s.Log},

@@ -149,14 +149,24 @@ type Options struct {
 // Start is what a function starts with.
 type Start struct {
 	Config Config
-	AWS    aws.Config    // the configuration of the function's role and region
-	Log    *slog.Logger  // Lambda's, and the default
-	Store  *dynamo.Store // the table's
+	AWS    aws.Config   // the configuration of the function's role and region
+	Log    *slog.Logger // Lambda's, and the default
+	// DynamoDB is the table's client; Store and Survey open the store on
+	// it.
+	DynamoDB *dynamodb.Client
 }
 
+// Store returns the table's store.
+func (s *Start) Store() *dynamo.Store { return dynamo.New(s.DynamoDB, s.Config.Table) }
+
+// Survey returns the part of the table's store the survey function uses,
+// made of the DynamoDB operations it calls alone: the survey function, which
+// never calls Store, links none of the others.
+func (s *Start) Survey() dynamo.SurveyStore { return dynamo.NewSurvey(s.DynamoDB, s.Config.Table) }
+
 // Begin reads the AWS configuration and the function's configuration from
-// the environment, makes Lambda's logger the default and opens the table's
-// store; when one of them fails, it reports what is wrong and exits (Exit).
+// the environment, makes Lambda's logger the default and makes the table's
+// client; when one of them fails, it reports what is wrong and exits (Exit).
 func Begin(opts Options) *Start {
 	ctx := context.Background()
 	s := &Start{AWS: Must(AWS(os.Getenv))}
@@ -166,7 +176,7 @@ func Begin(opts Options) *Start {
 	}
 	s.Config = Must(FromEnv(getenv, opts.NeedAdmin))
 	s.Log = Logger()
-	s.Store = dynamo.New(DynamoDB(s.AWS, opts.AnswersPeople), s.Config.Table)
+	s.DynamoDB = DynamoDB(s.AWS, opts.AnswersPeople)
 	return s
 }
 

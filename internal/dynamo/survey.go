@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/retours/retours/internal/retours"
 )
 
@@ -16,6 +18,13 @@ import (
 type SurveyStore struct {
 	client client
 	table  string
+}
+
+// NewSurvey returns the part of the store on table that the survey function
+// uses, holding only the operations it calls (GetItem and PutItem): the
+// function links none of the others.
+func NewSurvey(c *dynamodb.Client, table string) SurveyStore {
+	return SurveyStore{client: client{GetItem: c.GetItem, PutItem: c.PutItem}, table: table}
 }
 
 // Survey returns the part of s the survey function uses.

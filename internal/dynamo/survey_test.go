@@ -6,16 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/storetest"
 )
 
-// TestSurveyStore: the survey function's part of the store reads and
-// writes what the whole store does.
+// TestSurveyStore: the survey function's part of the store, made of
+// GetItem and PutItem alone as the function makes it, reads and writes what
+// the whole store does.
 func TestSurveyStore(t *testing.T) {
-	st := dynamotest.NewStore(t)
-	sv := st.Survey()
+	c := dynamotest.Client(t)
+	table := dynamotest.NewTable(t, c)
+	st, sv := dynamo.New(c, table), dynamo.NewSurvey(c, table)
 	ctx := context.Background()
 	e := storetest.Event(t)
 	if err := st.CreateEvent(ctx, e); err != nil {
