@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,12 @@ func TestBootstraps(t *testing.T) {
 		"ADMIN_TOKEN=" + adminToken, "DIGEST_SECRET=" + digestSecret, "PUBLIC_BASE_URL=https://retours.example.org", "RETENTION_MONTHS=24"}
 	start := func(t *testing.T, name string, env ...string) *runtimeapi.Function {
 		t.Helper()
-		fn, err := runtimeapi.Start(t.Context(), filepath.Join(dir, name), append(runtimeapi.Env(name, "WARN"), env...))
+		// Lambda's variables, the plain ones of template.yaml, the table's.
+		plain, err := tmpl.LiteralEnv(logicalID(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn, err := runtimeapi.Start(t.Context(), filepath.Join(dir, name), slices.Concat(runtimeapi.Env(name, "WARN"), plain, env))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +344,7 @@ func moduleRoot(t *testing.T) string {
 // (SurveyFunction for survey), or the functions' global one.
 func timeout(t *testing.T, tmpl *samtemplate.Template, name string) time.Duration {
 	t.Helper()
-	res, ok := tmpl.Resource(strings.ToUpper(name[:1]) + name[1:] + "Function")
+	res, ok := tmpl.Resource(logicalID(name))
 	if !ok {
 		t.Fatalf("template.yaml has no function for functions/%s", name)
 	}
@@ -353,6 +359,9 @@ func timeout(t *testing.T, tmpl *samtemplate.Template, name string) time.Duratio
 	}
 	return time.Duration(secs * float64(time.Second))
 }
+
+// logicalID returns the logical id in template.yaml of functions/name.
+func logicalID(name string) string { return strings.ToUpper(name[:1]) + name[1:] + "Function" }
 
 // goTool returns the go command of the toolchain running the tests.
 func goTool() string {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/retours/retours/internal/runtimeapi"
+	"github.com/retours/retours/internal/samtemplate"
 )
 
 // lambdaBuild is how `make build` builds a function for Lambda.
@@ -85,13 +86,30 @@ func (b *bench) functions(ctx context.Context, env *benchEnv) error {
 	// Every binary starts once a round, so that a busy moment of the
 	// machine weighs on all of them alike.
 	bins := append([]string{"empty", "floor"}, names...)
+	// Each with the plain environment variables template.yaml gives it
+	// (the garbage collector's settings); the floors with those of every
+	// function.
+	tmpl, err := samtemplate.Load(filepath.Join(b.root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	envs := map[string][]string{}
+	for _, name := range bins {
+		id := ""
+		if name != "empty" && name != "floor" {
+			id = strings.ToUpper(name[:1]) + name[1:] + "Function"
+		}
+		if envs[name], err = tmpl.LiteralEnv(id); err != nil {
+			return err
+		}
+	}
 	starts, failed := map[string][]time.Duration{}, map[string]error{}
 	for i := 0; i < runs; i++ {
 		for _, name := range bins {
 			if failed[name] != nil {
 				continue
 			}
-			d, err := b.startOnce(ctx, env, filepath.Join(dir, runtime.GOARCH, name), name)
+			d, err := b.startOnce(ctx, env, filepath.Join(dir, runtime.GOARCH, name), name, envs[name])
 			if err != nil {
 				failed[name] = err
 				continue
@@ -180,14 +198,15 @@ func (env *benchEnv) invocation(name string) ([]byte, error) {
 }
 
 // startOnce starts a function's bootstrap against a minimal Lambda Runtime
-// API and returns the time from process start to its answer to its first
-// invocation.
-func (b *bench) startOnce(ctx context.Context, env *benchEnv, bootstrap, name string) (time.Duration, error) {
+// API, with Lambda's environment variables, fromTemplate's and the
+// benchmark's, and returns the time from process start to its answer to its
+// first invocation.
+func (b *bench) startOnce(ctx context.Context, env *benchEnv, bootstrap, name string, fromTemplate []string) (time.Duration, error) {
 	payload, err := env.invocation(name)
 	if err != nil {
 		return 0, err
 	}
-	fn, err := runtimeapi.Start(ctx, bootstrap, append(runtimeapi.Env(name, "WARN"),
+	fn, err := runtimeapi.Start(ctx, bootstrap, append(slices.Concat(runtimeapi.Env(name, "WARN"), fromTemplate),
 		"AWS_ENDPOINT_URL_DYNAMODB="+b.ddb.Endpoint,
 		// Nothing is sent: any other AWS service the function calls is unreachable.
 		"AWS_ENDPOINT_URL=http://127.0.0.1:9",

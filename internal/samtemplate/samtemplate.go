@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -192,6 +193,43 @@ type Mapping struct {
 	ReportBatchItemFailures bool
 	Filters                 []string // FilterCriteria patterns
 	Properties              map[string]any
+}
+
+// LiteralEnv returns the environment variables, as KEY=value, that
+// template.yaml gives the function with the given logical id
+// (SurveyFunction) as plain values: those of Globals, overridden by the
+// function's own. Values taken from elsewhere (!Ref, !GetAtt) are left out.
+// An empty logicalID returns those of Globals alone.
+func (t *Template) LiteralEnv(logicalID string) ([]string, error) {
+	globals, _ := t.Raw["Globals"].(map[string]any)
+	fn, _ := globals["Function"].(map[string]any)
+	sources := []map[string]any{fn}
+	if logicalID != "" {
+		res, ok := t.Resource(logicalID)
+		if !ok {
+			return nil, fmt.Errorf("samtemplate: no resource %s", logicalID)
+		}
+		props, _ := res["Properties"].(map[string]any)
+		sources = append(sources, props)
+	}
+	vars := map[string]string{}
+	for _, props := range sources {
+		env, _ := props["Environment"].(map[string]any)
+		vv, _ := env["Variables"].(map[string]any)
+		for k, v := range vv {
+			if s, ok := v.(string); ok {
+				vars[k] = s
+			} else {
+				delete(vars, k)
+			}
+		}
+	}
+	out := make([]string, 0, len(vars))
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // Mapping returns the AWS::Lambda::EventSourceMapping with the given logical

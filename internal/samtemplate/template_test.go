@@ -560,3 +560,31 @@ func TestTimeoutsAllowErasure(t *testing.T) {
 		t.Errorf("OrganiserFunction timeout = %v, want at least the erasure's wait %v plus 10 s to sweep", got, wait)
 	}
 }
+
+// TestGarbageCollectorFollowsMemory: every function's garbage collector
+// waits for five times its live heap (GOGC), so that no collection runs
+// while a function starts, and for 80 % of the function's memory at the
+// latest (GOMEMLIMIT), so that a large bilan or export still fits in it.
+func TestGarbageCollectorFollowsMemory(t *testing.T) {
+	tmpl, _ := mustLoad(t)
+	globals := tmpl.Raw["Globals"].(map[string]any)["Function"].(map[string]any)
+	for id, fn := range tmpl.Resources("AWS::Serverless::Function") {
+		t.Run(id, func(t *testing.T) {
+			env, err := tmpl.LiteralEnv(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mb, ok := fn["Properties"].(map[string]any)["MemorySize"].(float64)
+			if !ok {
+				mb = globals["MemorySize"].(float64)
+			}
+			// 80 %, rounded down to 50 MiB: 200MiB of 256 MB.
+			limit := fmt.Sprintf("GOMEMLIMIT=%dMiB", int(mb*0.8)/50*50)
+			for _, want := range []string{"GOGC=400", limit} {
+				if !slices.Contains(env, want) {
+					t.Errorf("environment %v, want %s (MemorySize %.0f)", env, want, mb)
+				}
+			}
+		})
+	}
+}
