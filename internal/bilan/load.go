@@ -117,6 +117,47 @@ func Load(ctx context.Context, st Store, e *retours.Event, lang string, now time
 	return b, false, err
 }
 
+// StartReader reads an event together with what Snapshotted reads about
+// it, its snapshot in lang (nil when there is none) and its activity, in
+// one round trip: internal/dynamo's store reads the three items with one
+// BatchGetItem. Errors are those of retours.EventStore's Event.
+type StartReader interface {
+	BilanStart(ctx context.Context, eventID, lang string) (*retours.Event, *retours.Snapshot, *retours.Activity, error)
+}
+
+// Read returns st with the snapshot and the activity of one event read
+// already (StartReader): st's Snapshot of that event in snap's language and
+// its Activity return them, without a round trip; every other read goes to
+// st. A handler that read them with the event hands Read to what loads the
+// bilan.
+func Read(st Store, eventID, lang string, snap *retours.Snapshot, act *retours.Activity) Store {
+	return readStore{Store: st, eventID: eventID, lang: lang, snap: snap, act: act}
+}
+
+type readStore struct {
+	Store
+	eventID, lang string
+	snap          *retours.Snapshot
+	act           *retours.Activity
+}
+
+func (r readStore) Snapshot(ctx context.Context, eventID, lang string) (*retours.Snapshot, error) {
+	if eventID != r.eventID || lang != r.lang {
+		return r.Store.Snapshot(ctx, eventID, lang)
+	}
+	if r.snap == nil {
+		return nil, retours.NewError(retours.ENOTFOUND, "not_found")
+	}
+	return r.snap, nil
+}
+
+func (r readStore) Activity(ctx context.Context, eventID string) (*retours.Activity, error) {
+	if eventID != r.eventID {
+		return r.Store.Activity(ctx, eventID)
+	}
+	return r.act, nil
+}
+
 // Snapshotted returns the bilan of e in lang from its stored snapshot when
 // that covers every current answer, note and moderation change, else nil;
 // and the event's activity it was checked against, which says how much a

@@ -33,6 +33,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -159,6 +160,34 @@ func (s *Store) getItem(ctx context.Context, pk, sk string) (map[string]types.At
 		return nil, retours.NewError(retours.ENOTFOUND, "not_found")
 	}
 	return out.Item, nil
+}
+
+// batchGetItems reads the items of keys (100 at most) with strongly
+// consistent BatchGetItem, sending again what DynamoDB leaves unprocessed,
+// and returns those that exist, in no particular order. what names the read
+// in errors.
+func (s *Store) batchGetItems(ctx context.Context, keys []map[string]types.AttributeValue, what string) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	pending := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+	for attempt := 0; len(pending[s.table].Keys) > 0; attempt++ {
+		if attempt == RetryMaxAttempts {
+			return nil, translate(context.DeadlineExceeded, what)
+		}
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, translate(ctx.Err(), what)
+			case <-time.After(time.Duration(25<<attempt) * time.Millisecond):
+			}
+		}
+		out, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		if err != nil {
+			return nil, translate(err, what)
+		}
+		items = append(items, out.Responses[s.table]...)
+		pending = out.UnprocessedKeys
+	}
+	return items, nil
 }
 
 func cut(sk, prefix string) string { return strings.TrimPrefix(sk, prefix) }

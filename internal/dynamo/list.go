@@ -82,44 +82,30 @@ func (st *Store) ListEvents(ctx context.Context, q retours.EventQuery) (*retours
 }
 
 // batchEvents reads the events of index keys in their order, with
-// BatchGetItem, sending again what DynamoDB leaves unprocessed; an event
-// erased, or being erased, since its key was read is nil.
+// BatchGetItem (batchGetItems); an event erased, or being erased, since its
+// key was read is nil.
 func (st *Store) batchEvents(ctx context.Context, keys []map[string]types.AttributeValue) ([]*retours.Event, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	byPK := map[string]*retours.Event{}
 	req := make([]map[string]types.AttributeValue, len(keys))
 	for i, k := range keys {
 		req[i] = map[string]types.AttributeValue{AttrPK: k[AttrPK], AttrSK: k[AttrSK]}
 	}
-	pending := map[string]types.KeysAndAttributes{st.table: {Keys: req, ConsistentRead: aws.Bool(true)}}
-	for attempt := 0; len(pending[st.table].Keys) > 0; attempt++ {
-		if attempt == RetryMaxAttempts {
-			return nil, translate(context.DeadlineExceeded, "list events")
+	items, err := st.batchGetItems(ctx, req, "list events")
+	if err != nil {
+		return nil, err
+	}
+	byPK := map[string]*retours.Event{}
+	for _, item := range items {
+		if _, erasing := item[attrErasing]; erasing {
+			continue // marked since the index was read, which it leaves
 		}
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, translate(ctx.Err(), "list events")
-			case <-time.After(time.Duration(25<<attempt) * time.Millisecond):
-			}
-		}
-		out, err := st.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: pending})
+		e, err := unmarshalEvent(item)
 		if err != nil {
-			return nil, translate(err, "list events")
+			return nil, err
 		}
-		for _, item := range out.Responses[st.table] {
-			if _, erasing := item[attrErasing]; erasing {
-				continue // marked since the index was read, which it leaves
-			}
-			e, err := unmarshalEvent(item)
-			if err != nil {
-				return nil, err
-			}
-			byPK[str(item, AttrPK)] = e
-		}
-		pending = out.UnprocessedKeys
+		byPK[str(item, AttrPK)] = e
 	}
 	events := make([]*retours.Event, len(keys))
 	for i, k := range keys {

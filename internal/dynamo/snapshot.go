@@ -77,6 +77,13 @@ func (st *Store) Snapshot(ctx context.Context, eventID, lang string) (*retours.S
 	if err != nil {
 		return nil, err
 	}
+	return unmarshalSnapshot(eventID, lang, item)
+}
+
+// unmarshalSnapshot decodes the snapshot item of eventID in lang.
+// ENOTFOUND for a snapshot stored before events had an activity.
+func unmarshalSnapshot(eventID, lang string, item map[string]types.AttributeValue) (*retours.Snapshot, error) {
+	var err error
 	snap := &retours.Snapshot{EventID: eventID, Lang: lang}
 	snap.Coverage.Answers = num(item, "answers")
 	snap.Coverage.Notes = num(item, "notes")

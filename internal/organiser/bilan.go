@@ -24,17 +24,39 @@ func (s *Server) bilanStore() bilan.Store {
 // ("snapshot" or "computed"). The CSV and the XLSX answers sheet are raw
 // answers, always read afresh ("raw").
 func (s *Server) getBilan(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.organiserEvent(r)
-	if err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	req := download.Request{Format: q.Get("format"), Lang: q.Get("lang"), Semicolon: q.Get("sep") == "semicolon"}
 	if req.Format == "" {
 		req.Format = download.JSON
 	}
+	if !retours.IsLanguage(req.Lang) {
+		req.Lang = retours.Languages[0]
+	}
+	st := s.bilanStore()
+	var (
+		e   *retours.Event
+		err error
+	)
+	sr, ok := s.cfg.Events.(bilan.StartReader)
+	if id := r.PathValue("event"); ok && req.Format != download.CSV && retours.ValidID(id) && organiserToken(r) != "" {
+		// The snapshot and the activity are read with the event, for the
+		// token: one round trip to the database instead of two.
+		var (
+			snap *retours.Snapshot
+			act  *retours.Activity
+		)
+		if e, snap, act, err = sr.BilanStart(r.Context(), id, req.Lang); err == nil {
+			e, _, err = s.authoriseEvent(r, e, false)
+			st = bilan.Read(st, id, req.Lang, snap, act)
+		}
+	} else {
+		e, err = s.organiserEvent(r)
+	}
+	if err != nil {
+		return err
+	}
 	if !download.IsBilanFormat(req.Format) {
 		return &retours.Error{Code: retours.EINVALID, Key: "bilan.format", Fields: map[string]string{"format": retours.FieldChoice}}
 	}
-	return s.serveDownload(w, r, e, req)
+	return s.serveDownloadFrom(w, r, st, e, req)
 }

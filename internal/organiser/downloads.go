@@ -27,7 +27,12 @@ const pollEvery = "5"
 // Without a bucket (Files), every file is answered inline; without Jobs,
 // every file is read within the request.
 func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, e *retours.Event, req download.Request) error {
-	f, err := download.Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now(), s.syncLimit())
+	return s.serveDownloadFrom(w, r, s.bilanStore(), e, req)
+}
+
+// serveDownloadFrom is serveDownload reading from st.
+func (s *Server) serveDownloadFrom(w http.ResponseWriter, r *http.Request, st bilan.Store, e *retours.Event, req download.Request) error {
+	f, err := download.Render(r.Context(), st, e, req, s.cfg.Now(), s.syncLimit())
 	if errors.Is(err, download.ErrLarge) {
 		return s.startJob(w, r, e, req)
 	}

@@ -198,6 +198,11 @@ func (s *Server) authorise(r *http.Request, admin bool) (*retours.Event, retours
 	if err != nil {
 		return nil, retours.Actor{}, err
 	}
+	return s.authoriseEvent(r, e, admin)
+}
+
+// authoriseEvent is authorise of the event e, read already.
+func (s *Server) authoriseEvent(r *http.Request, e *retours.Event, admin bool) (*retours.Event, retours.Actor, error) {
 	tok := organiserToken(r)
 	if a, ok := e.AccessFor(tok); ok {
 		return e, retours.Actor{Access: a}, nil
