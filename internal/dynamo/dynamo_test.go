@@ -67,9 +67,9 @@ func TestEventOfUnknownQuestionKind(t *testing.T) {
 }
 
 // TestAnswersReadsLargePartitions stores more answers than one Query page
-// holds, with few answers in the first key range (the partition is read
-// page after page) and with many (it is read in parallel key ranges): each
-// must come back once.
+// holds, with few answers in the first key range and with many: the first
+// page stops in a range, and the rest is read in parallel key ranges from
+// there; each answer must come back once.
 func TestAnswersReadsLargePartitions(t *testing.T) {
 	for _, inFirst := range []int{5, 20} {
 		t.Run(fmt.Sprintf("%d in the first range", inFirst), func(t *testing.T) {

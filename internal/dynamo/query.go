@@ -15,101 +15,64 @@ import (
 // each page costs more than the last (100,000 answers: over a minute). Answer
 // and note sort keys end in a submission id, a lower-case hexadecimal UUID
 // (checked on every write), so the key space splits into 256 ranges by its
-// first two hexadecimal digits, which are read in parallel. The first range
-// is read first, together with the first page of the others: when the first
-// range is small, so is the partition, and that page holds the rest of it.
+// first two hexadecimal digits, which are read in parallel. The first page
+// of the whole partition is read first: when it holds all of it, the
+// partition is small and was read in one round trip; otherwise the ranges
+// from where it stopped are read in parallel.
 const (
 	segmentDigits   = "0123456789abcdef"
 	readConcurrency = 8
-	// probeLarge is how many items in the first of 256 ranges make a
-	// partition worth reading in parallel: about 4,000 in all, more than one
-	// page.
-	probeLarge = 16
-	// restLimit bounds the first page of the other 255 ranges, read with
-	// the first: a small partition's rest, whole. A Query's cost on
-	// DynamoDB, and on DynamoDB Local, follows the items it returns, not the
-	// range it covers, as long as it starts from the range's beginning.
-	restLimit = 256 * probeLarge
+	// firstLimit bounds the first page: a small partition, whole (16 items
+	// a range, about 4,000 in all, under DynamoDB's 1 MB a page for
+	// answers). A Query's cost on DynamoDB, and on DynamoDB Local, follows
+	// the items it returns, not the range it covers, as long as it starts
+	// from the range's beginning.
+	firstLimit = 256 * 16
 )
 
 // readRanges queries the items of the partition pk whose sort key starts
 // with prefix and calls visit with each page. sel is the Query's Select
 // ("" for the items, types.SelectCount for their count only).
 //
-// The first of the 256 key ranges tells the partition's size, and is read at
-// the same time as the first page of the 255 others, so that a small
-// partition takes one round trip: a Query paging through the whole partition
-// would cost DynamoDB Local more at each page. A small partition's further
-// pages, if any, are read on the caller's goroutine; a large one's other
-// ranges in parallel, readConcurrency at a time, and visit is then called
-// from several goroutines at once. The first error, of a Query or of visit,
-// cancels the others and is returned.
+// The first page tells the partition's size: a small partition takes one
+// round trip, where reading a large one page after page would cost DynamoDB
+// Local more at each page. A large one goes on in the 256 key ranges from
+// the one that page stopped in, readConcurrency at a time, and visit is then
+// called from several goroutines at once. The first error, of a Query or of
+// visit, cancels the others and is returned.
 func (s *Store) readRanges(ctx context.Context, pk, prefix string, sel types.Select, visit func(context.Context, *dynamodb.QueryOutput) error) error {
-	probeIn := s.prefixQuery(pk, prefix+"00", nil)
-	probeIn.Select = sel
-	restIn := s.rangeQuery(pk, prefix+"01", prefix+"\uffff")
-	restIn.Select = sel
-	restIn.Limit = aws.Int32(restLimit)
-	var probe, rest *dynamodb.QueryOutput
-	first, fctx := errgroup.WithContext(ctx)
-	first.Go(func() (err error) {
-		probe, err = s.client.Query(fctx, probeIn)
-		return err
-	})
-	first.Go(func() (err error) {
-		rest, err = s.client.Query(fctx, restIn)
-		return err
-	})
-	if err := first.Wait(); err != nil {
+	in := s.prefixQuery(pk, prefix, nil)
+	in.Select = sel
+	in.Limit = aws.Int32(firstLimit)
+	first, err := s.client.Query(ctx, in)
+	if err != nil {
 		return translate(err, "query")
 	}
-	for _, page := range []*dynamodb.QueryOutput{probe, rest} {
-		if err := visit(ctx, page); err != nil {
-			return err
-		}
+	if err := visit(ctx, first); err != nil {
+		return err
 	}
-	// Where the first page of the others stopped: the range it stopped in
-	// goes on from there, the ranges before it are read.
-	restDone := len(rest.LastEvaluatedKey) == 0
-	stop := ""
-	if !restDone {
-		var ok bool
-		if stop, ok = rangeOf(rest.LastEvaluatedKey, prefix); !ok {
-			stop = ""
-		}
+	if len(first.LastEvaluatedKey) == 0 {
+		return nil
 	}
-	if len(probe.LastEvaluatedKey) == 0 && probe.Count < probeLarge || !restDone && stop == "" {
-		// A small partition: the rest of it page after page.
-		if len(probe.LastEvaluatedKey) > 0 {
-			if err := s.queryPages(ctx, s.prefixQuery(pk, prefix+"00", probe.LastEvaluatedKey), visit); err != nil {
-				return err
-			}
-		}
-		if restDone {
-			return nil
-		}
-		restIn.ExclusiveStartKey, restIn.Limit = rest.LastEvaluatedKey, nil
-		return s.queryPages(ctx, restIn, visit)
+	stop, ok := rangeOf(first.LastEvaluatedKey, prefix)
+	if !ok {
+		// Keys outside the ranges: the rest page after page.
+		in.ExclusiveStartKey, in.Limit = first.LastEvaluatedKey, nil
+		return s.queryPages(ctx, in, visit)
 	}
-
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(readConcurrency)
 ranges:
 	for _, a := range segmentDigits {
 		for _, b := range segmentDigits {
 			r := string(a) + string(b)
+			if r < stop {
+				continue // read by the first page
+			}
 			in := s.prefixQuery(pk, prefix+r, nil)
 			in.Select = sel
-			switch {
-			case r == "00":
-				if len(probe.LastEvaluatedKey) == 0 {
-					continue // read whole by the probe
-				}
-				in.ExclusiveStartKey = probe.LastEvaluatedKey
-			case restDone || r < stop:
-				continue // read by the first page of the others
-			case r == stop:
-				in.ExclusiveStartKey = rest.LastEvaluatedKey
+			if r == stop {
+				in.ExclusiveStartKey = first.LastEvaluatedKey
 			}
 			if gctx.Err() != nil {
 				break ranges
