@@ -109,6 +109,9 @@ func (b *bench) cost(ctx context.Context, env *benchEnv) error {
 			"%.2f RRU (the event, read once in %v by each of %d warm instances, %d answers a minute), %.0f WRU; "+
 			"and its share of the activity function's batch (1 in %d: an invocation, %.0f RRU, %.0f WRU); %s",
 			requestsPerAnswer, billedMS, rru, app.SurveyEventTTL, plenaryInstances, plenaryAnswersPerMinute, wru, answersPerActivityWrite, activityRRU, activityWRU, pf.Region)})
+	b.add(Row{Section: "cost on AWS (" + pf.Date + " list prices)", Name: "DynamoDB write units per answer", Value: wru, Unit: "WRU",
+		Target: "≤ 1", Met: met(wru <= 1), Note: fmt.Sprintf("the answer's item as stored in this run, %.2f KB, with no index entry (1 WRU a KB); "+
+			"internal/dynamo's TestOneWritePerAnswer checks the capacity DynamoDB Local reports consumed", answerKB)})
 	b.add(Row{Section: "cost on AWS (" + pf.Date + " list prices)", Name: "HTTP requests and invocations per answer", Value: float64(path.requests), Unit: "",
 		Target: "≤ 2", Met: met(path.requests <= 2), Note: "counted through the router: the form, its post, and any redirect followed to the thank-you page"})
 
