@@ -38,9 +38,33 @@ func (s *Store) CreateEvent(ctx context.Context, e *retours.Event) error {
 		},
 	})
 	if _, ok := isConditionFailed(err); ok {
-		return retours.NewError(retours.ECONFLICT, "event.exists")
+		return s.createdAlready(ctx, e, item)
 	}
 	return translate(err, "create event")
+}
+
+// createdAlready answers a create whose condition failed: nil when the
+// event stored is exactly the one being created — an earlier attempt of
+// this same call succeeded but its answer was lost (an attempt cut off by
+// AttemptTimeout, a dropped connection) and the retryer sent it again —
+// and a conflict otherwise. The item holds the hashes of the event's new
+// random tokens, so no other call can have written the same one.
+func (s *Store) createdAlready(ctx context.Context, e *retours.Event, item map[string]types.AttributeValue) error {
+	stored, err := s.getItem(ctx, eventPK(e.ID), skMeta)
+	if err == nil && sameAttr(stored, item, "data") && sameAttr(stored, item, attrAccesses) {
+		return nil
+	}
+	if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND {
+		return err
+	}
+	return retours.NewError(retours.ECONFLICT, "event.exists")
+}
+
+// sameAttr reports whether the string attribute name is the same in a and b.
+func sameAttr(a, b map[string]types.AttributeValue, name string) bool {
+	x, ok1 := a[name].(*types.AttributeValueMemberS)
+	y, ok2 := b[name].(*types.AttributeValueMemberS)
+	return ok1 && ok2 && x.Value == y.Value
 }
 
 // createInSeries writes the event and its series entry (see series.go)
@@ -57,7 +81,7 @@ func (s *Store) createInSeries(ctx context.Context, e *retours.Event, item map[s
 	}})
 	var tc *types.TransactionCanceledException
 	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 && aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
-		return retours.NewError(retours.ECONFLICT, "event.exists")
+		return s.createdAlready(ctx, e, item)
 	}
 	return translate(err, "create event")
 }

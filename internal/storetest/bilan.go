@@ -142,8 +142,13 @@ func testPreviousEdition(t *testing.T, st Store) {
 	first, second, other := mk("nec-auvergne", 1), mk("nec-auvergne", 2), mk("nec-bretagne", 2)
 	fourth := mk("nec-auvergne", 4)
 	alone := mustCreate(t, st, Event(t))
-	if err := st.CreateEvent(ctx, second); failure(err) != eventExists {
-		t.Errorf("creating an event in a series twice = %v, want conflict", err)
+	if err := st.CreateEvent(ctx, second); err != nil {
+		t.Errorf("creating an event in a series, retried: %v", err)
+	}
+	clash := *second
+	clash.Edition = 3
+	if err := st.CreateEvent(ctx, &clash); failure(err) != eventExists {
+		t.Errorf("creating another event with an existing id in a series = %v, want conflict", err)
 	}
 	for _, tc := range []struct {
 		name string

@@ -113,8 +113,18 @@ func testEvents(t *testing.T, st Store) {
 	if again, _ := st.Event(ctx, e.ID); again.Title != e.Title {
 		t.Errorf("Event() after changing a copy: title %q, want %q", again.Title, e.Title)
 	}
-	if err := st.CreateEvent(ctx, e); failure(err) != eventExists {
-		t.Errorf("second CreateEvent: got %v, want conflict", err)
+	// The same event again is a retry whose first answer was lost: it
+	// succeeds and changes nothing. Another event under its id conflicts.
+	if err := st.CreateEvent(ctx, e); err != nil {
+		t.Errorf("CreateEvent retried: %v", err)
+	}
+	other := *e
+	other.Title = "Another"
+	if err := st.CreateEvent(ctx, &other); failure(err) != eventExists {
+		t.Errorf("CreateEvent of another event with the same id: got %v, want conflict", err)
+	}
+	if again, _ := st.Event(ctx, e.ID); again == nil || again.Title != e.Title {
+		t.Errorf("Event() after a conflicting create: %+v", again)
 	}
 	for _, id := range []string{"nope", "../etc", ""} {
 		if _, err := st.Event(ctx, id); failure(err) != eventNotFound {
