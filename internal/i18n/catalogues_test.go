@@ -31,16 +31,28 @@ import (
 // here fails TestEveryKeyUsedExists.
 func dynamicKeys(src *source) map[string][]string {
 	return map[string][]string{
-		"note.":    retours.NoteKinds,                                                                                                         // survey, organiser and bilan: a note's kind
-		"kind.":    retours.NoteKinds,                                                                                                         // digest: a quoted note's kind
-		"event.":   {"now", "soon", "closed"},                                                                                                 // survey: sessionView.State
-		"field.":   src.fieldProblems,                                                                                                         // the retours.Field* constants
-		"problem.": problemCodes(),                                                                                                            // programme: a problem's code
-		"status.":  {string(retours.StatusUpcoming), string(retours.StatusRunning), string(retours.StatusOpen), string(retours.StatusClosed)}, // organiser: an event's status
-		"lang.":    retours.Languages,                                                                                                         // organiser: a language's name
-		"edit.":    retours.Actions,                                                                                                           // organiser: an action of the record of changes
-		"nav.":     {"home", "acces"},                                                                                                         // organiser: the organisers' navigation (organiserNav)
+		"note.":    retours.NoteKinds,         // survey, organiser and bilan: a note's kind
+		"kind.":    retours.NoteKinds,         // digest: a quoted note's kind
+		"event.":   {"now", "soon", "closed"}, // survey: sessionView.State
+		"field.":   src.fieldProblems,         // the retours.Field* constants
+		"problem.": problemCodes(),            // programme: a problem's code
+		// organiser's editing pages: a session's kind, a question's kind,
+		// what an import does to a session and what it changes, and what
+		// was just done
+		"session.kind.":       retours.SessionKinds,
+		"questionnaire.kind.": questionKinds(),
+		"programme.action.":   {programme.Create, programme.Update, programme.Unchanged},
+		"programme.change.":   {"title", "kind", "starts_at", "ends_at", "room", "speakers", "uid"},
+		"edit.done.":          {"saved", "cancelled", "restored", "moved", "retired", "deleted", "added", "reset", "imported"},
 	}
+}
+
+func questionKinds() []string {
+	var out []string
+	for _, k := range retours.QuestionKinds {
+		out = append(out, string(k))
+	}
+	return out
 }
 
 func problemCodes() []string {

@@ -1,7 +1,6 @@
 package organiser
 
 import (
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -53,25 +52,10 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 			in.Sessions = append(in.Sessions, ss.input())
 		}
 	}
-	now := s.cfg.Now()
-	next, err := e.NextEdition(in, s.cfg.Rand, now)
+	next, token, err := s.newEdition(r, e, actor, in, req.AccessName, s.cfg.Rand)
 	if err != nil {
 		return err
 	}
-	first, token, err := retours.NewAccess(s.cfg.Rand, req.AccessName, actor.ID(), now, true)
-	if err != nil {
-		return err
-	}
-	next.Accesses = []retours.Access{first}
-	if err := s.cfg.Events.CreateEvent(r.Context(), next); err != nil {
-		return err
-	}
-	// The event it comes from records it; the new edition starts its own
-	// record with its creation.
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, e.Accesses, actor.Edit(retours.ActionEditionMade, now, 0, next.ID)); err != nil {
-		s.log.LogAttrs(r.Context(), slog.LevelWarn, "edition not recorded", slog.String("event", e.ID), slog.String("code", retours.ErrorCode(err)))
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "edition created", slog.String("event", next.ID), slog.String("from", e.ID), slog.String("by", actor.ID()))
 	web.WriteJSON(w, http.StatusCreated, editionResponse{
 		eventResponse: s.created(r, next, token), Edition: next.Edition, Series: next.Series, PreviousEvent: e.ID,
 	})

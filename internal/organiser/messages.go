@@ -9,7 +9,7 @@ import (
 // layout's and the error messages' come from web.Messages, which it
 // extends. The test of every catalogue (internal/i18n) checks it, and the
 // keys the code and templates use.
-var messages = i18n.New("organiser", map[string]map[string]string{
+var messages = i18n.New("organiser", withTexts(editTexts, map[string]map[string]string{
 	"fr": {
 		"poster.title":             "Affiche",
 		"poster.call":              "Votre avis en 2 minutes",
@@ -458,4 +458,15 @@ var messages = i18n.New("organiser", map[string]map[string]string{
 		"edit.share.revoked":       "removed a link to a session",
 		"edit.edition.created":     "created the next edition",
 	},
-}).Extends(web.Messages)
+})).Extends(web.Messages)
+
+// withTexts returns texts with the texts of more added, language by
+// language.
+func withTexts(more, texts map[string]map[string]string) map[string]map[string]string {
+	for lang, m := range more {
+		for k, v := range m {
+			texts[lang][k] = v
+		}
+	}
+	return texts
+}
