@@ -131,7 +131,7 @@ func (s *Server) createEditionPage(w http.ResponseWriter, r *http.Request) error
 	if len(f.fieldErrors) > 0 {
 		return reshow(f.fieldErrors.Err("event.invalid"), f)
 	}
-	if r.PostForm.Get("action") != "create" || f.Sessions == nil {
+	if r.PostForm.Get("action") != "create" {
 		// The sessions shifted to the new date, to be checked.
 		next, err := e.NextEdition(in, keyedRand(e.ID, f.Key), s.cfg.Now())
 		if err != nil {
@@ -151,7 +151,10 @@ func (s *Server) createEditionPage(w http.ResponseWriter, r *http.Request) error
 		}
 		return renderEdit(w, r, http.StatusOK, s.editionView(r, e, f))
 	}
-	in.Sessions = []retours.SessionInput{}
+	// Sent without its sessions shown, the edition takes them all, shifted.
+	if f.Sessions != nil {
+		in.Sessions = []retours.SessionInput{}
+	}
 	shift := f.StartsAt.Sub(e.StartsAt)
 	for _, ss := range f.Sessions {
 		if !ss.Keep {

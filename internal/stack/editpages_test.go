@@ -1,0 +1,179 @@
+package stack_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retours/retours/internal/aggregate"
+	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/stack"
+	"github.com/retours/retours/internal/webtest"
+)
+
+// surveyTTL is how long the survey function keeps an event it read, in
+// these tests: as in production, edits reach participants after it.
+const surveyTTL = 30 * time.Second
+
+// TestEditsReachParticipantsAndBilan, on DynamoDB Local: an edit made on
+// the organisers' pages reaches the participants' pages once the survey
+// function's copy of the event expires, and makes the stored bilan stale
+// until the next scheduled run computes it again.
+func TestEditsReachParticipantsAndBilan(t *testing.T) {
+	env := newEnvWith(t, dynamotest.NewStore(t), func(c *stack.Config) { c.SurveyEventTTL = surveyTTL })
+	ce := env.MustCreateEvent(necDay)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	atelier, tableRonde := ce.Sessions[1], ce.Sessions[4]
+	env.putAnswers(ce.ID, atelier.ID, 6, "Très concret")
+	if body := env.Do("GET", "/e/"+ce.ID, nil).Body.String(); !strings.Contains(body, "Table ronde ruralité") {
+		t.Fatalf("event page before the edit: %s", body)
+	}
+	env.drain()
+	r := &aggregate.Runner{Store: env.Store, Now: env.Clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if res, err := r.Run(t.Context()); err != nil || res.Snapshots != 2 {
+		t.Fatalf("aggregate run = %+v, %v", res, err)
+	}
+	bilan := func() (string, string) {
+		rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=md", nil, auth...)
+		return rec.Header().Get("X-Retours-Bilan"), rec.Body.String()
+	}
+	if from, _ := bilan(); from != "snapshot" {
+		t.Fatalf("bilan before the edit from %q, want the snapshot", from)
+	}
+
+	// The atelier is renamed; the table ronde is cancelled.
+	post := func(form url.Values) {
+		t.Helper()
+		rec := env.PostForm("/o/"+ce.ID+"/sessions?lang=fr", form, auth...)
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("POST sessions = %d %s", rec.Code, rec.Body)
+		}
+	}
+	post(url.Values{"version": {"1"}, "session": {atelier.ID}, "action": {"save"}, "title": {"Atelier inclusion numérique"}, "kind": {"atelier"},
+		"starts_at": {"2026-10-13T11:00"}})
+	post(url.Values{"version": {"2"}, "session": {tableRonde.ID}, "action": {"cancel"}, "title": {tableRonde.Title}, "kind": {"table-ronde"},
+		"starts_at": {"2026-10-13T16:00"}})
+
+	// Within the cache period the survey function may show the old
+	// programme; after it, the new one.
+	env.Clock.Set(env.Clock.Now().Add(surveyTTL + time.Second))
+	body := env.Do("GET", "/e/"+ce.ID, nil).Body.String()
+	if !strings.Contains(body, "Atelier inclusion numérique") || strings.Contains(body, "Table ronde ruralité") {
+		t.Errorf("event page after the cache period still shows the old programme: %s", body)
+	}
+	rec := env.Do("GET", "/e/"+ce.ID+"/"+tableRonde.ID, nil)
+	if !strings.Contains(rec.Body.String(), "Session annulée") {
+		t.Errorf("the cancelled session's QR page = %d %s", rec.Code, rec.Body)
+	}
+	answer := `{"submission_id":"` + webtest.UUID(t) + `","session":"` + tableRonde.ID + `","answers":{"satisfaction":4}}`
+	if rec := env.PostJSON("/e/"+ce.ID+"/answers", answer); rec.Code != http.StatusConflict {
+		t.Errorf("an answer to the cancelled session = %d, want 409", rec.Code)
+	}
+
+	// The snapshot, made before the edit, is no longer served; the next run
+	// computes it again, and it names the session as it is now.
+	from, md := bilan()
+	if from != "computed" || !strings.Contains(md, "Atelier inclusion numérique") {
+		t.Errorf("bilan after the edit from %q: %s", from, md)
+	}
+	if res, err := r.Run(t.Context()); err != nil || res.Snapshots != 2 {
+		t.Fatalf("aggregate run after the edit = %+v, %v", res, err)
+	}
+	from, md = bilan()
+	if from != "snapshot" || !strings.Contains(md, "Atelier inclusion numérique") || !strings.Contains(md, "Très concret") {
+		t.Errorf("bilan after the next run from %q: %s", from, md)
+	}
+}
+
+// TestEditingPagesOnDynamoDB: the details page's stale form, a programme
+// imported after its preview, and a new edition sent twice, on DynamoDB
+// Local, where the version and the new edition's id are conditions of the
+// writes.
+func TestEditingPagesOnDynamoDB(t *testing.T) {
+	env := newEnv(t)
+	ce := env.MustCreateEvent(necDay)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	pages := "/o/" + ce.ID
+
+	details := url.Values{"version": {"1"}, "title": {"NEC Auvergne"}, "place": {"Clermont-Ferrand"}, "starts_at": {"2026-10-13T09:00"},
+		"ends_at": {"2026-10-13T17:30"}, "languages": {"fr", "en"}, "series": {"nec-auvergne"}, "edition": {"3"}, "registered_count": {"165"}}
+	if rec := env.PostForm(pages+"/modifier", details, auth...); rec.Code != http.StatusSeeOther {
+		t.Fatalf("details = %d %s", rec.Code, rec.Body)
+	}
+	details.Set("title", "NEC Vichy")
+	if rec := env.PostForm(pages+"/modifier", details, auth...); rec.Code != http.StatusPreconditionFailed || !strings.Contains(rec.Body.String(), `value="NEC Auvergne"`) {
+		t.Errorf("stale details = %d", rec.Code)
+	}
+
+	csv := "titre;date;début;fin;type;salle;intervenants\nAtelier fresque;13/10/2026;14:30;16:00;atelier;Salle 3;Léa Martin\n"
+	send := func(fields map[string]string, file string) *http.Response {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		for k, v := range fields {
+			w.WriteField(k, v)
+		}
+		if file != "" {
+			fw, _ := w.CreateFormFile("file", "programme.csv")
+			fw.Write([]byte(file))
+		}
+		w.Close()
+		return env.Do("POST", pages+"/programme?lang=fr", &buf, append([]string{"Content-Type", w.FormDataContentType()}, auth...)...).Result()
+	}
+	resp := send(nil, csv)
+	preview, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`name="content" value="([^"]*)"`).FindSubmatch(preview)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("preview = %d %s", resp.StatusCode, preview)
+	}
+	content := strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&amp;", "&", "&#43;", "+").Replace(string(m[1]))
+	if resp := send(map[string]string{"version": "2", "content": content}, ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("import = %d", resp.StatusCode)
+	}
+	e, err := env.Store.Event(t.Context(), ce.ID)
+	if err != nil || len(e.Sessions) != 6 || e.Version != 3 || e.Sessions[5].Room != "Salle 3" {
+		t.Fatalf("after the import: %+v %v", e, err)
+	}
+
+	rec := env.Do("GET", pages+"/edition", nil, auth...)
+	key := regexp.MustCompile(`name="key" value="([a-z2-9]+)"`).FindStringSubmatch(rec.Body.String())
+	if key == nil {
+		t.Fatalf("edition page: %s", rec.Body)
+	}
+	form := url.Values{"key": {key[1]}, "starts_at": {"2027-10-12T09:00"}, "title": {"NEC Auvergne 2027"}, "action": {"create"}}
+	tokens := map[string]bool{}
+	for range 2 {
+		rec := env.PostForm(pages+"/edition", form, auth...)
+		tok := regexp.MustCompile(`<code>(rto_[a-z0-9]+)</code>`).FindStringSubmatch(rec.Body.String())
+		if rec.Code != http.StatusCreated || tok == nil {
+			t.Fatalf("create = %d %s", rec.Code, rec.Body)
+		}
+		tokens[tok[1]] = true
+	}
+	var list struct{ Events []struct{ ID, Title string } }
+	webtest.MustJSON(t, env.Do("GET", "/api/events", nil, "Authorization", "Bearer "+adminToken).Body.Bytes(), &list)
+	if len(list.Events) != 2 || len(tokens) != 1 {
+		t.Fatalf("after sending the form twice: %d events, %d tokens", len(list.Events), len(tokens))
+	}
+	for tok := range tokens {
+		var got struct {
+			Edition  int
+			Sessions []struct{ Title string }
+		}
+		id := list.Events[0].ID
+		if id == ce.ID {
+			id = list.Events[1].ID
+		}
+		rec := env.Do("GET", "/api/events/"+id, nil, "Authorization", "Bearer "+tok)
+		webtest.MustJSON(t, rec.Body.Bytes(), &got)
+		if rec.Code != http.StatusOK || got.Edition != 4 || len(got.Sessions) != 6 {
+			t.Errorf("the new edition = %d %s", rec.Code, rec.Body)
+		}
+	}
+}
