@@ -174,7 +174,7 @@ func (v *editView) showErrors(fieldErrs map[string]string) {
 			}
 		}
 	}
-	v.Errors = append(v.Errors, web.FormErrors(v.Lang, first, messages.T(v.Lang, "edit.form"), fieldErrs, func(k string) bool { return shown[k] }, nil)...)
+	v.Errors = append(v.Errors, web.FormErrors(v.Lang, first, fieldErrs, func(k string) bool { return shown[k] })...)
 }
 
 // renderEdit renders an editing page.
