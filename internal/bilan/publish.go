@@ -137,7 +137,10 @@ func visibility(b *Bilan) *shown {
 		}
 	}
 	if len(counts) == 0 {
-		return v // no session at all and no answer: nothing to hide
+		// No session at all and no answer: nothing to hide, and no table
+		// for the profiles' columns either.
+		v.cols = map[string]int{}
+		return v
 	}
 	v.t = suppress.New(th, counts)
 	v.t.Fix(suppress.Figure{Row: suppress.Total, Col: suppress.Total}, suppress.Shown)

@@ -470,3 +470,16 @@ func TestEditionPage(t *testing.T) {
 		t.Errorf("a damaged key = %d", rec.Code)
 	}
 }
+
+// TestPagesOfAnEventWithoutSessions: an event created with no programme
+// yet, as the administrator creates it for its organisers to import one,
+// shows its organisers' page and its editing pages.
+func TestPagesOfAnEventWithoutSessions(t *testing.T) {
+	env := newEnv(t)
+	ce := env.MustCreateEvent(`{"title": "Rencontre", "starts_at": "2026-10-13T09:00:00+02:00", "ends_at": "2026-10-13T17:30:00+02:00"}`)
+	for _, path := range []string{"", "/modifier", "/sessions", "/questionnaire", "/programme", "/edition"} {
+		if rec := env.Do("GET", "/o/"+ce.ID+path, nil, "Authorization", "Bearer "+ce.OrganiserToken); rec.Code != http.StatusOK {
+			t.Errorf("GET /o/{event}%s = %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}
