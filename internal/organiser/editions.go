@@ -32,7 +32,9 @@ type editionResponse struct {
 
 // createEdition answers POST /api/events/{event}/editions: the next edition
 // of the event's series in one step (retours.Event.NextEdition), owned by
-// the same organisers, with its own first access, shown once.
+// the same organisers, with its own first access, shown once. An
+// Idempotency-Key (16 to 64 lower-case letters and digits 2–9) makes the
+// same request sent again create nothing more and answer the same.
 func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 	e, actor, err := s.authorise(r, true)
 	if err != nil {
@@ -52,7 +54,16 @@ func (s *Server) createEdition(w http.ResponseWriter, r *http.Request) error {
 			in.Sessions = append(in.Sessions, ss.input())
 		}
 	}
-	next, token, err := s.newEdition(r, e, actor, in, req.AccessName, s.cfg.Rand)
+	// With an Idempotency-Key, the request sent again (a retry after a lost
+	// answer) makes the same edition, stored once, and answers the same.
+	rnd := s.cfg.Rand
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		if !editionKey.MatchString(key) {
+			return &retours.Error{Code: retours.EINVALID, Key: "event.invalid", Fields: map[string]string{"Idempotency-Key": retours.FieldInvalid}}
+		}
+		rnd = keyedRand(e.ID, key)
+	}
+	next, token, err := s.newEdition(r, e, actor, in, req.AccessName, rnd)
 	if err != nil {
 		return err
 	}

@@ -161,6 +161,25 @@ func TestEditingPagesOnDynamoDB(t *testing.T) {
 	if len(list.Events) != 2 || len(tokens) != 1 {
 		t.Fatalf("after sending the form twice: %d events, %d tokens", len(list.Events), len(tokens))
 	}
+	// Through the API, an Idempotency-Key does the same for a client that
+	// sends its request again.
+	api := map[string]bool{}
+	for range 2 {
+		rec := env.PostJSON("/api/events/"+ce.ID+"/editions", `{"starts_at": "2028-10-10T09:00:00+02:00"}`,
+			append([]string{"Idempotency-Key", "abcdefghijkmnpqrstuvwxyz23456789"}, auth...)...)
+		var got struct{ ID, OrganiserToken string }
+		webtest.MustJSON(t, []byte(strings.ReplaceAll(rec.Body.String(), "organiser_token", "organisertoken")), &got)
+		if rec.Code != http.StatusCreated || got.OrganiserToken == "" {
+			t.Fatalf("POST editions = %d %s", rec.Code, rec.Body)
+		}
+		api[got.ID+" "+got.OrganiserToken] = true
+	}
+	if len(api) != 1 {
+		t.Errorf("the API request sent twice made %d editions", len(api))
+	}
+	if rec := env.PostJSON("/api/events/"+ce.ID+"/editions", `{"starts_at": "2028-10-10T09:00:00+02:00"}`, append([]string{"Idempotency-Key", "x"}, auth...)...); rec.Code != http.StatusBadRequest {
+		t.Errorf("a malformed Idempotency-Key = %d", rec.Code)
+	}
 	for tok := range tokens {
 		var got struct {
 			Edition  int
