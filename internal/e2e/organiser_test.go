@@ -1,19 +1,11 @@
 package e2e_test
 
 import (
-	"context"
-	"log/slog"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/samtemplate"
-	"github.com/retours/retours/internal/stack"
 )
 
 // journeyEvent is the event the administrator creates, with no programme
@@ -40,46 +32,15 @@ const journeyCSV = "\ufefftitre;date;début;fin;type;salle;intervenants\r\n" +
 // page show the answer. axe-core checks every editing page in French and
 // English; see that script for the list.
 func TestOrganiserJourneyInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	defer ts.Close()
-
+	b := startBrowserTest(t)
 	// The administrator's step, through the API.
-	ev := mustCreate(t, ts.URL, journeyEvent)
+	ev := mustCreate(t, b.url, journeyEvent)
 	csv := filepath.Join(t.TempDir(), "programme.csv")
 	if err := os.WriteFile(csv, []byte(journeyCSV), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
-	if out == "" {
-		out = t.TempDir()
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "infra", "e2e", "organiser.mjs"), ts.URL,
-		"event="+ev.ID, "token="+ev.OrganiserToken, "csv="+csv, "out="+out)
-	cmd.Dir = root
-	output, err := cmd.CombinedOutput()
-	t.Logf("organiser.mjs:\n%s", output)
-	if err != nil {
-		t.Fatalf("browser test failed: %v (output above)", err)
-	}
+	b.run(t, "organiser.mjs", "event="+ev.ID, "token="+ev.OrganiserToken, "csv="+csv)
+	st := b.store
 
 	// What the journey left in the table.
 	e, err := st.Event(t.Context(), ev.ID)

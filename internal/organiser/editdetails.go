@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/web"
 )
 
 // detailsPath is the page of an event's details, under /o/{event}.
@@ -70,14 +69,7 @@ func (s *Server) detailsView(r *http.Request, e *retours.Event, in retours.Event
 // PUT /api/events/{event}. A form made from an older version than the
 // stored one writes nothing and shows the current details.
 func (s *Server) saveDetails(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
-	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	from, err := formVersion(r)
+	e, actor, from, err := s.editForm(r)
 	if err != nil {
 		return err
 	}

@@ -201,6 +201,23 @@ func doneNotice(r *http.Request, lang string) string {
 	return ""
 }
 
+// editForm authorises a post of an editing page's form and reads it, with
+// the version it was made from.
+func (s *Server) editForm(r *http.Request) (*retours.Event, retours.Actor, int, error) {
+	e, actor, err := s.authorise(r, false)
+	if err != nil {
+		return nil, actor, 0, err
+	}
+	if err := web.ParseForm(r); err != nil {
+		return nil, actor, 0, err
+	}
+	from, err := formVersion(r)
+	if err != nil {
+		return nil, actor, 0, err
+	}
+	return e, actor, from, nil
+}
+
 // formVersion reads the version the form was made from, which it carries
 // as a hidden field as an API client carries If-Match: EINVALID when it is
 // missing or damaged.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/web"
 )
 
 // questionnairePath is the page of an event's questionnaire, under
@@ -150,14 +149,7 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 // as an edit over the version the form carries, under the rules that hold
 // once answers came.
 func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
-	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	from, err := formVersion(r)
+	e, actor, from, err := s.editForm(r)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/web"
 )
 
 // sessionsPath is the page of an event's sessions, under /o/{event}.
@@ -109,14 +108,7 @@ func sessionForm(v *editView, action string, version int, ss retours.SessionEdit
 // changed, cancelled or restored, as an edit over the version the form
 // carries.
 func (s *Server) saveSession(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
-	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
-		return err
-	}
-	from, err := formVersion(r)
+	e, actor, from, err := s.editForm(r)
 	if err != nil {
 		return err
 	}
