@@ -94,7 +94,8 @@ async function journey() {
 
   // Details: the anonymity threshold lowered to 1, by keyboard.
   where = 'details';
-  await page.click('nav.orga-nav a[href*="/modifier"]');
+  await tabTo(page, where, 'the details link of the navigation', (a) => a.tag === 'a' && a.href.includes('/modifier'));
+  await submitAndWait(page);
   await tabTo(page, where, 'the anonymity threshold', (a) => a.id === 'd-anonymity_threshold');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('1');

@@ -257,7 +257,7 @@ func TestQuestionnairePage(t *testing.T) {
 	}
 	qs := p.event().Questionnaire.Questions
 	last := qs[len(qs)-1]
-	if qs[len(qs)-2].ID != "connu" || last.ID != "venez-vous-en-train-do-you-com" || last.Kind != retours.QuestionSingle || last.Required ||
+	if qs[len(qs)-2].ID != "connu" || last.ID != "venez-vous-en-train" || last.Kind != retours.QuestionSingle || last.Required ||
 		len(last.Choices) != 3 || last.Choices[2].ID != "ca-depend" || last.Label["en"] != "Do you come by train?" {
 		t.Fatalf("questions: %+v", last)
 	}
@@ -292,6 +292,16 @@ func TestQuestionnairePage(t *testing.T) {
 	suites, _ := p.event().Questionnaire.Question("suites")
 	if suites.Label["fr"] != "Qu'allez-vous faire de ce que vous avez appris ici ?" || suites.Label["en"] != "" || suites.Kind != retours.QuestionText || !suites.Required {
 		t.Errorf("corrected: %+v", suites)
+	}
+	// A choice added after answers: the existing ones stay.
+	rec = post(url.Values{"question": {"profil"}, "action": {"save"}, "label_fr": {"Vous êtes… (facultatif)"}, "label_en": {"You are… (optional)"},
+		"new_choice": {"Conseiller numérique | Digital adviser"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("add a choice = %d %s", rec.Code, rec.Body)
+	}
+	profil, _ := p.event().Questionnaire.Question("profil")
+	if n := len(profil.Choices); n != 8 || profil.Choices[7].ID != "conseiller-numerique" || profil.Choices[0].Label["fr"] != "Élu·e" {
+		t.Errorf("choices after adding one: %+v", profil.Choices)
 	}
 	if rec := post(url.Values{"question": {"nps"}, "action": {"retire"}}); rec.Code != http.StatusSeeOther {
 		t.Errorf("retire = %d", rec.Code)

@@ -1,6 +1,7 @@
 package organiser
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strconv"
@@ -72,6 +73,10 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 			f.Fields = append(f.Fields,
 				fieldView{ID: prefix + "c-" + c.ID + "-fr", Name: "choice_" + c.ID + "_fr", Key: ck, Label: messages.T(v.Lang, "questionnaire.choice_fr", j+1), Type: "text", Value: c.Label["fr"], Required: true},
 				fieldView{ID: prefix + "c-" + c.ID + "-en", Name: "choice_" + c.ID + "_en", Key: ck + ".en", Label: messages.T(v.Lang, "questionnaire.choice_en", j+1), Type: "text", Value: c.Label["en"]})
+		}
+		if qq.Kind.HasChoices() {
+			f.Fields = append(f.Fields, fieldView{ID: prefix + "new-choice", Name: "new_choice", Key: key + "choices." + strconv.Itoa(len(qq.Choices)) + ".label",
+				Label: messages.T(v.Lang, "questionnaire.new_choice"), Help: messages.T(v.Lang, "questionnaire.new_choice.help"), Type: "text"})
 		}
 		f.Fields = append(f.Fields, fieldView{ID: prefix + "required", Name: "required", Key: key + "required", Label: messages.T(v.Lang, "questionnaire.required"), Type: "checkbox", Value: "1", Checked: qq.Required})
 		f.Buttons = []buttonView{{Value: "save", Label: messages.T(v.Lang, "edit.save")}}
@@ -186,10 +191,15 @@ func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error
 		q := &qs[i]
 		q.Label = withLabels(q.Label, f.Get("label_fr"), f.Get("label_en"))
 		for j := range q.Choices {
-			c := &q.Choices[j]
-			c.Label = withLabels(c.Label, f.Get("choice_"+c.ID+"_fr"), f.Get("choice_"+c.ID+"_en"))
+			// A choice whose fields the form does not carry keeps its labels.
+			if c := &q.Choices[j]; f.Has("choice_" + c.ID + "_fr") {
+				c.Label = withLabels(c.Label, f.Get("choice_"+c.ID+"_fr"), f.Get("choice_"+c.ID+"_en"))
+			}
 		}
 		q.Required = f.Get("required") == "1"
+		if c := strings.TrimSpace(f.Get("new_choice")); c != "" && q.Kind.HasChoices() {
+			q.Choices = append(q.Choices, newChoice(c, q))
+		}
 	case "up", "down":
 		j := i - 1
 		if action == "down" {
@@ -291,7 +301,7 @@ func (c *customQuestion) question(qs []retours.Question) retours.Question {
 	taken := func(id string) bool {
 		return slices.ContainsFunc(qs, func(q retours.Question) bool { return q.ID == id })
 	}
-	q.ID = uniqueKey(slug(c.LabelFR+" "+c.LabelEN), "question", taken)
+	q.ID = uniqueKey(slug(cmpOr(c.LabelFR, c.LabelEN)), "question", taken)
 	switch {
 	case q.Kind == retours.QuestionRating:
 		q.Min, q.Max = 1, 5
@@ -302,9 +312,7 @@ func (c *customQuestion) question(qs []retours.Question) retours.Question {
 		}
 	case q.Kind.HasChoices():
 		for _, l := range lines(c.Choices, false) {
-			fr, en, _ := strings.Cut(l, "|")
-			id := uniqueKey(slug(fr+" "+en), "choix", func(id string) bool { _, ok := q.Choice(id); return ok })
-			q.Choices = append(q.Choices, retours.Choice{ID: id, Label: withLabels(nil, fr, en)})
+			q.Choices = append(q.Choices, newChoice(l, &q))
 		}
 	case q.Kind.IsText():
 		q.MaxLength = retours.DefaultMaxLength
@@ -312,8 +320,16 @@ func (c *customQuestion) question(qs []retours.Question) retours.Question {
 	return q
 }
 
+// newChoice returns the choice written as "French | English", with an id
+// drawn from its label that no choice of q has.
+func newChoice(line string, q *retours.Question) retours.Choice {
+	fr, en, _ := strings.Cut(line, "|")
+	id := uniqueKey(slug(cmpOr(strings.TrimSpace(fr), en)), "choix", func(id string) bool { _, ok := q.Choice(id); return ok })
+	return retours.Choice{ID: id, Label: withLabels(nil, fr, en)}
+}
+
 // slug returns s as a question or choice id: lower case, without accents,
-// words joined by hyphens, at most 30 characters.
+// words joined by hyphens, at most 30 characters cut between words.
 func slug(s string) string {
 	var b strings.Builder
 	hyphen := false
@@ -331,11 +347,18 @@ func slug(s string) string {
 		default:
 			hyphen = true
 		}
-		if b.Len() >= 30 {
+	}
+	// At most 30 characters, cut between words.
+	out := b.String()
+	for len(out) > 30 {
+		i := strings.LastIndexByte(out[:31], '-')
+		if i <= 0 {
+			out = out[:30]
 			break
 		}
+		out = out[:i]
 	}
-	return strings.TrimRight(b.String(), "-")
+	return out
 }
 
 var unaccented = map[rune]rune{'à': 'a', 'â': 'a', 'ä': 'a', 'á': 'a', 'ç': 'c', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
@@ -353,3 +376,6 @@ func uniqueKey(base, fallback string, taken func(string) bool) string {
 	}
 	return id
 }
+
+// cmpOr returns the first of its arguments that is not empty.
+func cmpOr(a, b string) string { return cmp.Or(strings.TrimSpace(a), strings.TrimSpace(b)) }
