@@ -152,6 +152,15 @@ func TestDetailsPage(t *testing.T) {
 			}
 		})
 	}
+	// In English, the same refusal in English.
+	f := detailsForm(p.event())
+	f.Set("version", "2")
+	f.Set("ends_at", "2026-10-12T17:00")
+	rec = p.PostForm(p.pages+"/modifier?lang=en", f, p.auth...)
+	if body := rec.Body.String(); rec.Code != http.StatusBadRequest || !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Nothing was saved") ||
+		!strings.Contains(body, "The end must come after the start") || !strings.Contains(body, `<label for="d-ends_at">End</label>`) {
+		t.Errorf("in English = %d %s", rec.Code, body)
+	}
 	if rec := p.PostForm(p.pages+"/modifier", detailsForm(p.event())); rec.Code != http.StatusUnauthorized {
 		t.Errorf("without the token = %d, want 401", rec.Code)
 	}
