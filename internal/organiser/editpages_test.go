@@ -191,6 +191,10 @@ func TestSessionsPage(t *testing.T) {
 		t.Fatalf("added session: %+v", added)
 	}
 
+	if body := p.get("/sessions").Body.String(); strings.Index(body, "Atelier fresque du numérique") > strings.Index(body, "Table ronde ruralité") {
+		t.Errorf("the sessions page does not list the sessions in the order of the day")
+	}
+
 	// A table ronde starts 40 minutes late.
 	tr := e.Sessions[4]
 	rec = p.post("/sessions", sessionForm("2", tr.ID, tr.Title, "table-ronde", "2026-10-13T16:40", ""))

@@ -34,7 +34,11 @@ func (s *Server) sessionsView(r *http.Request, e *retours.Event, version int, ed
 	action := "/o/" + e.ID + sessionsPath + "?lang=" + v.Lang
 	intro := sectionView{Paras: []string{messages.T(v.Lang, "sessions.intro"), messages.T(v.Lang, "sessions.cancel.help")}}
 	v.Sections = append(v.Sections, intro)
-	for _, ss := range retours.EditOf(e).Sessions {
+	// In the order of the day, as the programme reads; each form stands on
+	// its own, so the order they are stored in does not matter.
+	sessions := retours.EditOf(e).Sessions
+	slices.SortStableFunc(sessions, func(a, b retours.SessionEdit) int { return a.StartsAt.Compare(b.StartsAt) })
+	for _, ss := range sessions {
 		if ss.ID == editing {
 			ss = edited
 		}
