@@ -2,6 +2,7 @@ package organiser_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -386,6 +387,15 @@ func TestProgrammePage(t *testing.T) {
 	rec = send(nil, "programme.csv", big)
 	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "Le fichier dépasse 1 Mo") || !strings.Contains(rec.Body.String(), `type="file"`) {
 		t.Errorf("5 MB = %d %s", rec.Code, rec.Body)
+	}
+	var many strings.Builder
+	many.WriteString("titre;date;début\n")
+	for i := range 60 {
+		fmt.Fprintf(&many, "Atelier %d;13/10/2026;14:%02d\n", i, i)
+	}
+	rec = send(nil, "programme.csv", []byte(many.String()))
+	if body := rec.Body.String(); rec.Code != http.StatusBadRequest || !strings.Contains(body, "aurait alors 65 sessions ; il en a 60 au plus") || strings.Contains(body, `value="apply"`) {
+		t.Errorf("too many sessions = %d %s", rec.Code, body)
 	}
 	if p.event().Version != 1 {
 		t.Fatalf("a preview or a refused file wrote")

@@ -70,10 +70,10 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 	if apply && from != e.Version {
 		err = retours.NewError(retours.ESTALE, "event.changed")
 	}
-	if !res.OK() || !apply || err != nil {
+	if !importable(e, res) || !apply || err != nil {
 		v := s.previewView(r, e, res)
 		status := http.StatusOK
-		if !res.OK() {
+		if !importable(e, res) {
 			status = http.StatusBadRequest
 		}
 		if err != nil {
@@ -94,13 +94,23 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
 			v.Problem = messages.T(v.Lang, "programme.stale")
 			return renderEdit(w, r, status, v)
 		}, func(w http.ResponseWriter, status int, fields map[string]string) error {
+			// The sessions read from the file break a rule of the event (too
+			// many sessions, an answer window past the erasure date): each
+			// problem is listed.
 			v := s.previewView(r, e, res)
 			v.Problem = retours.ErrorMessage(v.Lang, err)
+			v.showErrors(fields)
 			return renderEdit(w, r, status, v)
 		})
 	}
 	savedRedirect(w, r, e, sessionsPath, "imported", "")
 	return nil
+}
+
+// importable reports whether res can be imported into e: no line has an
+// error, and the event's sessions with it stay within retours.MaxSessions.
+func importable(e *retours.Event, res *programme.Result) bool {
+	return res.OK() && len(programme.PlanImport(e, res.Drafts).Sessions) <= retours.MaxSessions
 }
 
 // programmeForm reads the import form: the file sent for a preview, or the
@@ -174,6 +184,12 @@ func (s *Server) previewView(r *http.Request, e *retours.Event, res *programme.R
 	preview.Paras = []string{messages.T(v.Lang, "programme.summary", created, changed)}
 	preview.Table = table
 	preview.List = lines(res.Notes)
+	if !importable(e, res) {
+		preview.Class = "problems"
+		preview.Paras = append(preview.Paras, messages.T(v.Lang, "programme.too_many", len(plan.Sessions), retours.MaxSessions))
+		v.Sections = append([]sectionView{v.Sections[0], preview}, v.Sections[1:]...)
+		return v
+	}
 	data := bytes.TrimPrefix(programme.EncodeCSV(res.Drafts, "en"), []byte("\xef\xbb\xbf"))
 	preview.Forms = []formView{{ID: "apply", Action: "/o/" + e.ID + programmePath + "?lang=" + v.Lang, Multipart: true,
 		Legend:  messages.T(v.Lang, "programme.apply.legend"),
