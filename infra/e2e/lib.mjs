@@ -69,7 +69,7 @@ export function harness(context, base, out) {
   // checkTargets checks that every link, button and option is at least 44 px
   // tall and wide.
   async function checkTargets(page, where) {
-    const small = await page.evaluate(() => [...document.querySelectorAll('a, button, label.opt, textarea')]
+    const small = await page.evaluate(() => [...document.querySelectorAll('a, button, label.opt, textarea, summary')]
       .map((el) => ({ el, r: el.getBoundingClientRect() }))
       .filter(({ r }) => r.width > 0 && (r.height < 44 || r.width < 44))
       .map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`));
@@ -84,7 +84,9 @@ export function harness(context, base, out) {
       const vw = document.documentElement.clientWidth;
       if (document.documentElement.scrollWidth > vw) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} px in ${vw} px`);
       const els = [...document.querySelectorAll('header p, header a, h1, h2, main p, legend, label, textarea, button, main a, footer a')]
-        .filter((el) => el.getClientRects().length > 0);
+        .filter((el) => el.getClientRects().length > 0)
+        // What a closed <details> folds away is not shown, whatever boxes it keeps.
+        .filter((el) => !el.closest('details:not([open])') || el.closest('summary'));
       let prev = null;
       for (const el of els) {
         const b = el.getBoundingClientRect();

@@ -150,13 +150,13 @@ async function journey() {
   await add.locator('input[name=label_en]').fill(question.en);
   resp = await enter(page, add.locator('input[name=label_en]'));
   const last = page.locator('form.question').nth(-2); // the last question's, before the form that adds one
+  const qid = (await last.getAttribute('id')).replace(/^q-/, '');
   if (resp.status() !== 200 || (await last.locator('input[name=label_fr]').inputValue()) !== question.fr) fail(where, `add = ${resp.status()}`);
   else ok(where, 'question of our own added');
-  resp = await enter(page, last.locator('button[value=up]'));
-  const n = await page.locator('form.question').count();
-  if ((await page.locator('form.question').nth(n - 3).locator('input[name=label_fr]').inputValue()) !== question.fr) fail(where, 'the question did not move up');
+  resp = await enter(page, page.locator(`#question-${qid} button[value=up]`));
+  const order = await page.locator('form.question').evaluateAll((fs) => fs.map((f) => f.id));
+  if (order[order.length - 3] !== `q-${qid}`) fail(where, `the question did not move up: ${order.join(' ')}`);
   else ok(where, 'question moved up by its button');
-  const qid = (await page.locator('form.question').nth(n - 3).getAttribute('id')).replace(/^q-/, '');
 
   // A poster for the atelier, printed on one A4 page.
   where = 'poster';
@@ -192,6 +192,9 @@ async function journey() {
   // The label is corrected; the page now says what can no longer change.
   where = 'label';
   await goto(page, `${o}/questionnaire?lang=fr`, 200);
+  // Its labels are folded under the question: opened by keyboard.
+  await page.locator(`#question-${qid} summary`).focus();
+  await page.keyboard.press('Enter');
   const ours = page.locator(`form#q-${qid}`);
   await ours.locator('input[name=label_fr]').fill(question.fixed);
   resp = await enter(page, ours.locator('input[name=label_fr]'));

@@ -69,10 +69,14 @@ type formView struct {
 	ID, Legend, Note string
 	Action           string
 	Multipart        bool
-	Class            string
-	Hidden           []hiddenField
-	Fields           []fieldView
-	Buttons          []buttonView
+	// Collapsed, when set, folds the form under a summary of that text,
+	// opened when Open or when one of its fields has a problem.
+	Collapsed string
+	Open      bool
+	Class     string
+	Hidden    []hiddenField
+	Fields    []fieldView
+	Buttons   []buttonView
 }
 
 type hiddenField struct{ Name, Value string }
@@ -169,6 +173,7 @@ func (v *editView) showErrors(fieldErrs map[string]string) {
 					continue
 				}
 				shown[fld.Key] = true
+				f.Open = true
 				fld.Error = retours.FieldMessage(v.Lang, problem)
 				v.Errors = append(v.Errors, web.ErrorView{Anchor: fld.ID, Label: fld.Label, Message: fld.Error})
 			}

@@ -58,11 +58,17 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 	for i, qq := range q.Questions {
 		prefix := "q-" + qq.ID + "-"
 		key := "questionnaire.questions." + strconv.Itoa(i) + "."
+		// The labels are corrected in a form folded under the question,
+		// opened for the question just sent; its moves stay in view.
 		f := formView{ID: "q-" + qq.ID, Action: action, Class: "question", Hidden: hidden(qq.ID),
-			Legend: messages.T(v.Lang, "questionnaire.question", i+1, qq.Label.In(v.Lang))}
-		f.Note = messages.T(v.Lang, "questionnaire.kind."+string(qq.Kind)) + " · " + messages.T(v.Lang, "questionnaire.id", qq.ID)
+			Legend:    messages.T(v.Lang, "questionnaire.question", i+1, qq.Label.In(v.Lang)),
+			Collapsed: messages.T(v.Lang, "questionnaire.edit"), Open: editing == qq.ID}
+		note := messages.T(v.Lang, "questionnaire.kind."+string(qq.Kind)) + " · " + messages.T(v.Lang, "questionnaire.id", qq.ID)
 		if lo, hi := qq.Scale(); qq.Kind.IsScale() {
-			f.Note += " · " + messages.T(v.Lang, "questionnaire.scale", lo, hi)
+			note += " · " + messages.T(v.Lang, "questionnaire.scale", lo, hi)
+		}
+		if qq.Required {
+			note += " · " + messages.T(v.Lang, "questionnaire.required")
 		}
 		f.Fields = []fieldView{
 			{ID: prefix + "label_fr", Name: "label_fr", Key: key + "label", Label: messages.T(v.Lang, "questionnaire.label_fr"), Type: "text", Value: qq.Label["fr"], Required: true},
@@ -80,26 +86,27 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 		}
 		f.Fields = append(f.Fields, fieldView{ID: prefix + "required", Name: "required", Key: key + "required", Label: messages.T(v.Lang, "questionnaire.required"), Type: "checkbox", Value: "1", Checked: qq.Required})
 		f.Buttons = []buttonView{{Value: "save", Label: messages.T(v.Lang, "edit.save")}}
+		moves := formView{ID: "q-" + qq.ID + "-moves", Action: action, Class: "moves", Hidden: hidden(qq.ID)}
 		if i > 0 {
-			f.Buttons = append(f.Buttons, buttonView{Value: "up", Label: messages.T(v.Lang, "questionnaire.up"), Secondary: true})
+			moves.Buttons = append(moves.Buttons, buttonView{Value: "up", Label: messages.T(v.Lang, "questionnaire.up"), Secondary: true})
 		}
 		if i < len(q.Questions)-1 {
-			f.Buttons = append(f.Buttons, buttonView{Value: "down", Label: messages.T(v.Lang, "questionnaire.down"), Secondary: true})
+			moves.Buttons = append(moves.Buttons, buttonView{Value: "down", Label: messages.T(v.Lang, "questionnaire.down"), Secondary: true})
 		}
 		switch {
 		case qq.Retired:
-			f.Buttons = append(f.Buttons, buttonView{Value: "restore", Label: messages.T(v.Lang, "questionnaire.restore"), Secondary: true})
+			moves.Buttons = append(moves.Buttons, buttonView{Value: "restore", Label: messages.T(v.Lang, "questionnaire.restore"), Secondary: true})
 		case answered:
-			f.Buttons = append(f.Buttons, buttonView{Value: "retire", Label: messages.T(v.Lang, "questionnaire.retire"), Secondary: true})
+			moves.Buttons = append(moves.Buttons, buttonView{Value: "retire", Label: messages.T(v.Lang, "questionnaire.retire"), Secondary: true})
 		default:
-			f.Buttons = append(f.Buttons, buttonView{Value: "delete", Label: messages.T(v.Lang, "questionnaire.delete"), Secondary: true})
+			moves.Buttons = append(moves.Buttons, buttonView{Value: "delete", Label: messages.T(v.Lang, "questionnaire.delete"), Secondary: true})
 		}
-		heading := qq.Label.In(v.Lang)
-		sec := sectionView{ID: "question-" + qq.ID, Heading: heading, Forms: []formView{f}}
+		heading := messages.T(v.Lang, "questionnaire.numbered", i+1, qq.Label.In(v.Lang))
+		sec := sectionView{ID: "question-" + qq.ID, Heading: heading, Paras: []string{note}, Forms: []formView{moves, f}}
 		if qq.Retired {
 			sec.Heading = messages.T(v.Lang, "questionnaire.retired.title", heading)
 			sec.Class = "cancelled"
-			sec.Paras = []string{messages.T(v.Lang, "questionnaire.retired")}
+			sec.Paras = append(sec.Paras, messages.T(v.Lang, "questionnaire.retired"))
 		}
 		v.Sections = append(v.Sections, sec)
 	}
