@@ -4,7 +4,6 @@ package organiser
 // navigation, part of the organisers' catalogue (messages).
 var editTexts = map[string]map[string]string{
 	"fr": {
-		"orga.nav":                         "Pages de l'événement",
 		"orga.nav.home":                    "Tableau de bord",
 		"orga.nav.details":                 "Informations",
 		"orga.nav.sessions":                "Sessions",
@@ -177,7 +176,6 @@ var editTexts = map[string]map[string]string{
 		"edition.open.sessions":            "Ses sessions",
 	},
 	"en": {
-		"orga.nav":                         "The event's pages",
 		"orga.nav.home":                    "Dashboard",
 		"orga.nav.details":                 "Details",
 		"orga.nav.sessions":                "Sessions",

@@ -130,6 +130,7 @@ func navigation(e *retours.Event, lang, current string) []navLink {
 		{Label: messages.T(lang, "orga.nav.questionnaire"), Href: questionnairePath},
 		{Label: messages.T(lang, "orga.nav.programme"), Href: programmePath},
 		{Label: messages.T(lang, "orga.nav.edition"), Href: editionPath},
+		{Label: messages.T(lang, "orga.nav.entry"), Href: "/saisie"},
 	}
 	for i := range out {
 		out[i].Current = out[i].Href == current
