@@ -89,7 +89,7 @@ async function journey() {
   await tabTo(page, where, 'the token field', (a) => a.id === 'token');
   await page.keyboard.type(arg.token);
   const login = await submitAndWait(page);
-  if (!page.url().includes(o) || login.status() !== 200 || !(await page.$('nav.orga-nav'))) fail(where, `after login at ${page.url()} (${login.status()})`);
+  if (!page.url().includes(o) || login.status() !== 200 || !(await page.$('ul.nav'))) fail(where, `after login at ${page.url()} (${login.status()})`);
   else ok(where, 'logged in by keyboard; the navigation shows');
 
   // Details: the anonymity threshold lowered to 1, by keyboard.

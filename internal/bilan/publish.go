@@ -137,10 +137,7 @@ func visibility(b *Bilan) *shown {
 		}
 	}
 	if len(counts) == 0 {
-		// No session at all and no answer: nothing to hide, and no table
-		// for the profiles' columns either.
-		v.cols = map[string]int{}
-		return v
+		return v // no session at all and no answer: nothing to hide
 	}
 	v.t = suppress.New(th, counts)
 	v.t.Fix(suppress.Figure{Row: suppress.Total, Col: suppress.Total}, suppress.Shown)

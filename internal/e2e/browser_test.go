@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
@@ -67,12 +66,39 @@ type created struct {
 // from a session's QR code URL to a note, axe-core on every page in French
 // and English, and the reflow checks. See that script for the list.
 func TestSurveyInChromium(t *testing.T) {
-	b := startBrowserTest(t)
-	ev := mustCreate(t, b.url, necDay)
-	old := mustCreate(t, b.url, lastYear)
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
+	}
+	root, err := samtemplate.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
+			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
+		}
+	}
+
+	st := dynamotest.NewStore(t)
+	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(handler)
+	defer ts.Close()
+	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server on %s, want the loopback address", ts.URL)
+	}
+	ev := mustCreate(t, ts.URL, necDay)
+	old := mustCreate(t, ts.URL, lastYear)
 	// An event being erased, for its organisers' page.
-	gone := mustCreate(t, b.url, lastYear)
-	req, _ := http.NewRequest("DELETE", b.url+"/api/events/"+gone.ID+"?confirm="+gone.ID, nil)
+	gone := mustCreate(t, ts.URL, lastYear)
+	req, _ := http.NewRequest("DELETE", ts.URL+"/api/events/"+gone.ID+"?confirm="+gone.ID, nil)
 	req.Header.Set("Authorization", "Bearer "+gone.OrganiserToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -83,7 +109,14 @@ func TestSurveyInChromium(t *testing.T) {
 		t.Fatalf("erase = %d", resp.StatusCode)
 	}
 	atelier := ev.Sessions[1].ID
-	b.run(t, "survey.mjs",
+
+	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
+	if out == "" {
+		out = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(root, "infra", "e2e", "survey.mjs"), ts.URL,
 		"form=/e/"+ev.ID+"/"+atelier,
 		"event=/e/"+ev.ID,
 		"closed=/e/"+old.ID+"/"+old.Sessions[0].ID,
@@ -91,8 +124,14 @@ func TestSurveyInChromium(t *testing.T) {
 		"poster=/api/events/"+ev.ID+"/sessions/"+atelier+"/poster",
 		"token="+ev.OrganiserToken,
 		"organisers=/o/"+ev.ID,
-		"erasure=/o/"+gone.ID, "erasuretoken="+gone.OrganiserToken)
-	st := b.store
+		"erasure=/o/"+gone.ID, "erasuretoken="+gone.OrganiserToken,
+		"out="+out)
+	cmd.Dir = root
+	output, err := cmd.CombinedOutput()
+	t.Logf("survey.mjs:\n%s", output)
+	if err != nil {
+		t.Fatalf("browser test failed: %v (output above)", err)
+	}
 
 	// One answer and one note per language, with what was typed and chosen:
 	// the thank-you page reloaded, which sent each answer twice, stored
@@ -119,69 +158,6 @@ func TestSurveyInChromium(t *testing.T) {
 	}
 	if !langs["fr"] || !langs["en"] {
 		t.Errorf("answer languages %v, want fr and en", langs)
-	}
-}
-
-// browserTest is the real handler of every function over DynamoDB Local,
-// served on the loopback address for a script of infra/e2e to drive
-// Chromium through.
-type browserTest struct {
-	node, root string
-	store      *dynamo.Store
-	url        string
-}
-
-// startBrowserTest starts the server, or skips, loudly, where node or
-// Chromium is missing.
-func startBrowserTest(t *testing.T) *browserTest {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pkg := range []string{"playwright-core", "axe-core"} {
-		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
-			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
-		}
-	}
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	t.Cleanup(ts.Close)
-	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
-		t.Fatalf("test server on %s, want the loopback address", ts.URL)
-	}
-	return &browserTest{node: node, root: root, store: st, url: ts.URL}
-}
-
-// run runs the script of infra/e2e with args, screenshots going to
-// $RETOURS_E2E_SCREENSHOTS when set, and fails with its output when it
-// fails.
-func (b *browserTest) run(t *testing.T, script string, args ...string) {
-	t.Helper()
-	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
-	if out == "" {
-		out = t.TempDir()
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, b.node, append([]string{filepath.Join(b.root, "infra", "e2e", script), b.url}, append(args, "out="+out)...)...)
-	cmd.Dir = b.root
-	output, err := cmd.CombinedOutput()
-	t.Logf("%s:\n%s", script, output)
-	if err != nil {
-		t.Fatalf("browser test failed: %v (output above)", err)
 	}
 }
 

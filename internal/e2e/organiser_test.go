@@ -1,11 +1,21 @@
 package e2e_test
 
 import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/retours/retours/internal/dynamo"
+	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/samtemplate"
+	"github.com/retours/retours/internal/stack"
 )
 
 // journeyEvent is the event the administrator creates, with no programme
@@ -56,5 +66,68 @@ func TestOrganiserJourneyInChromium(t *testing.T) {
 	}
 	if len(answers) != 1 || answers[0].SessionID != e.Sessions[1].ID || answers[0].Values["satisfaction"].Number != 5 {
 		t.Errorf("answers after the journey: %+v", answers)
+	}
+}
+
+// browserTest is the real handler of every function over DynamoDB Local,
+// served on the loopback address for a script of infra/e2e to drive
+// Chromium through.
+type browserTest struct {
+	node, root string
+	store      *dynamo.Store
+	url        string
+}
+
+// startBrowserTest starts the server, or skips, loudly, where node or
+// Chromium is missing.
+func startBrowserTest(t *testing.T) *browserTest {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
+	}
+	root, err := samtemplate.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
+			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
+		}
+	}
+	st := dynamotest.NewStore(t)
+	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(handler)
+	t.Cleanup(ts.Close)
+	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server on %s, want the loopback address", ts.URL)
+	}
+	return &browserTest{node: node, root: root, store: st, url: ts.URL}
+}
+
+// run runs the script of infra/e2e with args, screenshots going to
+// $RETOURS_E2E_SCREENSHOTS when set, and fails with its output when it
+// fails.
+func (b *browserTest) run(t *testing.T, script string, args ...string) {
+	t.Helper()
+	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
+	if out == "" {
+		out = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.node, append([]string{filepath.Join(b.root, "infra", "e2e", script), b.url}, append(args, "out="+out)...)...)
+	cmd.Dir = b.root
+	output, err := cmd.CombinedOutput()
+	t.Logf("%s:\n%s", script, output)
+	if err != nil {
+		t.Fatalf("browser test failed: %v (output above)", err)
 	}
 }

@@ -31,11 +31,15 @@ import (
 // here fails TestEveryKeyUsedExists.
 func dynamicKeys(src *source) map[string][]string {
 	return map[string][]string{
-		"note.":    retours.NoteKinds,         // survey, organiser and bilan: a note's kind
-		"kind.":    retours.NoteKinds,         // digest: a quoted note's kind
-		"event.":   {"now", "soon", "closed"}, // survey: sessionView.State
-		"field.":   src.fieldProblems,         // the retours.Field* constants
-		"problem.": problemCodes(),            // programme: a problem's code
+		"note.":    retours.NoteKinds,                                                                                                         // survey, organiser and bilan: a note's kind
+		"kind.":    retours.NoteKinds,                                                                                                         // digest: a quoted note's kind
+		"event.":   {"now", "soon", "closed"},                                                                                                 // survey: sessionView.State
+		"field.":   src.fieldProblems,                                                                                                         // the retours.Field* constants
+		"problem.": problemCodes(),                                                                                                            // programme: a problem's code
+		"status.":  {string(retours.StatusUpcoming), string(retours.StatusRunning), string(retours.StatusOpen), string(retours.StatusClosed)}, // organiser: an event's status
+		"lang.":    retours.Languages,                                                                                                         // organiser: a language's name
+		"edit.":    retours.Actions,                                                                                                           // organiser: an action of the record of changes
+		"nav.":     {"home", "modifier", "sessions", "questionnaire", "programme", "edition", "acces", "saisie"},                              // organiser: the organisers' navigation (organiserNav)
 		// organiser's editing pages: a session's kind, a question's kind,
 		// what an import does to a session and what it changes, and what
 		// was just done

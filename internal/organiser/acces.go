@@ -320,7 +320,13 @@ type navItem struct {
 func organiserNav(e *retours.Event, lang, current string) []navItem {
 	items := []struct{ key, path string }{
 		{"home", ""},
+		{"modifier", detailsPath},
+		{"sessions", sessionsPath},
+		{"questionnaire", questionnairePath},
+		{"programme", programmePath},
+		{"edition", editionPath},
 		{"acces", "/acces"},
+		{"saisie", "/saisie"},
 	}
 	out := make([]navItem, 0, len(items))
 	for _, it := range items {

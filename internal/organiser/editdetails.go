@@ -30,16 +30,16 @@ func (s *Server) detailsPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) detailsView(r *http.Request, e *retours.Event, in retours.EventEdit, version int) *editView {
 	v := newEditView(r, e, detailsPath)
 	v.titled(messages.T(v.Lang, "details.page"))
-	langs := []optionView{
+	langs := []editOption{
 		{Value: "fr", Label: messages.T(v.Lang, "details.lang.fr"), Selected: slices.Contains(in.Languages, "fr")},
 		{Value: "en", Label: messages.T(v.Lang, "details.lang.en"), Selected: slices.Contains(in.Languages, "en")},
 	}
-	field := func(name, typ, value string, required bool, label, help string) fieldView {
-		return fieldView{ID: "d-" + name, Name: name, Key: name, Label: label, Help: help, Type: typ, Value: value, Required: required}
+	field := func(name, typ, value string, required bool, label, help string) editField {
+		return editField{ID: "d-" + name, Name: name, Key: name, Label: label, Help: help, Type: typ, Value: value, Required: required}
 	}
 	form := formView{ID: "details", Action: "/o/" + e.ID + detailsPath + "?lang=" + v.Lang,
 		Hidden: []hiddenField{{"version", strconv.Itoa(version)}},
-		Fields: []fieldView{
+		Fields: []editField{
 			field("title", "text", in.Title, true, messages.T(v.Lang, "details.title"), ""),
 			field("place", "text", in.Place, false, messages.T(v.Lang, "details.place"), ""),
 			field("starts_at", "datetime-local", localTime(in.StartsAt), true, messages.T(v.Lang, "details.starts_at"), ""),

@@ -61,7 +61,7 @@ func (s *Server) editionView(r *http.Request, e *retours.Event, f *editionForm) 
 	v.titled(messages.T(v.Lang, "edition.page"))
 	if e.Series == "" {
 		v.Sections = []sectionView{{Paras: []string{messages.T(v.Lang, "edition.no_series")},
-			Links: []linkView{{Label: messages.T(v.Lang, "orga.nav.details"), Href: "/o/" + e.ID + detailsPath + "?lang=" + v.Lang}}}}
+			Links: []linkView{{Label: messages.T(v.Lang, "nav.modifier"), Href: "/o/" + e.ID + detailsPath + "?lang=" + v.Lang}}}}
 		return v
 	}
 	next := e.Edition + 1
@@ -71,7 +71,7 @@ func (s *Server) editionView(r *http.Request, e *retours.Event, f *editionForm) 
 	v.Sections = []sectionView{{Paras: []string{messages.T(v.Lang, "edition.intro", e.Series, next), messages.T(v.Lang, "edition.same")}}}
 	form := formView{ID: "edition", Action: "/o/" + e.ID + editionPath + "?lang=" + v.Lang, Legend: messages.T(v.Lang, "edition.legend"),
 		Hidden: []hiddenField{{"key", f.Key}},
-		Fields: []fieldView{
+		Fields: []editField{
 			{ID: "e-starts_at", Name: "starts_at", Key: "starts_at", Label: messages.T(v.Lang, "edition.starts_at"), Help: messages.T(v.Lang, "edition.starts_at.help"), Type: "datetime-local", Value: localTime(f.StartsAt), Required: true},
 			{ID: "e-title", Name: "title", Key: "title", Label: messages.T(v.Lang, "details.title"), Type: "text", Value: f.Title, Required: true},
 			{ID: "e-place", Name: "place", Key: "place", Label: messages.T(v.Lang, "details.place"), Type: "text", Value: f.Place},
@@ -88,11 +88,11 @@ func (s *Server) editionView(r *http.Request, e *retours.Event, f *editionForm) 
 		key := "sessions." + n + "."
 		form.Hidden = append(form.Hidden, hiddenField{"from_" + n, ss.From})
 		form.Fields = append(form.Fields,
-			fieldView{ID: "e-s" + n + "-keep", Name: "keep_" + n, Label: messages.T(v.Lang, "edition.keep", ss.Title), Type: "checkbox", Value: "1", Checked: ss.Keep, Class: "keep"},
-			fieldView{ID: "e-s" + n + "-title", Name: "title_" + n, Key: key + "title", Label: messages.T(v.Lang, "edition.session.title", i+1), Type: "text", Value: ss.Title},
-			fieldView{ID: "e-s" + n + "-kind", Name: "kind_" + n, Key: key + "kind", Label: messages.T(v.Lang, "edition.session.kind", i+1), Type: "select", Options: kindOptions(v.Lang, ss.Kind)},
-			fieldView{ID: "e-s" + n + "-starts_at", Name: "starts_at_" + n, Key: key + "starts_at", Label: messages.T(v.Lang, "edition.session.starts_at", i+1), Type: "datetime-local", Value: localTime(ss.StartsAt)},
-			fieldView{ID: "e-s" + n + "-ends_at", Name: "ends_at_" + n, Key: key + "ends_at", Label: messages.T(v.Lang, "edition.session.ends_at", i+1), Type: "datetime-local", Value: localTime(ss.EndsAt)},
+			editField{ID: "e-s" + n + "-keep", Name: "keep_" + n, Label: messages.T(v.Lang, "edition.keep", ss.Title), Type: "checkbox", Value: "1", Checked: ss.Keep, Class: "keep"},
+			editField{ID: "e-s" + n + "-title", Name: "title_" + n, Key: key + "title", Label: messages.T(v.Lang, "edition.session.title", i+1), Type: "text", Value: ss.Title},
+			editField{ID: "e-s" + n + "-kind", Name: "kind_" + n, Key: key + "kind", Label: messages.T(v.Lang, "edition.session.kind", i+1), Type: "select", Options: kindOptions(v.Lang, ss.Kind)},
+			editField{ID: "e-s" + n + "-starts_at", Name: "starts_at_" + n, Key: key + "starts_at", Label: messages.T(v.Lang, "edition.session.starts_at", i+1), Type: "datetime-local", Value: localTime(ss.StartsAt)},
+			editField{ID: "e-s" + n + "-ends_at", Name: "ends_at_" + n, Key: key + "ends_at", Label: messages.T(v.Lang, "edition.session.ends_at", i+1), Type: "datetime-local", Value: localTime(ss.EndsAt)},
 		)
 	}
 	form.Buttons = []buttonView{{Value: "create", Label: messages.T(v.Lang, "edition.create")}, {Value: "preview", Label: messages.T(v.Lang, "edition.reshift"), Secondary: true}}

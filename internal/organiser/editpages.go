@@ -29,16 +29,11 @@ type editView struct {
 	web.Base
 	Style     template.CSS // the organisers' page's
 	EditStyle template.CSS
-	Nav       []navLink
+	Nav       []navItem
 	Heading   string
 	Notice    string // what was just done, said as a status
 	Problem   string // why nothing was written, said as an alert
 	Sections  []sectionView
-}
-
-type navLink struct {
-	Label, Href string
-	Current     bool
 }
 
 // sectionView is a part of an editing page: a heading, paragraphs, a
@@ -75,7 +70,7 @@ type formView struct {
 	Open      bool
 	Class     string
 	Hidden    []hiddenField
-	Fields    []fieldView
+	Fields    []editField
 	Buttons   []buttonView
 }
 
@@ -86,30 +81,30 @@ type buttonView struct {
 	Secondary    bool
 }
 
-// fieldView is a labelled control. Key is the field's name in the
+// editField is a labelled control. Key is the field's name in the
 // domain's errors ("title", "sessions.3.ends_at"), which may differ from
 // its name in the form.
-type fieldView struct {
+type editField struct {
 	ID, Name, Key string
 	Label, Help   string
 	Type          string // text, number, email, datetime-local, textarea, select, checkbox, checkboxes, file
 	Value         string
 	Required      bool
 	Checked       bool
-	Options       []optionView
+	Options       []editOption
 	Accept        string
 	Class         string
 	Min, Max      string
 	Error         string
 }
 
-type optionView struct {
+type editOption struct {
 	Value, Label string
 	Selected     bool
 }
 
 // DescribedBy is the ids of the field's help and error.
-func (f fieldView) DescribedBy() string {
+func (f editField) DescribedBy() string {
 	var ids []string
 	if f.Help != "" {
 		ids = append(ids, f.ID+"-help")
@@ -120,32 +115,13 @@ func (f fieldView) DescribedBy() string {
 	return strings.Join(ids, " ")
 }
 
-// navigation is the small navigation of the organisers' pages, current
-// the path of the page it is on ("" for the organisers' page).
-func navigation(e *retours.Event, lang, current string) []navLink {
-	out := []navLink{
-		{Label: messages.T(lang, "orga.nav.home")},
-		{Label: messages.T(lang, "orga.nav.details"), Href: detailsPath},
-		{Label: messages.T(lang, "orga.nav.sessions"), Href: sessionsPath},
-		{Label: messages.T(lang, "orga.nav.questionnaire"), Href: questionnairePath},
-		{Label: messages.T(lang, "orga.nav.programme"), Href: programmePath},
-		{Label: messages.T(lang, "orga.nav.edition"), Href: editionPath},
-		{Label: messages.T(lang, "orga.nav.entry"), Href: "/saisie"},
-	}
-	for i := range out {
-		out[i].Current = out[i].Href == current
-		out[i].Href = "/o/" + e.ID + out[i].Href + "?lang=" + lang
-	}
-	return out
-}
-
 // newEditView returns the base of the editing page at path (under
 // /o/{event}); its caller titles it.
 func newEditView(r *http.Request, e *retours.Event, path string) *editView {
 	lang := web.PageLang(r, e)
 	return &editView{
 		Base:  web.Base{Lang: lang, Event: e, Path: "/o/" + e.ID + path, ErrorsTitle: messages.T(lang, "edit.errors")},
-		Style: template.CSS(organisersCSS), EditStyle: template.CSS(editCSS), Nav: navigation(e, lang, path),
+		Style: template.CSS(organisersCSS), EditStyle: template.CSS(editCSS), Nav: organiserNav(e, lang, strings.TrimPrefix(path, "/")),
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Server) programmeView(r *http.Request, e *retours.Event) *editView {
 			}},
 		{ID: "upload", Heading: messages.T(v.Lang, "programme.upload"), Forms: []formView{{
 			ID: "programme", Action: "/o/" + e.ID + programmePath + "?lang=" + v.Lang, Multipart: true,
-			Fields: []fieldView{{ID: "p-file", Name: "file", Key: "file", Label: messages.T(v.Lang, "programme.file"), Help: messages.T(v.Lang, "programme.file.help"),
+			Fields: []editField{{ID: "p-file", Name: "file", Key: "file", Label: messages.T(v.Lang, "programme.file"), Help: messages.T(v.Lang, "programme.file.help"),
 				Type: "file", Accept: ".csv,.ics,.txt,text/csv,text/calendar", Required: true}},
 			Buttons: []buttonView{{Value: "preview", Label: messages.T(v.Lang, "programme.preview.button")}},
 		}}},

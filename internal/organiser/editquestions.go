@@ -70,21 +70,21 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 		if qq.Required {
 			note += " · " + messages.T(v.Lang, "questionnaire.required")
 		}
-		f.Fields = []fieldView{
+		f.Fields = []editField{
 			{ID: prefix + "label_fr", Name: "label_fr", Key: key + "label", Label: messages.T(v.Lang, "questionnaire.label_fr"), Type: "text", Value: qq.Label["fr"], Required: true},
 			{ID: prefix + "label_en", Name: "label_en", Key: key + "label.en", Label: messages.T(v.Lang, "questionnaire.label_en"), Type: "text", Value: qq.Label["en"]},
 		}
 		for j, c := range qq.Choices {
 			ck := key + "choices." + strconv.Itoa(j) + ".label"
 			f.Fields = append(f.Fields,
-				fieldView{ID: prefix + "c-" + c.ID + "-fr", Name: "choice_" + c.ID + "_fr", Key: ck, Label: messages.T(v.Lang, "questionnaire.choice_fr", j+1), Type: "text", Value: c.Label["fr"], Required: true},
-				fieldView{ID: prefix + "c-" + c.ID + "-en", Name: "choice_" + c.ID + "_en", Key: ck + ".en", Label: messages.T(v.Lang, "questionnaire.choice_en", j+1), Type: "text", Value: c.Label["en"]})
+				editField{ID: prefix + "c-" + c.ID + "-fr", Name: "choice_" + c.ID + "_fr", Key: ck, Label: messages.T(v.Lang, "questionnaire.choice_fr", j+1), Type: "text", Value: c.Label["fr"], Required: true},
+				editField{ID: prefix + "c-" + c.ID + "-en", Name: "choice_" + c.ID + "_en", Key: ck + ".en", Label: messages.T(v.Lang, "questionnaire.choice_en", j+1), Type: "text", Value: c.Label["en"]})
 		}
 		if qq.Kind.HasChoices() {
-			f.Fields = append(f.Fields, fieldView{ID: prefix + "new-choice", Name: "new_choice", Key: key + "choices." + strconv.Itoa(len(qq.Choices)) + ".label",
+			f.Fields = append(f.Fields, editField{ID: prefix + "new-choice", Name: "new_choice", Key: key + "choices." + strconv.Itoa(len(qq.Choices)) + ".label",
 				Label: messages.T(v.Lang, "questionnaire.new_choice"), Help: messages.T(v.Lang, "questionnaire.new_choice.help"), Type: "text"})
 		}
-		f.Fields = append(f.Fields, fieldView{ID: prefix + "required", Name: "required", Key: key + "required", Label: messages.T(v.Lang, "questionnaire.required"), Type: "checkbox", Value: "1", Checked: qq.Required})
+		f.Fields = append(f.Fields, editField{ID: prefix + "required", Name: "required", Key: key + "required", Label: messages.T(v.Lang, "questionnaire.required"), Type: "checkbox", Value: "1", Checked: qq.Required})
 		f.Buttons = []buttonView{{Value: "save", Label: messages.T(v.Lang, "edit.save")}}
 		moves := formView{ID: "q-" + qq.ID + "-moves", Action: action, Class: "moves", Hidden: hidden(qq.ID)}
 		if i > 0 {
@@ -130,13 +130,13 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 	if custom == nil {
 		custom = &customQuestion{Kind: string(retours.QuestionRating), Max: "5"}
 	}
-	kinds := []optionView{}
+	kinds := []editOption{}
 	for _, k := range retours.QuestionKinds {
-		kinds = append(kinds, optionView{Value: string(k), Label: messages.T(v.Lang, "questionnaire.kind."+string(k)), Selected: string(k) == custom.Kind})
+		kinds = append(kinds, editOption{Value: string(k), Label: messages.T(v.Lang, "questionnaire.kind."+string(k)), Selected: string(k) == custom.Kind})
 	}
 	key := "questionnaire.questions." + strconv.Itoa(len(q.Questions)) + "."
 	add := formView{ID: "q-new", Action: action, Class: "question", Hidden: hidden(""), Legend: messages.T(v.Lang, "questionnaire.custom"),
-		Fields: []fieldView{
+		Fields: []editField{
 			{ID: "q-new-kind", Name: "kind", Key: key + "kind", Label: messages.T(v.Lang, "questionnaire.kind"), Type: "select", Options: kinds, Required: true},
 			{ID: "q-new-label_fr", Name: "label_fr", Key: key + "label", Label: messages.T(v.Lang, "questionnaire.label_fr"), Type: "text", Value: custom.LabelFR, Required: true},
 			{ID: "q-new-label_en", Name: "label_en", Key: key + "label.en", Label: messages.T(v.Lang, "questionnaire.label_en"), Type: "text", Value: custom.LabelEN},

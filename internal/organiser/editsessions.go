@@ -71,14 +71,14 @@ func sessionForm(v *editView, action string, version int, ss retours.SessionEdit
 	if ss.ID == "" {
 		prefix = "s-new-"
 	}
-	field := func(name, typ, value string, required bool, label, help string) fieldView {
-		return fieldView{ID: prefix + name, Name: name, Key: name, Label: label, Help: help, Type: typ, Value: value, Required: required}
+	field := func(name, typ, value string, required bool, label, help string) editField {
+		return editField{ID: prefix + name, Name: name, Key: name, Label: label, Help: help, Type: typ, Value: value, Required: required}
 	}
 	kind := field("kind", "select", "", true, messages.T(v.Lang, "sessions.kind"), "")
 	kind.Options = kindOptions(v.Lang, ss.Kind)
 	f := formView{ID: strings.TrimSuffix(prefix, "-"), Action: action, Class: "session",
 		Hidden: []hiddenField{{"version", strconv.Itoa(version)}, {"session", ss.ID}},
-		Fields: []fieldView{
+		Fields: []editField{
 			field("title", "text", ss.Title, true, messages.T(v.Lang, "sessions.title"), ""),
 			kind,
 			field("starts_at", "datetime-local", localTime(ss.StartsAt), true, messages.T(v.Lang, "sessions.starts_at"), ""),
@@ -226,10 +226,10 @@ func sessionWhen(lang string, ss retours.SessionInput) string {
 }
 
 // kindOptions are the kinds of session to choose from, selected the one.
-func kindOptions(lang, selected string) []optionView {
-	var out []optionView
+func kindOptions(lang, selected string) []editOption {
+	var out []editOption
 	for _, k := range retours.SessionKinds {
-		out = append(out, optionView{Value: k, Label: messages.T(lang, "session.kind."+k), Selected: k == selected})
+		out = append(out, editOption{Value: k, Label: messages.T(lang, "session.kind."+k), Selected: k == selected})
 	}
 	return out
 }

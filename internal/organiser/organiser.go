@@ -121,7 +121,7 @@ func orAnswers[T any](store *T, from any) {
 // stylesheets of its pages.
 func (s *Server) Service() web.Service {
 	page, api := web.Page, web.API
-	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS}, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS}, Login: loginPage, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
 		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
@@ -165,6 +165,18 @@ func (s *Server) Service() web.Service {
 		page("POST /o/{event}/saisie", s.entrySave),
 		page("GET /o/{event}/saisie/{token}", s.entryLink),
 		page("POST /o/{event}/saisie/liens", s.entryLinks),
+		page("GET /admin", s.adminHome),
+		page("POST /admin/login", s.adminLogin),
+		page("POST /admin/logout", s.adminLogout),
+		page("GET /admin/nouveau", s.adminNewForm),
+		page("POST /admin/nouveau", s.adminCreate),
+		page("GET /admin/e/{event}", s.adminEvent),
+		page("POST /admin/e/{event}/acces", s.adminAccess),
+		page("GET /o/{event}/acces", s.accessesPage),
+		page("POST /o/{event}/acces", s.accessesCreate),
+		page("POST /o/{event}/acces/{access}/revoquer", s.accessesRevoke),
+		page("POST /o/{event}/partages", s.sharesCreate),
+		page("POST /o/{event}/partages/{share}/revoquer", s.sharesRevoke),
 		page("GET /o/{event}/modifier", s.detailsPage),
 		page("POST /o/{event}/modifier", s.saveDetails),
 		page("GET /o/{event}/sessions", s.sessionsPage),

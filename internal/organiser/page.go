@@ -41,12 +41,11 @@ type loginView struct {
 // with their QR codes and posters, and texts to moderate.
 type dashboardView struct {
 	web.Base
-	Style     template.CSS
-	EditStyle template.CSS // the navigation's
-	Nav       []navLink
-	Window    string
-	Answers   int
-	Notes     int
+	Style   template.CSS
+	Nav     []navItem
+	Window  string
+	Answers int
+	Notes   int
 	// ResponseRate is empty when the registered count is not known.
 	ResponseRate string
 	Downloads    []linkView
@@ -136,7 +135,7 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, e *reto
 	describeTexts(texts, e, lang)
 	v := &dashboardView{
 		Base:  web.Base{Lang: lang, Title: messages.T(lang, "orga.title"), Event: e, Path: "/o/" + e.ID},
-		Style: template.CSS(organisersCSS), EditStyle: template.CSS(editCSS), Nav: navigation(e, lang, ""), Window: s.window(e, lang),
+		Style: template.CSS(organisersCSS), Nav: organiserNav(e, lang, "home"), Window: s.window(e, lang),
 		Answers: act.Answers, Notes: act.Notes, ResponseRate: responseRate(e, act.Answers, lang),
 		Downloads: downloads(e, lang), Sessions: s.sessionRows(r, e, act, lang),
 		Texts: texts, TextsPage: cur.String(), EraseError: eraseProblem,
