@@ -231,12 +231,12 @@ func questionSection(l string, q QuestionStats) section {
 	case q.Kind.IsText():
 		s.Text = append(s.Text, itoa(q.Count)+" "+messages.T(l, "text_answers"))
 	case q.Mean != nil:
-		s.Text = append(s.Text, messages.T(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))
+		s.Text = append(s.Text, messages.Plural(l, "answers_count", q.Count)+messages.T(l, "semicolon")+numericSummary(l, q))
 		if q.NPS != nil {
 			s.Text = append(s.Text, messages.T(l, "nps")+messages.T(l, "colon")+npsSummary(l, q.NPS))
 		}
 	default:
-		s.Text = append(s.Text, messages.T(l, "answers_count", q.Count))
+		s.Text = append(s.Text, messages.Plural(l, "answers_count", q.Count))
 	}
 	if len(q.Distribution) == 0 {
 		return s
