@@ -42,5 +42,5 @@ func main() {
 	if cfg.Self != "" {
 		srv.Trigger = digest.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.Self))
 	}
-	gateway.ServeWithEvents(s.Log, srv.Handle, srv.Service())
+	gateway.ServeWithEvents(s, srv.Handle, srv.Service())
 }

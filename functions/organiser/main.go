@@ -41,5 +41,5 @@ func main() {
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 		Files: files, Jobs: jobs, Erasure: erasure, Deps: web.Deps{Logger: s.Log},
 	})
-	gateway.Serve(s.Log, srv.Service())
+	gateway.Serve(s, srv.Service())
 }

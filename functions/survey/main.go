@@ -17,5 +17,5 @@ func main() {
 		Events: st, Answers: st, RetentionMonths: s.Config.RetentionMonths,
 		EventTTL: app.SurveyEventTTL, Deps: web.Deps{Logger: s.Log},
 	})
-	gateway.Serve(s.Log, srv.Service())
+	gateway.Serve(s, srv.Service())
 }

@@ -118,5 +118,5 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		}
 		services = append(services, svc())
 	}
-	return web.NewHandler(web.Options{Logger: deps.Logger, Now: deps.Now, ReplyMargin: cfg.ReplyMargin}, services...)
+	return web.NewHandler(web.Options{Logger: deps.Logger, Now: deps.Now, ReplyMargin: cfg.ReplyMargin, BaseURL: cfg.BaseURL}, services...)
 }

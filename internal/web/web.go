@@ -78,6 +78,9 @@ type Options struct {
 	// invocation's) to answer when the database is too slow: a second by
 	// default.
 	ReplyMargin time.Duration
+	// BaseURL is the deployment's public URL (PUBLIC_BASE_URL), whose
+	// origin a write may come from besides the request's own host.
+	BaseURL string
 }
 
 // DefaultReplyMargin is the time kept, before a request's deadline, to
@@ -99,7 +102,7 @@ func NewHandler(opts Options, services ...Service) (http.Handler, error) {
 	if opts.ReplyMargin <= 0 {
 		opts.ReplyMargin = DefaultReplyMargin
 	}
-	s := &server{log: opts.Logger, now: opts.Now, margin: opts.ReplyMargin, mux: http.NewServeMux()}
+	s := &server{log: opts.Logger, now: opts.Now, margin: opts.ReplyMargin, mux: http.NewServeMux(), origin: originOf(opts.BaseURL)}
 	styles := []string{layoutCSS}
 	var mounted []string
 	for _, svc := range services {
@@ -127,6 +130,7 @@ type server struct {
 	margin time.Duration
 	mux    *http.ServeMux
 	csp    string
+	origin string // the public base URL's scheme and host, or ""
 }
 
 // mount registers the handlers of svc, checking them against Routes.
@@ -158,11 +162,15 @@ func (s *server) mount(svc Service) error {
 	return errors.Join(errs...)
 }
 
-// adapt bounds the request's body to the route's limit, runs h and answers
-// its error: a browser refused for want of credentials goes to the login
-// form login gives.
+// adapt refuses cross-site writes, bounds the request's body to the
+// route's limit, runs h and answers its error: a browser refused for want
+// of credentials goes to the login form login gives.
 func (s *server) adapt(rt Route, h Handler, login func(*http.Request) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if err := s.checkOrigin(rt, r); err != nil {
+			s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
 		err := h.serve(w, r)
 		if err == nil {

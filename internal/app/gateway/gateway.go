@@ -7,7 +7,6 @@ package gateway
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -19,22 +18,22 @@ import (
 )
 
 // Handler returns the handler of the services' routes, as the local server
-// serves them; it exits when the services do not match their routes in
-// web.Routes.
-func Handler(log *slog.Logger, services ...web.Service) http.Handler {
-	return app.Must(web.NewHandler(web.Options{Logger: log}, services...))
+// serves them, with the function's logger and public base URL; it exits
+// when the services do not match their routes in web.Routes.
+func Handler(s *app.Start, services ...web.Service) http.Handler {
+	return app.Must(web.NewHandler(web.Options{Logger: s.Log, BaseURL: s.Config.BaseURL}, services...))
 }
 
 // Serve starts a function that API Gateway invokes: its requests go to the
 // services' routes, through the adapter of the HTTP API.
-func Serve(log *slog.Logger, services ...web.Service) {
-	lambda.Start(httpadapter.NewV2(Handler(log, services...)).ProxyWithContext)
+func Serve(s *app.Start, services ...web.Service) {
+	lambda.Start(httpadapter.NewV2(Handler(s, services...)).ProxyWithContext)
 }
 
 // ServeWithEvents starts a function that API Gateway and other sources (a
 // schedule, its own asynchronous invocations) invoke (see HTTPOrEvent).
-func ServeWithEvents(log *slog.Logger, other func(context.Context, json.RawMessage) (any, error), services ...web.Service) {
-	lambda.Start(HTTPOrEvent(Handler(log, services...), other))
+func ServeWithEvents(s *app.Start, other func(context.Context, json.RawMessage) (any, error), services ...web.Service) {
+	lambda.Start(HTTPOrEvent(Handler(s, services...), other))
 }
 
 // HTTPOrSchedule returns the Lambda handler of a function that both API
