@@ -302,7 +302,7 @@ func TestHandleLambdaEvent(t *testing.T) {
 func TestCallsAreAllowed(t *testing.T) {
 	f := newFixture(t, 2, 6)
 	calls := iamcheck.NewRecorder()
-	st := dynamo.New(dynamolocal.Client(dynamotest.Endpoint(t), calls.DynamoDB), f.st.Table())
+	st := dynamo.New(dynamolocal.Client(dynamotest.Endpoint(t), calls.DynamoDB, iamcheck.For("ActivityFunction").DynamoDB), f.st.Table())
 	if err := dynamotest.NewPoller(t, f.st, dynamotest.Consumer(st).Handle, nil).Drain(t.Context()); err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,7 @@ func TestRun(t *testing.T) {
 		answers = append(answers, mustAnswer(t, st, e, t0.Add(3*time.Hour), "4"))
 	}
 	now := t0.Add(3*time.Hour + 30*time.Minute)
-	r := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Period: time.Hour}
+	r := &aggregate.Runner{Store: dynamotest.ForFunction(t, st, "AggregateFunction"), Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Period: time.Hour}
 
 	run := func(name string, want aggregate.Result) {
 		t.Helper()
@@ -211,7 +211,7 @@ func TestErasureBetweenReadAndWrite(t *testing.T) {
 					mustAnswer(t, st, ev, t0.Add(3*time.Hour), "5")
 				}
 				var erased []string
-				wrapped := &erasedBetween{Store: st, erase: func(ctx context.Context, id string) error {
+				wrapped := &erasedBetween{Store: dynamotest.ForFunction(t, st, "AggregateFunction"), erase: func(ctx context.Context, id string) error {
 					if id != e.ID || slices.Contains(erased, id) {
 						return nil
 					}

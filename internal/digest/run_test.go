@@ -53,12 +53,13 @@ const secret = "digest-secret-for-tests-0123456789"
 // from memory (where the database is not the point).
 type week struct {
 	store                      storetest.Store
+	fn                         storetest.Store // store as the digest function sees it: its calls recorded
 	nec, tour, cafe, old, calm *retours.Event
 }
 
 func newWeek(t *testing.T, st storetest.Store) *week {
 	t.Helper()
-	w := &week{store: st}
+	w := &week{store: st, fn: dynamotest.ForFunction(t, st, "DigestFunction")}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 	w.nec = mustEvent(t, w.store, "Numérique En Commun[s] Auvergne", day(20), []string{"alice@example.org", "Bob@Example.org"}, nil)
 	w.tour = mustEvent(t, w.store, "Digital inclusion tour", day(24), []string{"bob@example.org"}, []string{"en", "fr"})
@@ -167,7 +168,7 @@ func newRunner(w *week, sender ses.Sender, now func() time.Time) *digest.Runner 
 		now = func() time.Time { return monday }
 	}
 	return digest.New(digest.Config{
-		Events: w.store, Answers: w.store, Digests: w.store, Changes: w.store, Sender: sender,
+		Events: w.fn, Answers: w.fn, Digests: w.fn, Changes: w.fn, Sender: sender,
 		BaseURL: "https://retours.example.org", Secret: []byte(secret), Now: now,
 		Logger: slog.New(slog.DiscardHandler),
 	})
@@ -328,7 +329,7 @@ func TestAWeekOfAnswersThroughSES(t *testing.T) {
 }
 
 func TestUnsubscribedOrganisersGetNothing(t *testing.T) {
-	w := newWeek(t, memstore.New())
+	w := newWeek(t, dynamotest.NewFedStore(t)) // the unsubscriptions' conditional writes, recorded
 	box := &outbox{}
 	r := newRunner(w, box, nil)
 	// Last week's digest (as of Sunday evening, ISO week 48) had the same

@@ -113,7 +113,7 @@ func (c *crashing) DigestSent(ctx context.Context, cl retours.DigestClaim, now t
 // Monday 08:00. It returns errCrashed when the run died.
 func invocation(w *week, box ses.Sender, clk *clock, digests retours.DigestStore) (rep *digest.Report, err error) {
 	r := digest.New(digest.Config{
-		Events: w.store, Answers: w.store, Digests: digests, Changes: w.store, Sender: box,
+		Events: w.fn, Answers: w.fn, Digests: digests, Changes: w.fn, Sender: box,
 		BaseURL: "https://retours.example.org", Secret: []byte(secret), Now: clk.Now, Sleep: clk.Sleep,
 		Logger: quiet,
 	})
@@ -311,7 +311,7 @@ func TestOverlappingRunsWait(t *testing.T) {
 	second := &outbox{}
 	var waits []time.Duration
 	r := digest.New(digest.Config{
-		Events: w.store, Answers: w.store, Digests: st, Changes: w.store, Sender: second,
+		Events: w.fn, Answers: w.fn, Digests: st, Changes: w.fn, Sender: second,
 		BaseURL: "https://retours.example.org", Secret: []byte(secret), Now: clk.Now, Logger: quiet,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)
@@ -353,7 +353,7 @@ func TestRunFailsWhenItCannotWait(t *testing.T) {
 	clk := &clock{now: paris08.Add(time.Second)}
 	box := &outbox{}
 	r := digest.New(digest.Config{
-		Events: w.store, Answers: w.store, Digests: st, Changes: w.store, Sender: box,
+		Events: w.fn, Answers: w.fn, Digests: st, Changes: w.fn, Sender: box,
 		BaseURL: "https://retours.example.org", Secret: []byte(secret), Now: clk.Now, Sleep: clk.Sleep, Logger: quiet,
 		Poll: 10 * time.Second,
 	})

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ import (
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamolocal"
 	"github.com/retours/retours/internal/dynamostream"
+	"github.com/retours/retours/internal/iamcheck"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
 )
@@ -56,6 +58,12 @@ func run(m *testing.M) int {
 	code := m.Run()
 	if server != nil {
 		server.Stop()
+	}
+	if err := iamcheck.Settle(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		if code == 0 {
+			code = 1
+		}
 	}
 	return code
 }
@@ -122,6 +130,33 @@ func NewStore(tb testing.TB) *dynamo.Store {
 	tb.Helper()
 	c := Client(tb)
 	return dynamo.New(c, NewTable(tb, c))
+}
+
+// ForFunction returns st as the named function (its logical id in
+// template.yaml, "OrganiserFunction") sees it: when st is on DynamoDB Local,
+// the same table through a client that records the function's calls
+// (iamcheck.For), which Main then holds to the function's policy; any
+// other store unchanged.
+func ForFunction[S any](tb testing.TB, st S, function string) S {
+	tb.Helper()
+	var out any = st
+	switch s := any(st).(type) {
+	case *dynamo.Store:
+		out = functionStore(tb, s, function)
+	case *FedStore:
+		out = &FedStore{Store: functionStore(tb, s.Store, function), Poller: s.Poller}
+	}
+	return out.(S)
+}
+
+func functionStore(tb testing.TB, st *dynamo.Store, function string) *dynamo.Store {
+	tb.Helper()
+	// The same client as st's (its retries, and any fault a test injects),
+	// recording.
+	rec := iamcheck.For(function)
+	return dynamo.New(dynamodb.New(st.Client().Options(), func(o *dynamodb.Options) {
+		o.APIOptions = append(slices.Clone(o.APIOptions), rec.Middleware)
+	}), st.Table())
 }
 
 // FedStore is a store whose Drain counts every answer and note written so

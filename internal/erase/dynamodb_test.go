@@ -117,7 +117,7 @@ func TestErase20000OnDynamoDB(t *testing.T) {
 	orgCalls := iamcheck.NewRecorder()
 	clk := &clock{now: t0}
 	runs := &triggers{}
-	organiser := &erase.Job{Store: dynamo.New(dynamolocal.Client(endpoint, orgCalls.DynamoDB), table), Trigger: runs, Grace: grace, Now: clk.Now, Log: quiet}
+	organiser := &erase.Job{Store: dynamo.New(dynamolocal.Client(endpoint, orgCalls.DynamoDB, iamcheck.For("OrganiserFunction").DynamoDB), table), Trigger: runs, Grace: grace, Now: clk.Now, Log: quiet}
 	er, err := organiser.Start(ctx, e.ID)
 	if err != nil || er.State != retours.ErasureRunning || runs.count() != 1 {
 		t.Fatalf("Start = %+v, %v, %d runs", er, err, runs.count())
@@ -132,7 +132,7 @@ func TestErase20000OnDynamoDB(t *testing.T) {
 	calls := iamcheck.NewRecorder()
 	var armed atomic.Bool
 	armed.Store(true)
-	worker := &erase.Job{Store: dynamo.New(dynamolocal.Client(endpoint, calls.DynamoDB, dieAfter("BatchWriteItem", 300, &armed)), table),
+	worker := &erase.Job{Store: dynamo.New(dynamolocal.Client(endpoint, calls.DynamoDB, iamcheck.For("EraseFunction").DynamoDB, dieAfter("BatchWriteItem", 300, &armed)), table),
 		Grace: grace, Now: clk.Now, Sleep: clk.Sleep, Log: quiet}
 	started = time.Now()
 	if _, err := worker.Run(ctx, e.ID); !errors.Is(err, errDied) {

@@ -14,12 +14,17 @@
 // included, a transaction's item-level actions included — and which grants
 // no call used.
 //
-// In a function's tests:
-//
-//	var calls = iamcheck.NewRecorder()
-//	client := dynamolocal.Client(endpoint, calls.DynamoDB) // and s3local's srv.Client(calls.S3)…
-//	…
-//	iamcheck.Check(t, "OrganiserFunction", calls.Calls(), iamcheck.World{Names: map[string]string{"Table": table}})
+// The tests that run a function's code build its clients with the
+// function's recorder, For("OrganiserFunction") (dynamotest.ForFunction
+// does it for a store on DynamoDB Local; internal/stack gives each function
+// its own). After a package's tests, Settle (called by dynamotest.Main, or
+// Main) fails when a recorded call is not allowed by the function's policy,
+// naming function, action and resource, and holds the calls to the
+// package's ledger, testdata/calls/<package>.json: a call missing from it,
+// or, after a full run, one in it that no test makes any more, fails too
+// (RETOURS_UPDATE_IAM_LEDGER=1 go test rewrites it). TestLedgersMatchPolicies
+// here then holds each policy to the union of the ledgers, both ways: every
+// call allowed, every grant used.
 //
 // It is used only by tests.
 package iamcheck

@@ -23,26 +23,26 @@ import (
 // Call is one AWS API call a function's code made, with what IAM decides
 // on: the service and operation, and the resources the call touches.
 type Call struct {
-	Service   string // the SDK's service id: "DynamoDB", "S3", "SESv2", "Secrets Manager", "Lambda"
-	Operation string // "Query", "PutObject", "SendEmail"…
+	Service   string `json:",omitempty"` // the SDK's service id: "DynamoDB", "S3", "SESv2", "Secrets Manager", "Lambda"
+	Operation string `json:",omitempty"` // "Query", "PutObject", "SendEmail"…
 
-	Table string // DynamoDB: the table of a single-table call
-	Index string // DynamoDB: the index a Query or Scan reads
+	Table string `json:",omitempty"` // DynamoDB: the table of a single-table call
+	Index string `json:",omitempty"` // DynamoDB: the index a Query or Scan reads
 	// Items are the tables and item operations of a batch or a transaction
 	// (BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems).
-	Items []Item
+	Items []Item `json:",omitempty"`
 
-	Bucket string // S3
-	Key    string // S3: the object's key
+	Bucket string `json:",omitempty"` // S3
+	Key    string `json:",omitempty"` // S3: the object's key
 
 	// From is SendEmail's sending address, or the identity ARN it names.
-	From string
+	From string `json:",omitempty"`
 	// ConfigurationSet is the SES configuration set a SendEmail names.
-	ConfigurationSet string
+	ConfigurationSet string `json:",omitempty"`
 
-	Secret string // Secrets Manager: the SecretId, a name or an ARN
+	Secret string `json:",omitempty"` // Secrets Manager: the SecretId, a name or an ARN
 
-	Function string // Lambda: the function invoked, a name or an ARN
+	Function string `json:",omitempty"` // Lambda: the function invoked, a name or an ARN
 }
 
 // Item is one item operation of a batch or a transaction.

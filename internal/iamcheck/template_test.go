@@ -3,7 +3,9 @@ package iamcheck_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,71 +39,27 @@ func TestEveryFunctionPolicyCanBeChecked(t *testing.T) {
 	}
 }
 
-// dynamoCalls are the DynamoDB calls each function's handlers and runs make
-// in the tests of internal/stack, internal/digest and internal/aggregate
-// today (read with a Recorder on their clients). Once each function's tests
-// record their own calls, they replace this list. The activity and erase
-// functions' tests check their calls themselves (internal/activity,
-// internal/erase); the activity's stream reads are the event source
-// mapping's, which no code here makes.
-var dynamoCalls = map[string][]iamcheck.Call{
-	"SurveyFunction": {
-		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		{Service: "DynamoDB", Operation: "PutItem", Table: "retours"},
-	},
-	"OrganiserFunction": {
-		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
-		{Service: "DynamoDB", Operation: "BatchGetItem", Items: []iamcheck.Item{{Table: "retours", Op: "GetItem"}}},
-		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "PutItem"}}},
-		// A moderation change, with its check that the event lives, and
-		// the record of who made it.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "PutItem"}}},
-		// A share created or revoked, with the same check and record.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "DeleteItem"}, {Table: "retours", Op: "PutItem"}}},
-		// An edit of the event or of its accesses, conditional on its item.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "PutItem"}}},
-		// The start of an erasure: the mark, the series entry, the record;
-		// an edit that moves the series entry.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "UpdateItem"}, {Table: "retours", Op: "DeleteItem"}, {Table: "retours", Op: "PutItem"}}},
-		{Service: "DynamoDB", Operation: "BatchWriteItem", Items: []iamcheck.Item{{Table: "retours", Op: "DeleteItem"}}},
-		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},
-	},
-	"DigestFunction": {
-		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		// The record of a run started on demand.
-		{Service: "DynamoDB", Operation: "PutItem", Table: "retours"},
-		// An unsubscription, with its check that the event lives.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
-		{Service: "DynamoDB", Operation: "UpdateItem", Table: "retours"},
-		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "AdminTokenSecret"},
-		{Service: "Secrets Manager", Operation: "GetSecretValue", Secret: "DigestSecret"},
-	},
-	"AggregateFunction": {
-		{Service: "DynamoDB", Operation: "GetItem", Table: "retours"},
-		// A snapshot, with its check that the event lives.
-		{Service: "DynamoDB", Operation: "TransactWriteItems", Items: []iamcheck.Item{{Table: "retours", Op: "ConditionCheckItem"}, {Table: "retours", Op: "PutItem"}}},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours"},
-		{Service: "DynamoDB", Operation: "Query", Table: "retours", Index: "GSI1"},
+// mappingCalls are calls that no code of retours makes, but that AWS makes
+// with a function's role: the activity function's event source mapping
+// reads the table's stream and sends the batches it gives up on to the
+// failures queue. internal/activity's TestActivityStream runs the same
+// reads with the mapping's settings (dynamostream).
+var mappingCalls = map[string][]string{
+	"ActivityFunction": {
+		"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+		"sqs:SendMessage",
 	},
 }
 
-// TestTemplatePolicies holds each function's policy in template.yaml to
-// the calls its code makes: the DynamoDB calls above, and the downloads and
-// the digest's e-mail recorded here through the real code.
-func TestTemplatePolicies(t *testing.T) {
+// recordedHere runs, through the real code and clients, the calls of the
+// functions whose tests elsewhere use stand-ins for these services: the
+// organiser's large downloads (S3) and the runs it starts in other
+// functions (Lambda), the downloads the aggregate function prepares (S3),
+// the digest's e-mail (SES) and its run on demand in an invocation of
+// itself (Lambda).
+func recordedHere(t *testing.T) iamcheck.Ledger {
+	t.Helper()
 	ctx := context.Background()
-	w := iamcheck.World{
-		Names: map[string]string{"Table": "retours", "DownloadsBucket": "retours-downloads", "EraseFunction": "retours-erase",
-			"AggregateFunction": "retours-aggregate", "AWS::StackName": "retours"},
-		Parameters: map[string]string{"DigestIdentity": "example.org"},
-	}
-
 	downloads := iamcheck.NewRecorder()
 	srv, err := s3local.Start(ctx, s3local.Options{Buckets: []string{"retours-downloads"}})
 	if err != nil {
@@ -153,14 +111,100 @@ func TestTemplatePolicies(t *testing.T) {
 	if err := digest.Invoke(lambdainvoke.New(local.Client(digestRuns.Lambda), "retours-digest")).Trigger(ctx, digest.Request{Run: "r1", Until: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-
-	calls := map[string][]iamcheck.Call{
-		"SurveyFunction":    dynamoCalls["SurveyFunction"],
-		"OrganiserFunction": slices.Concat(dynamoCalls["OrganiserFunction"], downloads.Calls(), erasures.Calls()),
-		"DigestFunction":    slices.Concat(dynamoCalls["DigestFunction"], mail.Calls(), digestRuns.Calls()),
-		"AggregateFunction": append(dynamoCalls["AggregateFunction"], prepared.Calls()...),
+	return iamcheck.Ledger{
+		"OrganiserFunction": slices.Concat(downloads.Calls(), erasures.Calls()),
+		"DigestFunction":    slices.Concat(mail.Calls(), digestRuns.Calls()),
+		"AggregateFunction": prepared.Calls(),
 	}
-	for fn, c := range calls {
-		t.Run(fn, func(t *testing.T) { iamcheck.Check(t, fn, c, w) })
+}
+
+// allCalls is every call the tests recorded, by function: the packages'
+// ledgers, which their tests hold to what they record (iamcheck.Settle),
+// and the calls recorded here.
+func allCalls(t *testing.T) iamcheck.Ledger {
+	t.Helper()
+	all, err := iamcheck.Ledgers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, calls := range recordedHere(t) {
+		all[fn] = append(all[fn], calls...)
+	}
+	return all
+}
+
+// TestLedgersMatchPolicies holds each function's policy in template.yaml
+// to the calls its code makes in the tests: every call allowed, action and
+// resource (an index included), and every grant used by a call, or by the
+// event source mapping (mappingCalls).
+func TestLedgersMatchPolicies(t *testing.T) {
+	tmpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := allCalls(t)
+	for fn := range tmpl.Resources("AWS::Serverless::Function") {
+		t.Run(fn, func(t *testing.T) {
+			if len(all[fn]) == 0 {
+				t.Fatalf("no test recorded a call of %s: build its clients with iamcheck.For(%q) (dynamotest.ForFunction)", fn, fn)
+			}
+			p, err := iamcheck.FunctionPolicy(tmpl, fn, iamcheck.LedgerWorld)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := iamcheck.Evaluate(p, all[fn], iamcheck.LedgerWorld)
+			rep.Unused = slices.DeleteFunc(rep.Unused, func(g iamcheck.Grant) bool { return slices.Contains(mappingCalls[fn], g.Action) })
+			if err := rep.Failures(true); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestLedgersCatchAMissingIndexGrant proves the test above has teeth: with
+// the grant of Query on the table's GSI1 index taken out of a copy of the
+// organiser function's policy, the administrator's list of events, which
+// the organiser function's tests really query, is denied — and the report
+// names the function, the action and the index's ARN. A grant added that
+// no call needs is reported too.
+func TestLedgersCatchAMissingIndexGrant(t *testing.T) {
+	tmpl, err := samtemplate.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := tmpl.Resource("OrganiserFunction")
+	props := body["Properties"].(map[string]any)
+	pol := props["Policies"].([]any)[0].(map[string]any)
+	var kept []any
+	removed := false
+	for _, st := range pol["Statement"].([]any) {
+		if strings.Contains(fmt.Sprint(st.(map[string]any)["Resource"]), "/index/GSI1") {
+			removed = true
+			continue
+		}
+		kept = append(kept, st)
+	}
+	if !removed {
+		t.Fatal("the organiser function's policy has no statement on ${Table.Arn}/index/GSI1")
+	}
+	kept = append(kept, map[string]any{"Effect": "Allow", "Action": []any{"dynamodb:Scan"}, "Resource": map[string]any{"Fn::GetAtt": []any{"Table", "Arn"}}})
+	pol["Statement"] = kept
+
+	p, err := iamcheck.FunctionPolicy(tmpl, "OrganiserFunction", iamcheck.LedgerWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = iamcheck.Evaluate(p, allCalls(t)["OrganiserFunction"], iamcheck.LedgerWorld).Failures(true)
+	if err == nil {
+		t.Fatal("the organiser function's policy without GSI1 passed")
+	}
+	for _, want := range []string{
+		"OrganiserFunction's policy",
+		"denied: DynamoDB Query table=retours index=GSI1 needs dynamodb:Query on arn:aws:dynamodb:eu-west-3:123456789012:table/retours/index/GSI1",
+		"granted, never used: dynamodb:Scan on !GetAtt Table.Arn (arn:aws:dynamodb:eu-west-3:123456789012:table/retours)",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("report lacks %q:\n%v", want, err)
+		}
 	}
 }

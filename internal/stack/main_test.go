@@ -62,6 +62,11 @@ func newEnvWith(t testing.TB, st stack.Store, adjust func(*stack.Config)) *testE
 		// Erasures wait a little for the participants' requests, not the
 		// production's 20 seconds.
 		EraseGrace: 100 * time.Millisecond}
+	if _, ok := st.(*dynamo.Store); ok {
+		// Each function's calls are recorded, and held to its policy in
+		// template.yaml after the tests (dynamotest.Main).
+		cfg.StoreOf = func(fn string) stack.Store { return dynamotest.ForFunction(t, st, fn) }
+	}
 	if adjust != nil {
 		adjust(&cfg)
 	}

@@ -95,7 +95,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 // its documented schema.
 func TestOpenAPIExamples(t *testing.T) {
 	doc, compiler := loadOpenAPI(t)
-	env := newMemEnv(t)
+	env := newEnv(t) // on DynamoDB Local: it records the organiser function's calls (dynamotest.ForFunction)
 	type call struct {
 		method, path string
 		op           openAPIOp

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/retours/retours/internal/digest"
@@ -36,7 +37,11 @@ type Store interface {
 
 // Config is what the functions share. Store is required.
 type Config struct {
-	Store      Store
+	Store Store
+	// StoreOf, when set, gives the store each function (its logical id in
+	// template.yaml, FunctionID) uses instead of Store: the tests give each
+	// its own client, which records its calls.
+	StoreOf    func(functionID string) Store
 	AdminToken string
 	// BaseURL is the public URL printed in links and QR codes; empty
 	// derives it from each request's Host.
@@ -74,27 +79,39 @@ type Config struct {
 // web.Routes when none is named.
 func New(cfg Config, functions ...string) (http.Handler, error) {
 	deps := web.Deps{Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger}.WithDefaults()
-	st := cfg.Store
+	storeOf := func(fn string) Store {
+		if cfg.StoreOf != nil {
+			return cfg.StoreOf(FunctionID(fn))
+		}
+		return cfg.Store
+	}
 	if cfg.Files != nil && cfg.Jobs == nil {
-		cfg.Jobs = download.InProcess(&download.Worker{Events: st, Store: st, Files: cfg.Files, Now: deps.Now, Log: deps.Logger})
+		// The aggregate function prepares large downloads on AWS.
+		ws := storeOf("aggregate")
+		cfg.Jobs = download.InProcess(&download.Worker{Events: ws, Store: ws, Files: cfg.Files, Now: deps.Now, Log: deps.Logger})
 	}
 	if cfg.Erasure == nil {
 		grace := cfg.EraseGrace
 		if grace == 0 {
 			grace = retours.ErasureGrace(cfg.SurveyEventTTL, cfg.SurveyTimeout)
 		}
-		// The job keeps real time, whatever the handlers' clock: it waits.
-		cfg.Erasure = &erase.Job{Store: st, Grace: grace, Log: deps.Logger}
-		cfg.Erasure.Trigger = erase.InProcess(cfg.Erasure)
+		// The organiser function starts an erasure, the erase function
+		// runs it. The job keeps real time, whatever the handlers' clock:
+		// it waits.
+		worker := &erase.Job{Store: storeOf("erase"), Grace: grace, Log: deps.Logger}
+		worker.Trigger = erase.InProcess(worker)
+		cfg.Erasure = &erase.Job{Store: storeOf(web.FuncOrganiser), Grace: grace, Log: deps.Logger, Trigger: worker.Trigger}
 	}
 	all := map[string]func() web.Service{
 		web.FuncSurvey: func() web.Service {
+			st := storeOf(web.FuncSurvey)
 			return survey.New(survey.Config{
 				Events: st, Answers: st, RetentionMonths: cfg.RetentionMonths, EventTTL: cfg.SurveyEventTTL,
 				Deps: deps,
 			}).Service()
 		},
 		web.FuncOrganiser: func() web.Service {
+			st := storeOf(web.FuncOrganiser)
 			return organiser.New(organiser.Config{
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
@@ -104,7 +121,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		},
 		web.FuncDigest: func() web.Service {
 			// Runs started on demand are carried out in a goroutine.
-			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: st, Trigger: cfg.DigestTrigger, Now: deps.Now, Logger: deps.Logger}).Service()
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: storeOf(web.FuncDigest), Trigger: cfg.DigestTrigger, Now: deps.Now, Logger: deps.Logger}).Service()
 		},
 	}
 	if len(functions) == 0 {
@@ -119,4 +136,13 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		services = append(services, svc())
 	}
 	return web.NewHandler(web.Options{Logger: deps.Logger, Now: deps.Now, ReplyMargin: cfg.ReplyMargin, BaseURL: cfg.BaseURL}, services...)
+}
+
+// FunctionID returns the logical id in template.yaml of the function fn
+// (web.FuncSurvey…): "SurveyFunction".
+func FunctionID(fn string) string {
+	if fn == "" {
+		return ""
+	}
+	return strings.ToUpper(fn[:1]) + fn[1:] + "Function"
 }

@@ -77,13 +77,21 @@ func newSecretsManager(t *testing.T) *secretsManager {
 	return sm
 }
 
-func (sm *secretsManager) client(rec *iamcheck.Recorder) *secretsmanager.Client {
+func (sm *secretsManager) client(recs ...*iamcheck.Recorder) *secretsmanager.Client {
+	var opts []func(*secretsmanager.Options)
+	for _, rec := range recs {
+		opts = append(opts, rec.SecretsManager)
+	}
 	return secretsmanager.New(secretsmanager.Options{
 		Region:       "eu-west-3",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(sm.srv.URL),
-	}, rec.SecretsManager)
+	}, opts...)
 }
+
+// TestMain holds the functions' reads of their secrets, recorded with
+// iamcheck.For, to their policies and to this package's ledger.
+func TestMain(m *testing.M) { iamcheck.Main(m) }
 
 func env(kv ...string) func(string) string {
 	m := map[string]string{}
@@ -109,7 +117,7 @@ func TestSecretsAreReadOnceAtStart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sm := newSecretsManager(t)
 			rec := iamcheck.NewRecorder()
-			getenv, err := secrets.Resolve(context.Background(), sm.client(rec), tt.getenv)
+			getenv, err := secrets.Resolve(context.Background(), sm.client(rec, iamcheck.For(tt.function)), tt.getenv)
 			if err != nil {
 				t.Fatal(err)
 			}
