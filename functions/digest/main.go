@@ -38,7 +38,7 @@ func main() {
 		Events: st, Answers: st, Digests: st, Changes: st, Sender: sender,
 		BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: s.Log,
 	})
-	srv := &digest.Server{Runner: runner, AdminToken: cfg.AdminToken, Runs: st, Logger: s.Log}
+	srv := &digest.Server{Runner: runner, AdminToken: cfg.AdminToken, Runs: st, Logger: s.Log, Limiter: gateway.Limiter(s)}
 	if cfg.Self != "" {
 		srv.Trigger = digest.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.Self))
 	}

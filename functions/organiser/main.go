@@ -39,7 +39,7 @@ func main() {
 	srv := organiser.New(organiser.Config{
 		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		Files: files, Jobs: jobs, Erasure: erasure, Deps: web.Deps{Logger: s.Log},
+		Files: files, Jobs: jobs, Erasure: erasure, Deps: web.Deps{Logger: s.Log, Limiter: gateway.Limiter(s)},
 	})
 	gateway.Serve(s, srv.Service())
 }

@@ -182,6 +182,7 @@ func serveAll(cfg app.Config, client *dynamodb.Client, files download.Files, mai
 			BaseURL: cfg.BaseURL, Secret: []byte(cfg.DigestSecret), Logger: log,
 		}),
 		SurveyEventTTL: app.SurveyEventTTL, SurveyTimeout: app.SurveyTimeout, Files: files, Logger: log,
+		Limits: true,
 	})
 }
 

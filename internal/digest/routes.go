@@ -28,11 +28,14 @@ type Server struct {
 	Now     func() time.Time // time.Now when nil
 	Rand    io.Reader        // crypto/rand when nil
 	Logger  *slog.Logger
+	// Limiter counts the requests of the routes in web.RouteLimits; nil
+	// limits nothing.
+	Limiter web.Limiter
 }
 
 // Service returns the handlers of the digest function's routes.
 func (s *Server) Service() web.Service {
-	return web.Service{Function: web.FuncDigest, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncDigest, Limiter: s.Limiter, Handlers: []web.Handler{
 		web.API("POST /api/digests/run", s.run),
 		web.API("GET /api/digests/runs/{id}", s.runStatus),
 		web.Page("GET /unsubscribe/{token}", s.unsubscribePage),

@@ -11,6 +11,7 @@
 //	digest         PK=DIGEST#<week>  SK=ORGANISER#<organiser>
 //	bilan snapshot PK=EVENT#<event>  SK=BILAN#<lang>
 //	series entry   PK=SERIES#<series> SK=EDITION#<000000 edition>#<event>
+//	rate counter   PK=LIMIT#<client hash> SK=<class>#<event>#<window start> (ratelimit.go)
 //
 // <organiser> is retours.OrganiserID of the address, <week> an ISO week
 // ("2026-W48"). An answer or a note is one item and one write, with no index

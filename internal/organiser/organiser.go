@@ -121,7 +121,7 @@ func orAnswers[T any](store *T, from any) {
 // stylesheets of its pages.
 func (s *Server) Service() web.Service {
 	page, api := web.Page, web.API
-	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS}, Login: loginPage, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS}, Login: loginPage, Limiter: s.cfg.Limiter, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
 		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
@@ -224,7 +224,19 @@ func (s *Server) authoriseEvent(r *http.Request, e *retours.Event, admin bool) (
 	case tok == "" && (!admin || retours.ErrorCode(adminErr) == retours.EUNAUTHORIZED):
 		return nil, retours.Actor{}, retours.NewError(retours.EUNAUTHORIZED, "organiser.token_missing")
 	}
+	if err := s.wrongToken(r, e.ID); err != nil {
+		return nil, retours.Actor{}, err
+	}
 	return nil, retours.Actor{}, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
+}
+
+// wrongToken counts a wrong token presented for the event against its
+// client's limit, and returns an ETOOMANY error once the client reached it.
+func (s *Server) wrongToken(r *http.Request, eventID string) error {
+	if s.cfg.Limiter == nil {
+		return nil
+	}
+	return s.cfg.Limiter.Limit(r, web.LimitLogin, eventID)
 }
 
 // organiserToken returns the organiser token of the Authorization header, or

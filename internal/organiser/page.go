@@ -263,7 +263,17 @@ func (s *Server) organisersLogin(w http.ResponseWriter, r *http.Request) error {
 	if tok == "" {
 		return s.renderLogin(w, r, http.StatusUnauthorized, e, messages.T(lang, "orga.login.missing"))
 	}
+	// A client that typed too many wrong tokens for the event waits for
+	// the end of its window, whatever it types now.
+	if l := s.cfg.Limiter; l != nil {
+		if err := l.Over(r, web.LimitLogin, e.ID); err != nil {
+			return err
+		}
+	}
 	if _, ok := e.AccessFor(tok); !ok {
+		if err := s.wrongToken(r, e.ID); err != nil {
+			return err
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser login refused", slog.String("event", e.ID))
 		return s.renderLogin(w, r, http.StatusForbidden, e, messages.T(lang, "orga.login.wrong"))
 	}

@@ -18,6 +18,7 @@ const (
 	ESTALE        = "stale"        // a change was made from a version that is no longer the current one
 	EVERSION      = "version"      // a change does not say which version it was made from
 	ETOOLARGE     = "too_large"    // the input is larger than allowed
+	ETOOMANY      = "too_many"     // the client asked too often; Fields["retry_after"] says in how many seconds it may again
 	EINTERNAL     = "internal"     // anything unexpected; details stay in the logs
 )
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
+	"github.com/retours/retours/internal/ratelimit"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/stack"
 	"github.com/retours/retours/internal/webtest"
@@ -377,7 +378,7 @@ func TestRetention(t *testing.T) {
 // TestNoIPOrUserAgentStored: stored answers and notes hold only the expected
 // attributes, and nothing from the request's network or browser.
 func TestNoIPOrUserAgentStored(t *testing.T) {
-	env := newEnv(t)
+	env := newEnvWith(t, dynamotest.NewStore(t), func(c *stack.Config) { c.Limits = true })
 	ce := env.MustCreateEvent(necDay)
 	const ip, ua = "203.0.113.77", "Mozilla/5.0 (Retours-UA-Marker)"
 	header := []string{"User-Agent", ua, "X-Forwarded-For", ip, "X-Real-Ip", ip, "Forwarded", "for=" + ip, "Accept-Language", "en",
@@ -394,11 +395,21 @@ func TestNoIPOrUserAgentStored(t *testing.T) {
 			t.Fatalf("status = %d", code)
 		}
 	}
+	// Limited requests leave a counter named by a keyed hash of the
+	// client's address, which expires soon after its window.
+	if rec := env.PostForm("/o/"+ce.ID+"/login", url.Values{"token": {"rto_faux"}}, header...); rec.Code != http.StatusForbidden {
+		t.Fatalf("wrong login = %d", rec.Code)
+	}
+	if rec := env.Do("GET", "/api/events/"+ce.ID+"/export", nil, append(header, "Authorization", "Bearer "+ce.OrganiserToken)...); rec.Code != http.StatusOK {
+		t.Fatalf("export = %d", rec.Code)
+	}
 	common := []string{dynamo.AttrPK, dynamo.AttrSK, dynamo.AttrGSI1PK, dynamo.AttrGSI1SK, dynamo.AttrExpires, "type", "id", "lang", "created_at"}
 	allowed := map[string][]string{
 		"answer": append(slices.Clone(common), "values", "session", "hidden"),
 		"note":   append(slices.Clone(common), "kind", "text", "session", "hidden"),
+		"limit":  {dynamo.AttrPK, dynamo.AttrSK, dynamo.AttrExpires, "type", "n"},
 	}
+	latest := env.Clock.Now().Add(time.Hour + ratelimit.Expiry)
 	seen := map[string]int{}
 	for _, item := range env.rawItems() {
 		typ := attrS(item, "type")
@@ -414,14 +425,20 @@ func TestNoIPOrUserAgentStored(t *testing.T) {
 			sort.Strings(names)
 			t.Logf("%s item attributes: %v", typ, names)
 		}
+		if typ == "limit" {
+			exp, _ := strconv.ParseInt(item[dynamo.AttrExpires].(*types.AttributeValueMemberN).Value, 10, 64)
+			if at := time.Unix(exp, 0); at.After(latest) {
+				t.Errorf("a counter is kept until %v, past its window (%v at the latest)", at, latest)
+			}
+		}
 		walkStrings(item, func(s string) {
 			if strings.Contains(s, ip) || strings.Contains(s, "192.0.2.1") || strings.Contains(s, "Retours-UA-Marker") || strings.Contains(s, "Mozilla") {
 				t.Errorf("%s item stores %q", typ, s)
 			}
 		})
 	}
-	if seen["answer"] != 2 || seen["note"] != 2 {
-		t.Errorf("item types = %v, want 2 answers and 2 notes", seen)
+	if seen["answer"] != 2 || seen["note"] != 2 || seen["limit"] != 3 { // the event's creation, the wrong login, the export
+		t.Errorf("item types = %v, want 2 answers, 2 notes and 3 counters", seen)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/erase"
 	"github.com/retours/retours/internal/organiser"
+	"github.com/retours/retours/internal/ratelimit"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/survey"
 	"github.com/retours/retours/internal/web"
@@ -66,8 +67,12 @@ type Config struct {
 	// Erasure runs erasures; nil runs them in this process
 	// (erase.InProcess), waiting EraseGrace before the last sweep
 	// (retours.ErasureGrace of SurveyEventTTL and SurveyTimeout when 0).
-	Erasure     *erase.Job
-	EraseGrace  time.Duration
+	Erasure    *erase.Job
+	EraseGrace time.Duration
+	// Limits counts each client's requests against ratelimit.Rules, as the
+	// functions do on AWS: in each function's store when it is a
+	// ratelimit.Counter (DynamoDB), else in one counter in memory.
+	Limits      bool
 	Now         func() time.Time
 	Rand        io.Reader
 	Logger      *slog.Logger
@@ -84,6 +89,19 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 			return cfg.StoreOf(FunctionID(fn))
 		}
 		return cfg.Store
+	}
+	memory := ratelimit.NewMemory()
+	// depsOf returns the deps of a function whose store is st.
+	depsOf := func(st Store) web.Deps {
+		d := deps
+		if cfg.Limits {
+			c, ok := st.(ratelimit.Counter)
+			if !ok {
+				c = memory
+			}
+			d.Limiter = ratelimit.New(c, cfg.AdminToken, deps.Now)
+		}
+		return d
 	}
 	if cfg.Files != nil && cfg.Jobs == nil {
 		// The aggregate function prepares large downloads on AWS.
@@ -116,12 +134,14 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
-				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: deps,
+				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: depsOf(st),
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {
+			st := storeOf(web.FuncDigest)
 			// Runs started on demand are carried out in a goroutine.
-			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: storeOf(web.FuncDigest), Trigger: cfg.DigestTrigger, Now: deps.Now, Logger: deps.Logger}).Service()
+			return (&digest.Server{Runner: cfg.Digests, AdminToken: cfg.AdminToken, Runs: st, Trigger: cfg.DigestTrigger, Now: deps.Now, Logger: deps.Logger,
+				Limiter: depsOf(st).Limiter}).Service()
 		},
 	}
 	if len(functions) == 0 {

@@ -15,6 +15,9 @@ type Deps struct {
 	Now    func() time.Time
 	Rand   io.Reader
 	Logger *slog.Logger
+	// Limiter counts what handlers limit themselves (LimitLogin); nil
+	// limits nothing.
+	Limiter Limiter
 }
 
 // WithDefaults returns d with its zero fields set: time.Now, crypto/rand,

@@ -39,6 +39,8 @@ func StatusOf(err error) int {
 		return http.StatusPreconditionRequired
 	case retours.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case retours.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -65,8 +67,11 @@ func (e *reshown) Unwrap() error { return e.err }
 func (s *server) serveError(w http.ResponseWriter, r *http.Request, err error, api bool) {
 	status := StatusOf(err)
 	LogError(s.log, r, err)
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", retryAfter)
+	case http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", retours.ErrorFields(err)["retry_after"])
 	}
 	var rs *reshown
 	switch {
@@ -124,6 +129,9 @@ func writeJSONError(w http.ResponseWriter, r *http.Request, status int, err erro
 		for k, v := range fields {
 			body.Fields[k] = retours.FieldMessage(lang, v)
 		}
+	}
+	if status == http.StatusTooManyRequests {
+		body.Fields = retours.ErrorFields(err)
 	}
 	if status == http.StatusConflict && retours.ErrorCode(err) == retours.ECLOSED {
 		body.Fields = retours.ErrorFields(err)

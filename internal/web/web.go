@@ -68,6 +68,9 @@ type Service struct {
 	// that opened such a page (see WantsPage) is sent there, with the page
 	// it asked for in ?next=, instead of getting a JSON 401.
 	Login func(r *http.Request) string
+	// Limiter counts the requests of the service's routes in RouteLimits;
+	// nil limits nothing.
+	Limiter Limiter
 }
 
 // Options configure the handler of NewHandler; zero values have defaults.
@@ -152,7 +155,7 @@ func (s *server) mount(svc Service) error {
 			continue
 		}
 		delete(routes, h.Pattern)
-		s.mux.HandleFunc(h.Pattern, s.adapt(rt, h, svc.Login))
+		s.mux.HandleFunc(h.Pattern, s.adapt(rt, h, svc))
 	}
 	for _, rt := range Routes {
 		if _, missing := routes[rt.Pattern()]; missing {
@@ -162,12 +165,18 @@ func (s *server) mount(svc Service) error {
 	return errors.Join(errs...)
 }
 
-// adapt refuses cross-site writes, bounds the request's body to the
-// route's limit, runs h and answers its error: a browser refused for want
-// of credentials goes to the login form login gives.
-func (s *server) adapt(rt Route, h Handler, login func(*http.Request) string) http.HandlerFunc {
+// adapt refuses cross-site writes and requests over their client's limit
+// (svc.Limiter), bounds the request's body to the route's limit, runs h and
+// answers its error: a browser refused for want of credentials goes to the
+// login form svc.Login gives.
+func (s *server) adapt(rt Route, h Handler, svc Service) http.HandlerFunc {
+	login := svc.Login
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := s.checkOrigin(rt, r); err != nil {
+			s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
+			return
+		}
+		if err := limit(svc.Limiter, rt, r); err != nil {
 			s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
 			return
 		}

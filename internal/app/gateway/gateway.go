@@ -14,6 +14,7 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/ratelimit"
 	"github.com/retours/retours/internal/web"
 )
 
@@ -22,6 +23,17 @@ import (
 // when the services do not match their routes in web.Routes.
 func Handler(s *app.Start, services ...web.Service) http.Handler {
 	return app.Must(web.NewHandler(web.Options{Logger: s.Log, BaseURL: s.Config.BaseURL}, services...))
+}
+
+// Limiter returns the limiter of the function's clients (internal/ratelimit),
+// counting in its table and naming clients with a key derived from its
+// administration token; nil for a function without one, which serves no
+// limited route.
+func Limiter(s *app.Start) web.Limiter {
+	if s.Config.AdminToken == "" {
+		return nil
+	}
+	return ratelimit.New(s.Store, s.Config.AdminToken, nil)
 }
 
 // Serve starts a function that API Gateway invokes: its requests go to the
