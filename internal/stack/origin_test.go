@@ -47,8 +47,13 @@ func TestCrossSiteWrites(t *testing.T) {
 	send := func(p *httpadapter.HandlerAdapterV2, method, path, ctype, body string, headers map[string]string, cookies ...string) events.APIGatewayV2HTTPResponse {
 		t.Helper()
 		req := webtest.LambdaRequest(t, method, path, ctype, body)
-		req.Headers["host"] = "retours.example.org"
+		// Through a custom domain, API Gateway names it in the request's
+		// context, which the adapter makes the request's host.
+		req.RequestContext.DomainName, req.Headers["host"] = "retours.example.org", "retours.example.org"
 		for k, v := range headers {
+			if k == "host" {
+				req.RequestContext.DomainName = v
+			}
 			req.Headers[k] = v
 		}
 		req.Cookies = cookies
@@ -123,6 +128,29 @@ func TestCrossSiteWrites(t *testing.T) {
 			resp := send(survey, "POST", "/e/"+ce.ID+"/answers", form, req, h)
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Errorf("answer with %v = %d, want 303", h, resp.StatusCode)
+			}
+		}
+	})
+	t.Run("no public URL configured: the request's own host", func(t *testing.T) {
+		cfg := env.cfg
+		cfg.BaseURL = ""
+		hs, err := stack.New(cfg, web.FuncOrganiser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := httpadapter.NewV2(hs)
+		const api = "aaaaaaaaaa.execute-api.eu-west-3.amazonaws.com"
+		for _, tc := range []struct {
+			origin string
+			want   int
+		}{
+			{"https://" + api, http.StatusSeeOther},
+			{webtest.BaseURL, http.StatusForbidden},
+			{"http://" + api, http.StatusForbidden},
+		} {
+			resp := send(h, "POST", "/o/"+ce.ID+"/logout", "", "", map[string]string{"host": api, "origin": tc.origin, "sec-fetch-site": "same-origin"}, cookie)
+			if resp.StatusCode != tc.want {
+				t.Errorf("logout from %s on %s = %d, want %d", tc.origin, api, resp.StatusCode, tc.want)
 			}
 		}
 	})
