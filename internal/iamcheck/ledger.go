@@ -163,25 +163,34 @@ func Settle() error {
 		return errors.Join(append(errs, fmt.Errorf("%w (write it with %s=1 go test)", err, UpdateEnv))...)
 	}
 	complete := !testingShort() && flagValue("test.run") == "" && flagValue("test.skip") == ""
+	errs = append(errs, compare(got, want, filepath.Base(path), complete)...)
+	if len(errs) > 0 {
+		errs = append(errs, fmt.Errorf("iamcheck: fix template.yaml, then rewrite the ledger with %s=1 go test", UpdateEnv))
+	}
+	return errors.Join(errs...)
+}
+
+// compare returns what differs between the calls a run recorded and its
+// ledger: a call missing from the ledger, and, after a complete run, a call
+// in the ledger no test made.
+func compare(got, want Ledger, name string, complete bool) []error {
+	var errs []error
 	for _, fn := range sortedKeys(union(got, want)) {
 		g, w := callSet(got[fn]), callSet(want[fn])
 		for _, k := range sortedKeys(g) {
 			if !w[k] {
-				errs = append(errs, fmt.Errorf("%s made a call its ledger %s lacks: %s", fn, filepath.Base(path), k))
+				errs = append(errs, fmt.Errorf("%s made a call its ledger %s lacks: %s", fn, name, k))
 			}
 		}
 		if complete {
 			for _, k := range sortedKeys(w) {
 				if !g[k] {
-					errs = append(errs, fmt.Errorf("%s's ledger %s holds a call no test made: %s", fn, filepath.Base(path), k))
+					errs = append(errs, fmt.Errorf("%s's ledger %s holds a call no test made: %s", fn, name, k))
 				}
 			}
 		}
 	}
-	if len(errs) > 0 {
-		errs = append(errs, fmt.Errorf("iamcheck: fix template.yaml, then rewrite the ledger with %s=1 go test", UpdateEnv))
-	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func union(a, b Ledger) Ledger {
