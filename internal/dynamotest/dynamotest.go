@@ -59,7 +59,7 @@ func run(m *testing.M) int {
 	if server != nil {
 		server.Stop()
 	}
-	if err := iamcheck.Settle(); err != nil {
+	if err := iamcheck.Settle(code); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if code == 0 {
 			code = 1

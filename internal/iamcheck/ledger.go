@@ -107,7 +107,7 @@ var LedgerWorld = World{
 // nothing else (dynamotest.Main settles too).
 func Main(m *testing.M) {
 	code := m.Run()
-	if err := Settle(); err != nil {
+	if err := Settle(code); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		if code == 0 {
 			code = 1
@@ -126,8 +126,10 @@ const UpdateEnv = "RETOURS_UPDATE_IAM_LEDGER"
 // in template.yaml, when one is missing from the package's ledger, or —
 // after a run of all the package's tests — when the ledger holds a call
 // none of them made any more. With RETOURS_UPDATE_IAM_LEDGER=1 it writes
-// the ledger instead. It does nothing when no test recorded a call.
-func Settle() error {
+// the ledger instead. It does nothing when no test recorded a call; after
+// failed tests (code is m.Run's), it checks the calls against the policies
+// only, as the run may have stopped before some.
+func Settle(code int) error {
 	got := recorded()
 	if len(got) == 0 {
 		return nil
@@ -146,6 +148,9 @@ func Settle() error {
 		if err := Evaluate(p, got[fn], LedgerWorld).Failures(false); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if code != 0 {
+		return errors.Join(errs...)
 	}
 	path, err := ledgerPath()
 	if err != nil {
