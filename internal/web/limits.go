@@ -34,6 +34,7 @@ var RouteLimits = map[string]string{
 	"POST /api/events":                  LimitCreate,
 	"POST /api/events/{event}/editions": LimitCreate,
 	"DELETE /api/events/{event}":        LimitErase,
+	"POST /o/{event}/erase":             LimitErase,
 	"POST /api/digests/run":             LimitDigest,
 	"GET /unsubscribe/{token}":          LimitUnsubscribe,
 	"POST /unsubscribe/{token}":         LimitUnsubscribe,
