@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,12 +150,9 @@ func ForFunction[S any](tb testing.TB, st S, function string) S {
 
 func functionStore(tb testing.TB, st *dynamo.Store, function string) *dynamo.Store {
 	tb.Helper()
-	// The same client as st's (its retries, and any fault a test injects),
-	// recording.
-	rec := iamcheck.For(function)
-	return dynamo.New(dynamodb.New(st.Client().Options(), func(o *dynamodb.Options) {
-		o.APIOptions = append(slices.Clone(o.APIOptions), rec.Middleware)
-	}), st.Table())
+	// A client of its own on st's table, recording: a store whose client
+	// injects faults is not one to hand to ForFunction.
+	return dynamo.New(dynamolocal.Client(Endpoint(tb), iamcheck.For(function).DynamoDB), st.Table())
 }
 
 // FedStore is a store whose Drain counts every answer and note written so

@@ -44,7 +44,17 @@ type testEnv struct {
 // newEnv is every route on a fresh DynamoDB Local table.
 func newEnv(t testing.TB) *testEnv {
 	t.Helper()
-	return newEnvWith(t, dynamotest.NewStore(t), nil)
+	return newEnvWith(t, dynamotest.NewStore(t), recordCalls(t))
+}
+
+// recordCalls gives each function a client of its own on the table, which
+// records its calls; dynamotest.Main holds them to its policy in
+// template.yaml after the tests.
+func recordCalls(t testing.TB) func(*stack.Config) {
+	return func(c *stack.Config) {
+		st := c.Store
+		c.StoreOf = func(fn string) stack.Store { return dynamotest.ForFunction(t, st, fn) }
+	}
 }
 
 // newMemEnv is every route on a fresh in-memory store.
@@ -62,11 +72,6 @@ func newEnvWith(t testing.TB, st stack.Store, adjust func(*stack.Config)) *testE
 		// Erasures wait a little for the participants' requests, not the
 		// production's 20 seconds.
 		EraseGrace: 100 * time.Millisecond}
-	if _, ok := st.(*dynamo.Store); ok {
-		// Each function's calls are recorded, and held to its policy in
-		// template.yaml after the tests (dynamotest.Main).
-		cfg.StoreOf = func(fn string) stack.Store { return dynamotest.ForFunction(t, st, fn) }
-	}
 	if adjust != nil {
 		adjust(&cfg)
 	}

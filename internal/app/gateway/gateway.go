@@ -33,7 +33,7 @@ func Limiter(s *app.Start) web.Limiter {
 	if s.Config.AdminToken == "" {
 		return nil
 	}
-	return ratelimit.New(s.Store, s.Config.AdminToken, nil)
+	return ratelimit.New(s.Store(), s.Config.AdminToken, nil)
 }
 
 // Serve starts a function that API Gateway invokes: its requests go to the
