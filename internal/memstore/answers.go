@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"time"
 
@@ -50,20 +49,20 @@ func cloneNote(n *retours.Note) *retours.Note {
 
 // PutAnswer implements retours.AnswerStore.
 func (s *Store) PutAnswer(ctx context.Context, a *retours.Answer, expires time.Time) (*retours.Answer, bool, error) {
-	return putOnce(s, ctx, "PutAnswer", a.EventID, a.SubmissionID, a, cloneAnswer, expires, func(p *partition) map[string]*stored[*retours.Answer] { return p.answers },
+	return putOnce(s, ctx, "PutAnswer", a.EventID, a.SubmissionID, a, cloneAnswer, expires, answersOf,
 		retours.Change{SessionID: a.SessionID, CreatedAt: a.CreatedAt})
 }
 
 // PutNote implements retours.AnswerStore.
 func (s *Store) PutNote(ctx context.Context, n *retours.Note, expires time.Time) (*retours.Note, bool, error) {
-	return putOnce(s, ctx, "PutNote", n.EventID, n.SubmissionID, n, cloneNote, expires, func(p *partition) map[string]*stored[*retours.Note] { return p.notes },
+	return putOnce(s, ctx, "PutNote", n.EventID, n.SubmissionID, n, cloneNote, expires, notesOf,
 		retours.Change{Note: true, SessionID: n.SessionID, CreatedAt: n.CreatedAt})
 }
 
 // putOnce stores a copy of v under its submission id unless the event has
 // an item there already, and then returns a copy of that item. A stored item
 // goes to the change log as c, as DynamoDB's stream reports an insertion.
-func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission string, v T, clone func(T) T, expires time.Time, items func(*partition) map[string]*stored[T], c retours.Change) (T, bool, error) {
+func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission string, v T, clone func(T) T, expires time.Time, items kind[T], c retours.Change) (T, bool, error) {
 	var none T
 	if !retours.ValidSubmissionID(submission) {
 		return none, false, retours.NewError(retours.EINVALID, "submission_id.invalid")
@@ -72,11 +71,12 @@ func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission strin
 		return none, false, err
 	}
 	defer s.mu.Unlock()
-	m := items(s.partition(eventID, true))
+	m, ids := items(s.partition(eventID, true))
 	if old, ok := m[submission]; ok {
 		return clone(old.item), false, nil
 	}
 	m[submission] = &stored[T]{item: clone(v), Expires: ttl(expires)}
+	*ids = nil
 	c.CreatedAt, c.Expires = c.CreatedAt.UTC(), ttl(expires)
 	s.logChange(eventID, c)
 	return v, true, nil
@@ -87,7 +87,7 @@ func putOnce[T any](s *Store, ctx context.Context, op, eventID, submission strin
 func (s *Store) Answers(ctx context.Context, eventID string, fn func(*retours.Answer) error) error {
 	return read(s, ctx, "Answers", eventID, func(p *partition) []*retours.Answer {
 		out := make([]*retours.Answer, 0, len(p.answers))
-		for _, sub := range slices.Sorted(maps.Keys(p.answers)) {
+		for _, sub := range sortedIDs(answersOf(p)) {
 			out = append(out, cloneAnswer(p.answers[sub].item))
 		}
 		return out
@@ -98,7 +98,7 @@ func (s *Store) Answers(ctx context.Context, eventID string, fn func(*retours.An
 func (s *Store) Notes(ctx context.Context, eventID string, fn func(*retours.Note) error) error {
 	return read(s, ctx, "Notes", eventID, func(p *partition) []*retours.Note {
 		out := make([]*retours.Note, 0, len(p.notes))
-		for _, sub := range slices.Sorted(maps.Keys(p.notes)) {
+		for _, sub := range sortedIDs(notesOf(p)) {
 			out = append(out, cloneNote(p.notes[sub].item))
 		}
 		return out

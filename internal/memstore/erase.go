@@ -114,6 +114,7 @@ func (p *partition) deleteItems(max int) int {
 		p.activity = nil
 		n++
 	}
+	p.idsChanged()
 	n += deleteSome(p.answers, max-n)
 	n += deleteSome(p.snapshots, max-n)
 	edits := min(len(p.edits), max-n)

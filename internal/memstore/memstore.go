@@ -13,6 +13,8 @@ package memstore
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -73,6 +75,37 @@ type partition struct {
 	unsubscribed map[string]expiring        // by organiser
 	shares       map[string]*storedShare    // by token hash
 	edits        []storedEdit               // in the order written
+
+	// answerIDs and noteIDs are the submission ids of answers and notes in
+	// order, for reads in that order that neither sort nor scan the whole
+	// partition each time; nil once a write made them stale. Every write
+	// that adds or deletes an answer or a note calls idsChanged.
+	answerIDs, noteIDs []string
+}
+
+// idsChanged marks the ids in order stale, after answers or notes were
+// added or deleted.
+func (p *partition) idsChanged() { p.answerIDs, p.noteIDs = nil, nil }
+
+// kind selects answers or notes in a partition: their map by submission
+// id, and the cache of its ids in order.
+type kind[T any] func(*partition) (map[string]*stored[T], *[]string)
+
+func answersOf(p *partition) (map[string]*stored[*retours.Answer], *[]string) {
+	return p.answers, &p.answerIDs
+}
+
+func notesOf(p *partition) (map[string]*stored[*retours.Note], *[]string) {
+	return p.notes, &p.noteIDs
+}
+
+// sortedIDs returns the ids of m in order, sorting them only after a write.
+// The slice returned is never changed afterwards.
+func sortedIDs[T any](m map[string]*stored[T], cache *[]string) []string {
+	if *cache == nil {
+		*cache = slices.Sorted(maps.Keys(m))
+	}
+	return *cache
 }
 
 // expiring is an item's erasure date (DynamoDB's TTL, to the second) and

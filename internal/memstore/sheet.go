@@ -29,6 +29,7 @@ func (s *Store) PutSheet(ctx context.Context, a *retours.Answer, n *retours.Note
 		return nil, nil, false, retours.NewError(retours.ECONFLICT, "sheet.not_found")
 	}
 	p.answers[a.SubmissionID] = &stored[*retours.Answer]{item: cloneAnswer(a), Expires: ttl(expires)}
+	p.idsChanged()
 	s.logChange(a.EventID, retours.Change{SessionID: a.SessionID, CreatedAt: a.CreatedAt.UTC(), Expires: ttl(expires)})
 	if n != nil {
 		p.notes[n.SubmissionID] = &stored[*retours.Note]{item: cloneNote(n), Expires: ttl(expires)}
@@ -93,6 +94,7 @@ func (s *Store) changeSheet(ctx context.Context, op string, e *retours.Event, su
 	act.Moderation++
 	act.LastWrite = now.UTC().Truncate(time.Millisecond)
 	_, hadNote := p.notes[sub]
+	p.idsChanged()
 	if a == nil {
 		delete(p.answers, sub)
 		act.Answers--
