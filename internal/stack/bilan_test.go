@@ -17,6 +17,7 @@ import (
 // fly, stores snapshots as the hourly run does, and downloads again: the
 // bytes must not change. A new answer then makes the snapshot stale.
 func TestBilanFromSnapshotIsTheSame(t *testing.T) {
+	t.Parallel() // with the other heavy tests, after the sequential ones
 	env := newEnv(t)
 	prev := env.MustCreateEvent(strings.Replace(necDay, `"edition": 3`, `"edition": 2`, 1))
 	ce := env.MustCreateEvent(necDay)

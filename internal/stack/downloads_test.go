@@ -199,6 +199,7 @@ func (f lambdaFunction) download(target string) ([]byte, string) {
 // a Lambda response, base64 included, and that each file is whole. The
 // answers are in memory: the database is not the point here.
 func TestDownloadsOfALargeEventThroughLambda(t *testing.T) {
+	t.Parallel() // with the other heavy tests, after the sequential ones
 	const answers, notes = 100_000, 1_000
 	st := memstore.New()
 	env := newEnvWith(t, st, withDownloads(t))

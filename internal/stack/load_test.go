@@ -65,6 +65,7 @@ type loadResult struct {
 // 1,000, and every duplicate is answered as a success with the original
 // answer id. Run with -v for the figures.
 func TestLoad(t *testing.T) {
+	t.Parallel() // with the other heavy tests, after the sequential ones
 	if testing.Short() {
 		t.Skip("load test skipped in -short mode")
 	}
