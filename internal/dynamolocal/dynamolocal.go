@@ -42,8 +42,11 @@ const (
 	// separate database per region and access key, so all clients must agree.
 	region = "eu-west-3"
 
-	startAttempts  = 3
-	readyTimeout   = 30 * time.Second
+	startAttempts = 3
+	// readyTimeout is how long a started JVM has to answer: a few seconds
+	// on an idle machine, more than 30 on a 2-core one running several
+	// test packages and browsers at once.
+	readyTimeout   = 2 * time.Minute
 	pollInterval   = 100 * time.Millisecond
 	stopGrace      = 5 * time.Second
 	outputTailSize = 8 << 10
