@@ -223,6 +223,7 @@ func unmarshalNote(item map[string]types.AttributeValue) (*retours.Note, error) 
 	if b, ok := item["hidden"].(*types.AttributeValueMemberBOOL); ok {
 		nt.Hidden = b.Value
 	}
+	nt.OnWall = str(item, attrWallSK) != ""
 	return nt, nil
 }
 

@@ -51,28 +51,45 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 	if !retours.ValidSubmissionID(ref.SubmissionID) {
 		return notFound
 	}
-	var change types.Update
-	if ref.Question == "" {
-		change = types.Update{
-			Key:                      key(eventPK(e.ID), skNotePrefix+ref.SubmissionID),
-			ConditionExpression:      aws.String("attribute_exists(#pk)"),
-			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#h": "hidden"},
+	for range wallAttempts {
+		change, extra, read, err := st.hideChange(ctx, e, ref, hidden)
+		if err != nil {
+			return err
 		}
-		if hidden {
-			change.UpdateExpression = aws.String("SET #h = :t")
-			change.ExpressionAttributeValues = map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}
-		} else {
-			change.UpdateExpression = aws.String("REMOVE #h")
+		change.TableName = aws.String(st.table)
+		items := []types.TransactWriteItem{st.liveEvent(e.ID), {Update: change}, st.countChange(e, now, 0, 0)}
+		if extra != nil {
+			items = append(items, *extra)
 		}
-	} else {
-		if q, ok := e.Questionnaire.Question(ref.Question); !ok || !q.Kind.IsText() {
+		_, err = st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.withEdit(e.ID, e.ExpiresAt(), edit, items...)})
+		switch {
+		case cancelledAt(err, 0):
+			return eventGone()
+		case cancelledAt(err, 1) && read:
+			continue // the note went on the wall or left it meanwhile: read again
+		case cancelledAt(err, 1):
 			return notFound
+		}
+		return translate(err, "set hidden")
+	}
+	return retours.NewError(retours.ECONFLICT, "text.changed")
+}
+
+// hideChange returns the update that hides or shows a text, and, when it
+// hides a note on the closing wall, the deletion of the note's copy there
+// (wall.go), conditioned on the note still naming it; read says that it read
+// the note first, whose change may then meet another and be tried again.
+func (st *Store) hideChange(ctx context.Context, e *retours.Event, ref retours.TextRef, hidden bool) (change *types.Update, extra *types.TransactWriteItem, read bool, err error) {
+	notFound := retours.NewError(retours.ENOTFOUND, "text.not_found")
+	if ref.Question != "" {
+		if q, ok := e.Questionnaire.Question(ref.Question); !ok || !q.Kind.IsText() {
+			return nil, nil, false, notFound
 		}
 		op := "DELETE"
 		if hidden {
 			op = "ADD"
 		}
-		change = types.Update{
+		return &types.Update{
 			Key:                      key(eventPK(e.ID), skAnswerPrefix+ref.SubmissionID),
 			UpdateExpression:         aws.String(op + " #h :q"),
 			ConditionExpression:      aws.String("attribute_type(#v.#q, :S)"),
@@ -80,21 +97,36 @@ func (st *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Te
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":q": &types.AttributeValueMemberSS{Value: []string{ref.Question}}, ":S": s("S"),
 			},
-		}
+		}, nil, false, nil
 	}
-	change.TableName = aws.String(st.table)
-	_, err := st.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: st.withEdit(e.ID, e.ExpiresAt(), edit,
-		st.liveEvent(e.ID),
-		types.TransactWriteItem{Update: &change},
-		st.countChange(e, now, 0, 0),
-	)})
-	switch {
-	case cancelledAt(err, 0):
-		return eventGone()
-	case cancelledAt(err, 1):
-		return notFound
+	if !hidden {
+		return &types.Update{
+			Key:                      key(eventPK(e.ID), skNotePrefix+ref.SubmissionID),
+			UpdateExpression:         aws.String("REMOVE #h"),
+			ConditionExpression:      aws.String("attribute_exists(#pk)"),
+			ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#h": "hidden"},
+		}, nil, false, nil
 	}
-	return translate(err, "set hidden")
+	// A missing note is left to the transaction's conditions, which say
+	// whether the event is gone or the note.
+	item, err := st.getItem(ctx, eventPK(e.ID), skNotePrefix+ref.SubmissionID)
+	if err != nil && retours.ErrorCode(err) != retours.ENOTFOUND {
+		return nil, nil, false, err
+	}
+	t := map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}}
+	if sk := str(item, attrWallSK); sk != "" {
+		u := withdrawNote(st.table, e.ID, ref.SubmissionID, sk, "SET #h = :t REMOVE #w")
+		u.ExpressionAttributeNames["#h"] = "hidden"
+		u.ExpressionAttributeValues[":t"] = t[":t"]
+		return u, &types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: key(eventPK(e.ID), sk)}}, true, nil
+	}
+	return &types.Update{
+		Key:                       key(eventPK(e.ID), skNotePrefix+ref.SubmissionID),
+		UpdateExpression:          aws.String("SET #h = :t"),
+		ConditionExpression:       aws.String("attribute_exists(#pk) AND attribute_not_exists(#w)"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrPK, "#h": "hidden", "#w": attrWallSK},
+		ExpressionAttributeValues: t,
+	}, nil, item != nil, nil
 }
 
 func key(pk, sk string) map[string]types.AttributeValue {

@@ -90,6 +90,9 @@ func (s *Store) SetHidden(ctx context.Context, e *retours.Event, ref retours.Tex
 			return notFound
 		}
 		n.item.Hidden = hidden
+		if hidden {
+			p.withdraw(ref.SubmissionID)
+		}
 	} else {
 		a, ok := p.answers[ref.SubmissionID]
 		if !ok {

@@ -88,7 +88,7 @@ func (s *Store) marked(eventID string) *partition {
 
 // EraseItems implements retours.ErasureStore, in internal/dynamo's order of
 // sort keys: the activity, answers, snapshots, the record of changes,
-// notes, shares, unsubscriptions.
+// notes, shares, unsubscriptions, the wall's notes.
 func (s *Store) EraseItems(ctx context.Context, eventID string, max int, now time.Time) (int, error) {
 	if err := s.begin(ctx, "EraseItems"); err != nil {
 		return 0, err
@@ -123,6 +123,7 @@ func (p *partition) deleteItems(max int) int {
 	n += deleteSome(p.notes, max-n)
 	n += deleteSome(p.shares, max-n)
 	n += deleteSome(p.unsubscribed, max-n)
+	n += deleteSome(p.wall, max-n)
 	return n
 }
 
@@ -141,7 +142,7 @@ func deleteSome[V any](m map[string]V, max int) int {
 
 // items counts the partition's items, its event aside.
 func (p *partition) items() int {
-	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed) + len(p.shares) + len(p.edits)
+	n := len(p.answers) + len(p.notes) + len(p.snapshots) + len(p.unsubscribed) + len(p.shares) + len(p.edits) + len(p.wall)
 	if p.activity != nil {
 		n++
 	}

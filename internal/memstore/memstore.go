@@ -52,6 +52,7 @@ var (
 	_ retours.EditStore       = (*Store)(nil)
 	_ retours.ShareStore      = (*Store)(nil)
 	_ retours.EventLister     = (*Store)(nil)
+	_ retours.WallStore       = (*Store)(nil)
 )
 
 // New returns an empty store.
@@ -70,11 +71,12 @@ type partition struct {
 	event        *storedEvent                        // nil when there is none
 	answers      map[string]*stored[*retours.Answer] // by submission id
 	notes        map[string]*stored[*retours.Note]
-	snapshots    map[string]*storedSnapshot // by language
-	activity     *activity                  // nil before the first answer, note or moderation counted
-	unsubscribed map[string]expiring        // by organiser
-	shares       map[string]*storedShare    // by token hash
-	edits        []storedEdit               // in the order written
+	snapshots    map[string]*storedSnapshot           // by language
+	activity     *activity                            // nil before the first answer, note or moderation counted
+	unsubscribed map[string]expiring                  // by organiser
+	shares       map[string]*storedShare              // by token hash
+	edits        []storedEdit                         // in the order written
+	wall         map[string]*stored[retours.WallNote] // notes on the closing wall, by submission id
 
 	// answerIDs and noteIDs are the submission ids of answers and notes in
 	// order, for reads in that order that neither sort nor scan the whole
@@ -197,7 +199,7 @@ func eventGone() error { return retours.NewError(retours.ENOTFOUND, "event.not_f
 // Expiries returns the erasure date (DynamoDB's TTL attribute) of every item
 // kept for the event, by item: "event", "series", "activity", "answer
 // <submission>", "note <submission>", "snapshot <lang>", "unsubscription
-// <organiser>", "share <id>", "edit <n>".
+// <organiser>", "share <id>", "edit <n>", "wall <submission>".
 func (s *Store) Expiries(eventID string) map[string]time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -249,6 +251,9 @@ func (s *Store) expiries(eventID string) map[string]time.Time {
 	}
 	for i, ed := range p.edits {
 		out["edit "+strconv.Itoa(i)] = ed.Expires
+	}
+	for _, sub := range p.wallKeys() {
+		out["wall "+sub] = p.wall[sub].Expires
 	}
 	return out
 }

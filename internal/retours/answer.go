@@ -56,6 +56,8 @@ type Note struct {
 	Hidden       bool      `json:"hidden,omitempty"`
 	// Channel is ChannelWeb, or ChannelPaper for the box of a paper sheet.
 	Channel string `json:"channel"`
+	// OnWall: an organiser approved it for the closing wall (WallStore).
+	OnWall bool `json:"on_wall,omitempty"`
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

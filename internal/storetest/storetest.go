@@ -38,6 +38,7 @@ type Store interface {
 	retours.ShareStore
 	retours.EventLister
 	retours.AnswerPager
+	retours.WallStore
 	// Drain counts every answer and note stored so far into the activity,
 	// as the consumer of the table's stream does (DynamoDB: the stream read
 	// through internal/activity's consumer), and returns once they are.
@@ -78,6 +79,8 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"invalid submission ids", testInvalidSubmissionIDs},
 		{"snapshots", testSnapshots},
 		{"coverage and hiding", testCoverageAndHiding},
+		{"the closing wall", testWall},
+		{"accesses with a role", testRoleAccesses},
 		{"previous edition", testPreviousEdition},
 		{"series belong to their organisers", testSeriesOwners},
 		{"changed events", testChangedEvents},
