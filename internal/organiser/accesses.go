@@ -15,7 +15,8 @@ type accessView struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by,omitempty"`
-	// Role is "organiser", or "entry" for a data-entry link.
+	// Role is "organiser", "entry" for a data-entry link, or "wall" for a
+	// read-only link to the closing wall.
 	Role string `json:"role"`
 	// Current marks the access the request was made with.
 	Current bool `json:"current,omitempty"`

@@ -37,6 +37,9 @@ type Config struct {
 	Moderation retours.ModerationStore
 	Series     retours.SeriesStore
 	Changes    retours.ChangeFeed
+	// Wall keeps the notes approved for the closing wall; when nil, it is
+	// Answers if Answers is one.
+	Wall retours.WallStore
 	// Edits, Shares and Lister edit events, share sessions' results and
 	// list events; each, when nil, is Events if Events is one.
 	Edits  retours.EditStore
@@ -99,6 +102,7 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Moderation, cfg.Answers)
 	orAnswers(&cfg.Series, cfg.Answers)
 	orAnswers(&cfg.Changes, cfg.Answers)
+	orAnswers(&cfg.Wall, cfg.Answers)
 	orAnswers(&cfg.Edits, cfg.Events)
 	orAnswers(&cfg.Shares, cfg.Events)
 	orAnswers(&cfg.Lister, cfg.Events)
@@ -121,7 +125,7 @@ func orAnswers[T any](store *T, from any) {
 // stylesheets of its pages.
 func (s *Server) Service() web.Service {
 	page, api := web.Page, web.API
-	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS}, Login: loginPage, Limiter: s.cfg.Limiter, Handlers: []web.Handler{
+	return web.Service{Function: web.FuncOrganiser, Styles: []string{posterCSS, organisersCSS, paperCSS, entryCSS, editCSS, wallCSS}, Login: loginPage, Limiter: s.cfg.Limiter, Handlers: []web.Handler{
 		api("POST /api/events", s.createEvent),
 		api("GET /api/events/{event}/bilan", s.getBilan),
 		api("GET /api/events/{event}/downloads/{id}", s.downloadStatus),
@@ -187,6 +191,12 @@ func (s *Server) Service() web.Service {
 		page("POST /o/{event}/programme", s.importPage),
 		page("GET /o/{event}/edition", s.editionPage),
 		page("POST /o/{event}/edition", s.createEditionPage),
+		page("POST /o/{event}/texts/{ref}/mur", s.organisersWall),
+		page("GET /o/{event}/mur", s.wallPage),
+		page("GET /mur/{event}/{token}", s.wallLink),
+		page("GET /o/{event}/mur/liens", s.wallLinksPage),
+		page("POST /o/{event}/mur/liens", s.createWallLink),
+		page("POST /o/{event}/mur/liens/{access}", s.revokeWallLink),
 	}}
 }
 

@@ -306,6 +306,19 @@ func setOrganiserCookies(w http.ResponseWriter, eventID, token string, maxAge ti
 
 // organisersHide hides or shows a text from the page's form.
 func (s *Server) organisersHide(w http.ResponseWriter, r *http.Request) error {
+	return s.moderateForm(w, r, "hidden", &retours.Error{Code: retours.EINVALID, Key: "text.hidden_form", Fields: map[string]string{"hidden": retours.FieldChoice}}, s.setHidden)
+}
+
+// organisersWall approves a note for the closing wall, or withdraws it,
+// from the page's form.
+func (s *Server) organisersWall(w http.ResponseWriter, r *http.Request) error {
+	return s.moderateForm(w, r, "on", &retours.Error{Code: retours.EINVALID, Key: "wall.form", Fields: map[string]string{"on": retours.FieldChoice}}, s.setOnWall)
+}
+
+// moderateForm applies the page's moderation form whose field is "1" or
+// "0" to the text of the path's ref, and goes back to the texts; any other
+// value of the field is invalid.
+func (s *Server) moderateForm(w http.ResponseWriter, r *http.Request, field string, invalid *retours.Error, apply func(*http.Request, *retours.Event, string, bool) error) error {
 	e, err := s.organiserEvent(r)
 	if err != nil {
 		return err
@@ -313,11 +326,11 @@ func (s *Server) organisersHide(w http.ResponseWriter, r *http.Request) error {
 	if err := web.ParseForm(r); err != nil {
 		return err
 	}
-	hidden := r.PostForm.Get("hidden")
-	if hidden != "0" && hidden != "1" {
-		return &retours.Error{Code: retours.EINVALID, Key: "text.hidden_form", Fields: map[string]string{"hidden": retours.FieldChoice}}
+	v := r.PostForm.Get(field)
+	if v != "0" && v != "1" {
+		return invalid
 	}
-	if err := s.setHidden(r, e, r.PathValue("ref"), hidden == "1"); err != nil {
+	if err := apply(r, e, r.PathValue("ref"), v == "1"); err != nil {
 		return err
 	}
 	back := url.Values{"lang": {web.PageLang(r, e)}}

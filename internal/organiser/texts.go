@@ -41,15 +41,17 @@ const (
 
 // textView is a note or a free-text answer as listed for moderation.
 type textView struct {
-	Ref     string    `json:"ref"`
-	Kind    string    `json:"kind"` // "note" or "answer"
-	Of      string    `json:"of"`   // the note's kind, or the answer's question id
-	Session string    `json:"session,omitempty"`
-	Text    string    `json:"text"`
-	Hidden  bool      `json:"hidden"`
-	At      time.Time `json:"created_at"`
-	What    string    `json:"-"` // the note kind or question, in words
-	When    string    `json:"-"`
+	Ref     string `json:"ref"`
+	Kind    string `json:"kind"` // "note" or "answer"
+	Of      string `json:"of"`   // the note's kind, or the answer's question id
+	Session string `json:"session,omitempty"`
+	Text    string `json:"text"`
+	Hidden  bool   `json:"hidden"`
+	// OnWall: a note approved for the closing wall.
+	OnWall bool      `json:"on_wall,omitempty"`
+	At     time.Time `json:"created_at"`
+	What   string    `json:"-"` // the note kind or question, in words
+	When   string    `json:"-"`
 }
 
 // textRef is the opaque reference of a text in URLs: "n.<submission>" for a
@@ -122,7 +124,7 @@ func (s *Server) readTexts(ctx context.Context, e *retours.Event, cur textCursor
 		}
 		for _, n := range notes {
 			texts = append(texts, textView{Ref: textRef("note", n.SubmissionID, ""), Kind: "note", Of: n.Kind,
-				Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, At: n.CreatedAt.UTC()})
+				Session: titles[n.SessionID], Text: n.Text, Hidden: n.Hidden, OnWall: n.OnWall, At: n.CreatedAt.UTC()})
 			size += len(n.Text)
 			cur.after = n.SubmissionID
 		}
@@ -214,7 +216,10 @@ func (s *Server) listTexts(w http.ResponseWriter, r *http.Request) error {
 }
 
 // putText answers PUT /api/events/{event}/texts/{ref} with {"hidden": true}
-// or false: the text leaves (or returns to) the bilan.
+// or false: the text leaves (or returns to) the bilan; and, for a note,
+// {"on_wall": true} or false: the note is approved for the closing wall, or
+// withdrawn from it. Hiding comes first: a note hidden and approved at once
+// is refused.
 func (s *Server) putText(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.organiserEvent(r)
 	if err != nil {
@@ -225,21 +230,52 @@ func (s *Server) putText(w http.ResponseWriter, r *http.Request) error {
 	}
 	var req struct {
 		Hidden *bool `json:"hidden"`
+		OnWall *bool `json:"on_wall"`
 	}
 	if err := web.DecodeJSON(r.Body, &req); err != nil {
 		return err
 	}
-	if req.Hidden == nil {
+	if req.Hidden == nil && req.OnWall == nil {
 		return &retours.Error{Code: retours.EINVALID, Key: "text.hidden_missing", Fields: map[string]string{"hidden": retours.FieldRequired}}
 	}
 	ref := r.PathValue("ref")
-	if err := s.setHidden(r, e, ref, *req.Hidden); err != nil {
-		return err
+	if req.Hidden != nil {
+		if err := s.setHidden(r, e, ref, *req.Hidden); err != nil {
+			return err
+		}
+	}
+	if req.OnWall != nil {
+		if err := s.setOnWall(r, e, ref, *req.OnWall); err != nil {
+			return err
+		}
 	}
 	web.WriteJSON(w, http.StatusOK, struct {
 		Ref    string `json:"ref"`
-		Hidden bool   `json:"hidden"`
-	}{ref, *req.Hidden})
+		Hidden *bool  `json:"hidden,omitempty"`
+		OnWall *bool  `json:"on_wall,omitempty"`
+	}{ref, req.Hidden, req.OnWall})
+	return nil
+}
+
+// setOnWall approves a note for the closing wall, or withdraws it.
+func (s *Server) setOnWall(r *http.Request, e *retours.Event, ref string, on bool) error {
+	tr, ok := parseTextRef(ref)
+	if !ok {
+		return retours.NewError(retours.ENOTFOUND, "text.not_found")
+	}
+	if tr.Question != "" {
+		return &retours.Error{Code: retours.EINVALID, Key: "wall.note_only", Fields: map[string]string{"on_wall": retours.FieldInvalid}}
+	}
+	now := s.cfg.Now()
+	action := retours.ActionWallWithdrawn
+	if on {
+		action = retours.ActionWallShown
+	}
+	a, _ := e.AccessFor(organiserToken(r))
+	if err := s.cfg.Wall.SetOnWall(r.Context(), e, tr.SubmissionID, on, now, retours.Actor{Access: a}.Edit(action, now, 0, ref)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "note moderated for the wall", slog.String("event", e.ID), slog.Bool("on_wall", on))
 	return nil
 }
 

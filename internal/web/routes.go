@@ -107,6 +107,12 @@ var Routes = []Route{
 	{"POST", "/o/{event}/programme", FuncOrganiser, ProgrammeBody},
 	{"GET", "/o/{event}/edition", FuncOrganiser, 0},
 	{"POST", "/o/{event}/edition", FuncOrganiser, FormBody},
+	{"POST", "/o/{event}/texts/{ref}/mur", FuncOrganiser, FormBody},
+	{"GET", "/o/{event}/mur", FuncOrganiser, 0},
+	{"GET", "/mur/{event}/{token}", FuncOrganiser, 0},
+	{"GET", "/o/{event}/mur/liens", FuncOrganiser, 0},
+	{"POST", "/o/{event}/mur/liens", FuncOrganiser, FormBody},
+	{"POST", "/o/{event}/mur/liens/{access}", FuncOrganiser, 0},
 
 	{"POST", "/api/digests/run", FuncDigest, 0},
 	{"GET", "/api/digests/runs/{id}", FuncDigest, 0},

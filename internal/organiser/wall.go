@@ -1,0 +1,181 @@
+package organiser
+
+import (
+	_ "embed"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/i18n"
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
+)
+
+// wallCSS lays out the closing wall, a document of its own, in large type
+// and high contrast; inlined and allowed by its hash (see Service).
+//
+//go:embed templates/wall.css
+var wallCSS string
+
+// The wall shows a page of notes at a time and moves to the next at each
+// refresh: the whole screen is readable from the back of a room at
+// 1280×720 with wallNotesPerPage notes of at most wallNoteRunes.
+const (
+	wallNotesPerPage = 3
+	wallNoteRunes    = 280
+	wallThemes       = 6
+	// WallRefresh is how often, in seconds, the wall reloads itself.
+	WallRefresh = 10
+)
+
+// wallView is the closing wall.
+type wallView struct {
+	web.Base
+	Refresh      string // the address the next refresh loads
+	Seconds      int
+	Answers      int
+	Satisfaction string // "4,2 / 5", "" when not shown
+	Themes       []string
+	Notes        []wallNoteView
+	Updated      string
+}
+
+type wallNoteView struct{ Kind, Text string }
+
+// wallPage answers GET /o/{event}/mur: the wall, for organisers, on their
+// own computer or the room's.
+func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.organiserEvent(r)
+	if err != nil {
+		return err
+	}
+	return s.renderWall(w, r, e, "/o/"+e.ID+"/mur")
+}
+
+// wallLink answers GET /mur/{event}/{token}: the wall through a read-only
+// link for the room's computer, which shows the wall and nothing else. An
+// unknown or revoked link is not found, like an unknown event.
+func (s *Server) wallLink(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	if err != nil {
+		return err
+	}
+	if _, ok := e.RoleAccessFor(r.PathValue("token"), retours.RoleWall); !ok {
+		return retours.NewError(retours.ENOTFOUND, "wall.link_not_found")
+	}
+	return s.renderWall(w, r, e, r.URL.Path)
+}
+
+// renderWall reads what the wall shows without reading the event's answers:
+// the counts from the activity, the satisfaction and themes from the stored
+// snapshot, and one page of approved notes from a bounded query; then the
+// page refreshes onto the next page of notes.
+func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.Event, path string) error {
+	ctx := r.Context()
+	lang := web.PageLang(r, e)
+	after := r.URL.Query().Get("apres")
+	act, err := s.cfg.Changes.Activity(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	notes, next, err := s.cfg.Wall.WallNotes(ctx, e.ID, after, wallNotesPerPage)
+	if retours.ErrorCode(err) == retours.EINVALID {
+		// A cursor from an old link: start again from the newest.
+		notes, next, err = s.cfg.Wall.WallNotes(ctx, e.ID, "", wallNotesPerPage)
+	}
+	if err != nil {
+		return err
+	}
+	v := &wallView{
+		Base:    web.Base{Lang: lang, Title: e.Title, CSS: template.CSS(wallCSS), Event: e},
+		Seconds: WallRefresh, Answers: act.Answers, Updated: i18n.Clock(s.cfg.Now()),
+	}
+	if b, err := s.wallBilan(r, e, lang); err != nil {
+		return err
+	} else if b != nil {
+		v.Satisfaction = satisfaction(e, b, lang)
+		for _, t := range b.Themes[:min(len(b.Themes), wallThemes)] {
+			v.Themes = append(v.Themes, t.Label)
+		}
+	}
+	for _, n := range notes {
+		v.Notes = append(v.Notes, wallNoteView{Kind: messages.T(lang, "note."+n.Kind), Text: clip(n.Text, wallNoteRunes)})
+	}
+	q := url.Values{"lang": {lang}}
+	if next != "" {
+		q.Set("apres", next)
+	}
+	v.Refresh = path + "?" + q.Encode()
+	page, err := pages.Document("wall", v)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Language", lang)
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(page)
+	return err
+}
+
+// wallBilan returns the event's stored snapshot in lang, or in another
+// language (figures and themes do not depend on it), or nil when none is
+// stored yet: the wall never computes the bilan.
+func (s *Server) wallBilan(r *http.Request, e *retours.Event, lang string) (*bilan.Bilan, error) {
+	langs := []string{lang}
+	for _, l := range e.Languages {
+		if l != lang {
+			langs = append(langs, l)
+		}
+	}
+	for _, l := range langs {
+		snap, err := s.cfg.Snapshots.Snapshot(r.Context(), e.ID, l)
+		switch retours.ErrorCode(err) {
+		case "":
+			if b, err := bilan.ReadJSON(snap.Data); err == nil && b.Version == bilan.Version {
+				return b, nil
+			}
+		case retours.ENOTFOUND:
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// satisfaction is the event's mean satisfaction as the bilan publishes it
+// ("4,2 / 5"), or "" when it shows none (too few answers, or no such
+// question).
+func satisfaction(e *retours.Event, b *bilan.Bilan, lang string) string {
+	q, ok := e.Questionnaire.ByRole(retours.RoleSatisfaction)
+	if !ok || b.Suppressed {
+		return ""
+	}
+	for _, qs := range b.Questions {
+		if qs.ID == q.ID && qs.Mean != nil {
+			_, hi := q.Scale()
+			return i18n.Number(lang, *qs.Mean, 1) + "\u00a0/\u00a0" + strconv.Itoa(hi)
+		}
+	}
+	return ""
+}
+
+// clip cuts text to at most n runes, at a space when it can, with an
+// ellipsis.
+func clip(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	r := []rune(text)[:n]
+	for i := len(r) - 1; i > n*3/4; i-- {
+		if r[i] == ' ' {
+			r = r[:i]
+			break
+		}
+	}
+	return string(r) + "…"
+}

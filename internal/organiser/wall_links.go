@@ -1,0 +1,116 @@
+package organiser
+
+import (
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/retours/retours/internal/i18n"
+	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/web"
+)
+
+// wallLinksView is the page of the wall's read-only links: those issued,
+// each with a button to revoke it, and a form to issue one, whose address
+// (with its token) the page shows once, right after.
+type wallLinksView struct {
+	web.Base
+	Style     template.CSS
+	Links     []wallLinkRow
+	Name      string
+	NameError string
+	// NewURL is the link just issued, shown this once.
+	NewURL, NewName string
+}
+
+type wallLinkRow struct{ ID, Name, Created string }
+
+// wallLinksPage answers GET /o/{event}/mur/liens.
+func (s *Server) wallLinksPage(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.organiserEvent(r)
+	if err != nil {
+		return err
+	}
+	return s.renderWallLinks(w, r, http.StatusOK, e, &wallLinksView{})
+}
+
+func (s *Server) renderWallLinks(w http.ResponseWriter, r *http.Request, status int, e *retours.Event, v *wallLinksView) error {
+	lang := web.PageLang(r, e)
+	v.Base = web.Base{Lang: lang, Title: messages.T(lang, "wall.links.title"), Event: e, Path: "/o/" + e.ID + "/mur/liens",
+		Errors: v.Errors, ErrorsTitle: messages.T(lang, "wall.links.errors")}
+	v.Style = template.CSS(organisersCSS)
+	for _, a := range e.Accesses {
+		if a.Role == retours.RoleWall {
+			v.Links = append(v.Links, wallLinkRow{ID: a.ID, Name: a.Name, Created: i18n.DateTime(lang, a.CreatedAt)})
+		}
+	}
+	return pages.Render(w, r, status, "wall-links", v)
+}
+
+// createWallLink answers POST /o/{event}/mur/liens with a name: a new
+// read-only link to the wall, shown on the page once; only its hash is
+// stored.
+func (s *Server) createWallLink(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, false)
+	if err != nil {
+		return err
+	}
+	if err := web.ParseForm(r); err != nil {
+		return err
+	}
+	lang := web.PageLang(r, e)
+	name := r.PostForm.Get("name")
+	now := s.cfg.Now()
+	a, token, err := retours.NewRoleAccess(s.cfg.Rand, name, actor.ID(), retours.RoleWall, now, false)
+	var re *retours.Error
+	if errors.As(err, &re) && re.Fields["name"] != "" {
+		v := &wallLinksView{Name: name, NameError: retours.FieldMessage(lang, re.Fields["name"])}
+		v.Errors = []web.ErrorView{{Anchor: "name", Label: messages.T(lang, "wall.links.name"), Message: v.NameError}}
+		return s.renderWallLinks(w, r, http.StatusBadRequest, e, v)
+	}
+	if err != nil {
+		return err
+	}
+	accesses, err := retours.WithAccess(e.Accesses, a)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wall link created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
+	e.Accesses = accesses
+	return s.renderWallLinks(w, r, http.StatusCreated, e, &wallLinksView{NewName: a.Name, NewURL: s.wallURL(r, e.ID, token)})
+}
+
+// wallURL is the address of the wall's read-only link of token.
+func (s *Server) wallURL(r *http.Request, eventID, token string) string {
+	return s.baseURL(r) + "/mur/" + eventID + "/" + url.PathEscape(token)
+}
+
+// revokeWallLink answers POST /o/{event}/mur/liens/{access}: the link
+// stops working at once, on the room's computer too. Only a wall link is
+// revoked here; organiser accesses have their own route.
+func (s *Server) revokeWallLink(w http.ResponseWriter, r *http.Request) error {
+	e, actor, err := s.authorise(r, false)
+	if err != nil {
+		return err
+	}
+	id := r.PathValue("access")
+	if !slices.ContainsFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id && a.Role == retours.RoleWall }) {
+		return retours.NewError(retours.ENOTFOUND, "access.not_found")
+	}
+	accesses, err := retours.WithoutAccess(e.Accesses, id, true)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wall link revoked", slog.String("event", e.ID), slog.String("access", id), slog.String("by", actor.ID()))
+	http.Redirect(w, r, "/o/"+e.ID+"/mur/liens?"+url.Values{"lang": {web.PageLang(r, e)}}.Encode(), http.StatusSeeOther)
+	return nil
+}
