@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retours/retours/internal/bilan"
 	"github.com/retours/retours/internal/memstore"
@@ -32,13 +33,15 @@ func wallRefresh(t *testing.T, body string) string {
 	return html.UnescapeString(m[2])
 }
 
-// approve posts the organisers' page's wall form for note n.
+// approve posts the organisers' page's wall form for note n, and moves the
+// clock on by a second, so that approvals come in order.
 func approve(t *testing.T, env *webtest.Env, eventID, token string, n *retours.Note, on string) {
 	t.Helper()
 	rec := env.PostForm("/o/"+eventID+"/texts/n."+n.SubmissionID+"/mur", url.Values{"on": {on}}, "Cookie", "retours_organiser="+token)
 	if rec.Code != http.StatusSeeOther || !strings.HasSuffix(rec.Header().Get("Location"), "#texts") {
 		t.Fatalf("wall form on=%s: %d %s", on, rec.Code, rec.Body)
 	}
+	env.Clock.Set(env.Clock.Now().Add(time.Second))
 }
 
 func TestWall(t *testing.T) {
@@ -154,7 +157,6 @@ func TestWallRotates(t *testing.T) {
 	for i := range 7 {
 		n := env.PutNote(ce.ID, "", retours.NoteEtonnement, "Note numéro "+string(rune('A'+i)))
 		approve(t, env, ce.ID, ce.OrganiserToken, n, "1")
-		env.Clock.Set(env.Clock.Now().Add(1e9))
 	}
 	var seen []string
 	target := "/o/" + ce.ID + "/mur"
