@@ -34,8 +34,11 @@ const (
 // wallView is the closing wall.
 type wallView struct {
 	web.Base
-	Refresh      string // the address the next refresh loads
-	Seconds      int
+	// Refresh is the address the next refresh loads; Paused says that the
+	// wall stays on this page, and Pause is the link that pauses or resumes.
+	Refresh      string
+	Paused       bool
+	Pause        string
 	Answers      int
 	Satisfaction string // "4,2 / 5", "" when not shown
 	Themes       []string
@@ -72,7 +75,7 @@ func (s *Server) wallLink(w http.ResponseWriter, r *http.Request) error {
 // renderWall reads what the wall shows without reading the event's answers:
 // the counts from the activity, the satisfaction and themes from the stored
 // snapshot, and one page of approved notes from a bounded query; then the
-// page refreshes onto the next page of notes.
+// page refreshes onto the next page of notes, unless paused (?pause=1).
 func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.Event, path string) error {
 	ctx := r.Context()
 	lang := web.PageLang(r, e)
@@ -91,7 +94,7 @@ func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.E
 	}
 	v := &wallView{
 		Base:    web.Base{Lang: lang, Title: e.Title, CSS: template.CSS(wallCSS), Event: e},
-		Seconds: WallRefresh, Answers: act.Answers, Updated: i18n.Clock(s.cfg.Now()),
+		Answers: act.Answers, Updated: i18n.Clock(s.cfg.Now()),
 	}
 	if b, err := s.wallBilan(r, e, lang); err != nil {
 		return err
@@ -109,11 +112,26 @@ func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.E
 		q.Set("apres", next)
 	}
 	v.Refresh = path + "?" + q.Encode()
+	v.Paused = r.URL.Query().Get("pause") == "1"
+	here := url.Values{"lang": {lang}}
+	if after != "" {
+		here.Set("apres", after)
+	}
+	if !v.Paused {
+		here.Set("pause", "1")
+	}
+	v.Pause = path + "?" + here.Encode()
 	page, err := pages.Document("wall", v)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
+	if !v.Paused {
+		// The header, rather than a <meta> element, so that the page
+		// itself keeps no timed refresh that a reader could not stop: the
+		// wall's pause link stops it (WCAG 2.2.1, 2.2.2).
+		h.Set("Refresh", strconv.Itoa(WallRefresh)+"; url="+v.Refresh)
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Language", lang)

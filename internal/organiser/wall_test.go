@@ -1,8 +1,8 @@
 package organiser_test
 
 import (
-	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -17,20 +17,20 @@ import (
 	"github.com/retours/retours/internal/webtest"
 )
 
-var refreshPattern = regexp.MustCompile(`<meta http-equiv="refresh" content="(\d+); url=([^"]+)">`)
+var refreshPattern = regexp.MustCompile(`^(\d+); url=(/\S+)$`)
 
 // wallRefresh returns the address the wall's next refresh loads, and checks
 // that it reloads itself within a few seconds.
-func wallRefresh(t *testing.T, body string) string {
+func wallRefresh(t *testing.T, rec *httptest.ResponseRecorder) string {
 	t.Helper()
-	m := refreshPattern.FindStringSubmatch(body)
+	m := refreshPattern.FindStringSubmatch(rec.Header().Get("Refresh"))
 	if m == nil {
-		t.Fatalf("the wall does not refresh itself:\n%s", body)
+		t.Fatalf("the wall does not refresh itself: Refresh %q", rec.Header().Get("Refresh"))
 	}
 	if m[1] != "10" {
 		t.Errorf("refresh every %s s, want 10", m[1])
 	}
-	return html.UnescapeString(m[2])
+	return m[2]
 }
 
 // approve posts the organisers' page's wall form for note n, and moves the
@@ -99,8 +99,13 @@ func TestWall(t *testing.T) {
 	if i, j := strings.Index(body, "Approuvée deux"), strings.Index(body, "Approuvée un"); i < 0 || j < i {
 		t.Errorf("newest approved is not first")
 	}
-	if next := wallRefresh(t, body); next != "/o/"+ce.ID+"/mur?lang=fr" {
+	if next := wallRefresh(t, rec); next != "/o/"+ce.ID+"/mur?lang=fr" {
 		t.Errorf("refresh to %q, want the wall again from the newest", next)
+	}
+	// Paused, it stays, and offers to resume.
+	paused := env.Do("GET", "/o/"+ce.ID+"/mur?pause=1", nil, cookie...)
+	if paused.Code != http.StatusOK || paused.Header().Get("Refresh") != "" || !strings.Contains(paused.Body.String(), "Reprendre le défilement") {
+		t.Errorf("paused wall: %d, Refresh %q", paused.Code, paused.Header().Get("Refresh"))
 	}
 	// The organisers' page says which notes are on the wall, and offers to
 	// show the others there, except a hidden one.
@@ -161,7 +166,8 @@ func TestWallRotates(t *testing.T) {
 	var seen []string
 	target := "/o/" + ce.ID + "/mur"
 	for page := range 4 {
-		body := env.Do("GET", target, nil, cookie...).Body.String()
+		rec := env.Do("GET", target, nil, cookie...)
+		body := rec.Body.String()
 		shown := regexp.MustCompile(`Note numéro ([A-G])`).FindAllStringSubmatch(body, -1)
 		var letters []string
 		for _, m := range shown {
@@ -174,7 +180,7 @@ func TestWallRotates(t *testing.T) {
 			break
 		}
 		seen = append(seen, letters...)
-		target = wallRefresh(t, body)
+		target = wallRefresh(t, rec)
 	}
 	if want := []string{"G", "F", "E", "D", "C", "B", "A"}; !slices.Equal(seen, want) {
 		t.Errorf("pages showed %v, want %v", seen, want)
@@ -215,7 +221,7 @@ func TestWallLink(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Vue depuis la salle") {
 		t.Fatalf("the wall through its link: %d\n%s", rec.Code, rec.Body)
 	}
-	if next := wallRefresh(t, rec.Body.String()); next != link+"?lang=fr" {
+	if next := wallRefresh(t, rec); next != link+"?lang=fr" {
 		t.Errorf("the link's wall refreshes to %q, want itself", next)
 	}
 
