@@ -109,9 +109,9 @@ func TestPrivacyNotice(t *testing.T) {
 		want         []string
 	}{
 		{"French", "/confidentialite", []string{`lang="fr"`, "anonymes", "adresse IP", "user agent", "24 mois", "effacées automatiquement", "exporter", "organisateurs",
-			"moins de 5 réponses", "ni par soustraction"}},
+			"moins de 5 réponses", "ni par soustraction", "sur un écran dans la salle", "relue et choisie par un organisateur", "jamais une note masquée"}},
 		{"English", "/confidentialite?lang=en", []string{`lang="en"`, "anonymous", "IP address", "user agent", "24 months", "erased automatically", "export", "organisers",
-			"fewer than 5 answers", "by subtraction"}},
+			"fewer than 5 answers", "by subtraction", "on a screen in the room", "read and chosen it", "never a hidden note"}},
 		{"about an event", "/confidentialite?e=" + ce.ID, []string{"Numérique En Commun[s] Auvergne", "13 octobre 2028", `href="/e/` + ce.ID + `?lang=fr"`}},
 		{"about an event, in English", "/confidentialite?lang=en&e=" + ce.ID, []string{"13 October 2028", "Back to the questionnaire"}},
 		{"unknown event", "/confidentialite?e=zzzzzzzz", []string{"24 mois"}},
