@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/samtemplate"
@@ -66,34 +67,8 @@ type created struct {
 // from a session's QR code URL to a note, axe-core on every page in French
 // and English, and the reflow checks. See that script for the list.
 func TestSurveyInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pkg := range []string{"playwright-core", "axe-core"} {
-		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
-			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
-		}
-	}
-
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	defer ts.Close()
-	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
-		t.Fatalf("test server on %s, want the loopback address", ts.URL)
-	}
+	node, root := browserTools(t)
+	st, ts := serve(t)
 	ev := mustCreate(t, ts.URL, necDay)
 	old := mustCreate(t, ts.URL, lastYear)
 	// An event being erased, for its organisers' page.
@@ -159,6 +134,47 @@ func TestSurveyInChromium(t *testing.T) {
 	if !langs["fr"] || !langs["en"] {
 		t.Errorf("answer languages %v, want fr and en", langs)
 	}
+}
+
+// serve starts every function's handler on a fresh DynamoDB Local table, on
+// the loopback address, until the test ends.
+func serve(t *testing.T) (*dynamo.Store, *httptest.Server) {
+	t.Helper()
+	st := dynamotest.NewStore(t)
+	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(handler)
+	t.Cleanup(ts.Close)
+	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
+		t.Fatalf("test server on %s, want the loopback address", ts.URL)
+	}
+	return st, ts
+}
+
+// browserTools returns the node command and the repository's root, where
+// infra/e2e's scripts and infra/node_modules are, or skips loudly when the
+// browser cannot run here.
+func browserTools(t *testing.T) (node, root string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
+	}
+	if root, err = samtemplate.Root(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"playwright-core", "axe-core"} {
+		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
+			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
+		}
+	}
+	return node, root
 }
 
 func mustCreate(t *testing.T, base, body string) *created {

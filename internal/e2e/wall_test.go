@@ -3,9 +3,9 @@ package e2e_test
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -15,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/samtemplate"
-	"github.com/retours/retours/internal/stack"
 )
 
 // TestWallInChromium runs infra/e2e/wall.mjs on the closing wall of an event
@@ -27,25 +25,8 @@ import (
 // approved, shown through a read-only link: see that script for the checks.
 // RETOURS_E2E_SCREENSHOTS=docs keeps its screenshots (docs/wall-*.png).
 func TestWallInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	defer ts.Close()
+	node, root := browserTools(t)
+	st, ts := serve(t)
 	ce := mustCreate(t, ts.URL, necDay)
 	ev, err := st.Event(t.Context(), ce.ID)
 	if err != nil {
@@ -100,16 +81,9 @@ func TestWallInChromium(t *testing.T) {
 	if err := dynamotest.NewPoller(t, st, nil, nil).Drain(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	// The snapshot the scheduled function would store.
-	b, cov, err := bilan.Compute(t.Context(), st, ev, "fr", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := bilan.NewSnapshot(ev, b, cov, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutSnapshot(t.Context(), snap); err != nil {
+	// The snapshot the scheduled function stores.
+	agg := &aggregate.Runner{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler), Period: time.Hour}
+	if _, err := agg.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -121,19 +95,14 @@ func TestWallInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var page strings.Builder
-	buf := make([]byte, 1<<16)
-	for {
-		n, err := resp.Body.Read(buf)
-		page.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
 	resp.Body.Close()
-	link := regexp.MustCompile(`/mur/` + ce.ID + `/rto_[A-Za-z0-9_-]+`).FindString(page.String())
+	link := regexp.MustCompile(`/mur/` + ce.ID + `/rto_[A-Za-z0-9_-]+`).FindString(string(page))
 	if resp.StatusCode != http.StatusCreated || link == "" {
-		t.Fatalf("wall link: %d\n%s", resp.StatusCode, page.String())
+		t.Fatalf("wall link: %d\n%s", resp.StatusCode, page)
 	}
 
 	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")

@@ -90,6 +90,27 @@ func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// addAccess issues e a new access of role named name, by actor, and
+// returns it with its token; e's accesses are then the new ones.
+func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Actor, name string, role retours.Role) (retours.Access, string, error) {
+	now := s.cfg.Now()
+	a, token, err := retours.NewRoleAccess(s.cfg.Rand, name, actor.ID(), role, now, false)
+	if err != nil {
+		return a, "", err
+	}
+	accesses, err := retours.WithAccess(e.Accesses, a)
+	if err != nil {
+		return a, "", err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
+		return a, "", err
+	}
+	e.Accesses = accesses
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "access created", slog.String("event", e.ID), slog.String("access", a.ID),
+		slog.String("role", role.String()), slog.String("by", actor.ID()))
+	return a, token, nil
+}
+
 // revokeAccess answers DELETE /api/events/{event}/accesses/{access}: that
 // access's token stops working at once, and the others keep working. The
 // organisers may not revoke the event's last access; the administrator,

@@ -135,13 +135,19 @@ func (s *Server) poster(w http.ResponseWriter, r *http.Request) error {
 		p.Title = t.Session.Title
 		p.When = i18n.DateTime(lang, t.Session.StartsAt)
 	}
-	page, err := pages.Document("poster", p)
+	return writeDocument(w, "poster", p, lang, "private, no-cache")
+}
+
+// writeDocument renders the document name, a page of its own in lang, and
+// writes it with cacheControl.
+func writeDocument(w http.ResponseWriter, name string, v web.View, lang, cacheControl string) error {
+	page, err := pages.Document(name, v)
 	if err != nil {
 		return err
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Language", lang)
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(page)

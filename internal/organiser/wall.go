@@ -121,23 +121,13 @@ func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.E
 		here.Set("pause", "1")
 	}
 	v.Pause = path + "?" + here.Encode()
-	page, err := pages.Document("wall", v)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
 	if !v.Paused {
 		// The header, rather than a <meta> element, so that the page
 		// itself keeps no timed refresh that a reader could not stop: the
 		// wall's pause link stops it (WCAG 2.2.1, 2.2.2).
-		h.Set("Refresh", strconv.Itoa(WallRefresh)+"; url="+v.Refresh)
+		w.Header().Set("Refresh", strconv.Itoa(WallRefresh)+"; url="+v.Refresh)
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Language", lang)
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(page)
-	return err
+	return writeDocument(w, "wall", v, lang, "no-store")
 }
 
 // wallBilan returns the event's stored snapshot in lang, or in another

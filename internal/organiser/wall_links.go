@@ -63,8 +63,7 @@ func (s *Server) createWallLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := web.PageLang(r, e)
 	name := r.PostForm.Get("name")
-	now := s.cfg.Now()
-	a, token, err := retours.NewRoleAccess(s.cfg.Rand, name, actor.ID(), retours.RoleWall, now, false)
+	a, token, err := s.addAccess(r, e, actor, name, retours.RoleWall)
 	var re *retours.Error
 	if errors.As(err, &re) && re.Fields["name"] != "" {
 		v := &wallLinksView{Name: name, NameError: retours.FieldMessage(lang, re.Fields["name"])}
@@ -74,15 +73,6 @@ func (s *Server) createWallLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	accesses, err := retours.WithAccess(e.Accesses, a)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
-		return err
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wall link created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
-	e.Accesses = accesses
 	return s.renderWallLinks(w, r, http.StatusCreated, e, &wallLinksView{NewName: a.Name, NewURL: s.wallURL(r, e.ID, token)})
 }
 

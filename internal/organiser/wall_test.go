@@ -1,6 +1,7 @@
 package organiser_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/web"
@@ -65,19 +66,8 @@ func TestWall(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The snapshot the scheduled run stores gives the figures and themes.
-	ev, err := st.Event(t.Context(), ce.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, cov, err := bilan.Compute(t.Context(), st, ev, "fr", env.Clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := bilan.NewSnapshot(ev, b, cov, env.Clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutSnapshot(t.Context(), snap); err != nil {
+	agg := &aggregate.Runner{Store: st, Now: env.Clock.Now, Log: slog.New(slog.DiscardHandler), Period: time.Hour}
+	if _, err := agg.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 

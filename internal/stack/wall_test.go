@@ -2,18 +2,20 @@ package stack_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/dynamo"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
@@ -90,19 +92,8 @@ func TestWallReadsAreBounded(t *testing.T) {
 		}
 	}
 	env.drain()
-	ev, err := st.Event(t.Context(), ce.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, cov, err := bilan.Compute(t.Context(), st, ev, "fr", env.Clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := bilan.NewSnapshot(ev, b, cov, env.Clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutSnapshot(t.Context(), snap); err != nil {
+	agg := &aggregate.Runner{Store: st, Now: env.Clock.Now, Log: slog.New(slog.DiscardHandler), Period: time.Hour}
+	if _, err := agg.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 
