@@ -51,11 +51,14 @@ type newAccessResponse struct {
 	OrganiserURL   string `json:"organiser_url"`
 	// EntryURL is a data-entry link's address, which holds its token.
 	EntryURL string `json:"entry_url,omitempty"`
+	// WallURL is a wall link's address, which holds its token.
+	WallURL string `json:"wall_url,omitempty"`
 }
 
 // createAccess answers POST /api/events/{event}/accesses with {"name": …}:
 // a new organiser access for a co-organising structure or person, or, from
-// the administrator, a fresh access for organisers who lost theirs.
+// the administrator, a fresh access for organisers who lost theirs; with
+// "role": "wall", a wall link.
 func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 	e, actor, err := s.authorise(r, true)
 	if err != nil {
@@ -85,6 +88,9 @@ func (s *Server) createAccess(w http.ResponseWriter, r *http.Request) error {
 	}
 	if role == retours.RoleEntry {
 		resp.EntryURL = s.entryURL(r, e.ID, token)
+	}
+	if role == retours.RoleWall {
+		resp.WallURL = s.wallURL(r, e.ID, token)
 	}
 	web.WriteJSON(w, http.StatusCreated, resp)
 	return nil

@@ -242,6 +242,14 @@ func TestWallLink(t *testing.T) {
 			t.Errorf("wall link with %q: %d, want 404", bad, rec.Code)
 		}
 	}
+	// The API issues wall links too.
+	rec = env.PostJSON("/api/events/"+ce.ID+"/accesses", `{"name": "Petite salle", "role": "wall"}`, "Authorization", "Bearer "+ce.OrganiserToken)
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"wall_url":"https://retours.example.org/mur/`+ce.ID+`/rto_`) {
+		t.Errorf("POST accesses role wall: %d %s", rec.Code, rec.Body)
+	}
+	if rec := env.PostJSON("/api/events/"+ce.ID+"/accesses", `{"name": "x", "role": "admin"}`, "Authorization", "Bearer "+ce.OrganiserToken); rec.Code != http.StatusBadRequest {
+		t.Errorf("POST accesses with an unknown role: %d, want 400", rec.Code)
+	}
 	// Listed with its role; revoked, it stops at once.
 	rec = env.Do("GET", "/api/events/"+ce.ID+"/accesses", nil, "Authorization", "Bearer "+ce.OrganiserToken)
 	if !strings.Contains(rec.Body.String(), `"role":"wall"`) || !strings.Contains(rec.Body.String(), `"role":"organiser"`) {
