@@ -6,9 +6,10 @@
 //
 // link is the wall's read-only link for the room's computer. In French and
 // in English, at 1920×1080 and at 1280×720, it:
-//   - opens the link with no cookie: the wall shows the approved note, not
-//     the hidden one nor the one never approved, and reloads itself (the
-//     Refresh header, no script; followed once for real), unless paused;
+//   - opens the link with no cookie: the wall reloads itself (the Refresh
+//     header, no script; followed once for real), unless paused; paused,
+//     so that nothing moves while it is checked, it shows the approved
+//     note, not the hidden one nor the one never approved;
 //   - runs axe with the enhanced contrast rule (WCAG AAA, 7:1) on;
 //   - checks that the whole wall fits the screen, nothing scrolls or is cut,
 //     and that its type is large: the notes at least 4 % of the screen's
@@ -127,7 +128,14 @@ async function wall(lang, width, height) {
   await setCookie('');
   const page = await newPage(where);
   await page.setViewportSize({ width, height });
-  const resp = await goto(page, where, `${arg.link}?lang=${lang}`, 200);
+  // The wall as it refreshes: its Refresh header. The checks below look at
+  // the paused wall, the same page that stays put while axe runs.
+  const live = await page.request.get(`${base}${arg.link}?lang=${lang}`);
+  const refresh = live.headers()['refresh'] || '';
+  if (live.status() !== 200) fail(where, `status ${live.status()}, want 200`);
+  if (!/^\d+; url=\/mur\//.test(refresh) || parseInt(refresh, 10) > 30) fail(where, `Refresh "${refresh}", want a reload of the link within seconds`);
+  const resp = await goto(page, where, `${arg.link}?lang=${lang}&pause=1`, 200);
+  if (resp.headers()['refresh']) fail(where, 'the paused wall still reloads');
   const htmlLang = await page.evaluate(() => document.documentElement.lang);
   if (htmlLang !== lang) fail(where, `<html lang="${htmlLang}">, want ${lang}`);
   const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
@@ -137,8 +145,6 @@ async function wall(lang, width, height) {
   else ok(where, 'shows the approved note');
   if (text.includes(arg.hidden)) fail(where, 'shows the hidden note');
   if (text.includes(arg.unapproved)) fail(where, 'shows a note never approved');
-  const refresh = resp.headers()['refresh'] || '';
-  if (!/^\d+; url=\/mur\//.test(refresh) || parseInt(refresh, 10) > 30) fail(where, `Refresh "${refresh}", want a reload of the link within seconds`);
   const scripts = await page.evaluate(() => document.scripts.length);
   if (scripts !== 0) fail(where, `${scripts} script(s) on the wall`);
   await axe(page, where, true);
@@ -159,22 +165,27 @@ async function wall(lang, width, height) {
   }, { width, height });
   for (const p of problems) fail(where, p);
   if (problems.length === 0) ok(where, 'fits the screen, in large type');
-  if (width === 1920 && lang === 'fr') {
-    // Chromium follows the Refresh header by itself.
-    const reload = await page.waitForNavigation({ waitUntil: 'load', timeout: 20000 }).catch((e) => null);
-    if (!reload || !page.url().includes('/mur/')) fail(where, `the wall did not reload itself (${page.url()})`);
-    else ok(where, `reloaded itself after ${refresh.split(';')[0]} s`);
-    // Paused, it does not.
-    const paused = await goto(page, where, new URL(await page.getAttribute('footer a', 'href'), base).pathname + new URL(await page.getAttribute('footer a', 'href'), base).search, 200);
-    if (paused.headers()['refresh']) fail(where, 'the paused wall still reloads');
-    else ok(where, 'the pause link stops the reloads');
-    await goto(page, where, `${arg.link}?lang=${lang}`, 200);
-  }
   if (out) {
+    // The wall as the room sees it: its footer offers to stop the rotation.
+    await goto(page, where, `${arg.link}?lang=${lang}&pause=1`, 200);
+    await page.evaluate((label) => { document.querySelector('footer a').textContent = label; }, live.ok() ? await footerLabel(live) : '');
     await page.screenshot({ path: join(out, `wall-${width}x${height}-${lang}.png`) });
     ok(where, `screenshot ${join(out, `wall-${width}x${height}-${lang}.png`)}`);
   }
+  if (width === 1920 && lang === 'fr') {
+    // Chromium follows the Refresh header by itself.
+    await goto(page, where, `${arg.link}?lang=${lang}`, 200);
+    const reload = await page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }).catch(() => null);
+    if (!reload || !page.url().includes('/mur/')) fail(where, `the wall did not reload itself (${page.url()})`);
+    else ok(where, `reloaded itself after ${refresh.split(';')[0]} s`);
+  }
   await page.close();
+}
+
+// footerLabel returns the label of the live wall's pause link.
+async function footerLabel(resp) {
+  const m = (await resp.text()).match(/<footer>.*<a [^>]*>([^<]*)<\/a>/s);
+  return m ? m[1] : '';
 }
 
 // refused: the link's token opens nothing but the wall.
@@ -198,7 +209,7 @@ async function organisers() {
     let where = `organisers' wall (${lang})`;
     const page = await newPage(where);
     await page.setViewportSize({ width: 1280, height: 720 });
-    await goto(page, where, `/o/${arg.event}/mur?lang=${lang}`, 200);
+    await goto(page, where, `/o/${arg.event}/mur?lang=${lang}&pause=1`, 200);
     if (!(await page.evaluate((t) => document.body.innerText.includes(t), arg.approved))) fail(where, 'the approved note is not shown');
     for (const [path, name] of [[`/o/${arg.event}`, 'organisers'], [`/o/${arg.event}/mur/liens`, 'wall links']]) {
       for (const width of [320, 1280]) {

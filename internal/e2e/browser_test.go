@@ -141,8 +141,10 @@ func TestSurveyInChromium(t *testing.T) {
 func serve(t *testing.T) (*dynamo.Store, *httptest.Server) {
 	t.Helper()
 	st := dynamotest.NewStore(t)
+	// The wall reloads itself every 2 seconds rather than 10, so that the
+	// wall's test sees it do so without waiting long.
 	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
+		Logger: slog.New(slog.DiscardHandler), WallRefresh: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

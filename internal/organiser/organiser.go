@@ -38,8 +38,10 @@ type Config struct {
 	Series     retours.SeriesStore
 	Changes    retours.ChangeFeed
 	// Wall keeps the notes approved for the closing wall; when nil, it is
-	// Answers if Answers is one.
-	Wall retours.WallStore
+	// Answers if Answers is one. WallRefresh is how often the wall reloads
+	// itself, DefaultWallRefresh when 0.
+	Wall        retours.WallStore
+	WallRefresh time.Duration
 	// Edits, Shares and Lister edit events, share sessions' results and
 	// list events; each, when nil, is Events if Events is one.
 	Edits  retours.EditStore
@@ -103,6 +105,7 @@ func New(cfg Config) *Server {
 	orAnswers(&cfg.Series, cfg.Answers)
 	orAnswers(&cfg.Changes, cfg.Answers)
 	orAnswers(&cfg.Wall, cfg.Answers)
+	cfg.WallRefresh = cmp.Or(cfg.WallRefresh, DefaultWallRefresh)
 	orAnswers(&cfg.Edits, cfg.Events)
 	orAnswers(&cfg.Shares, cfg.Events)
 	orAnswers(&cfg.Lister, cfg.Events)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/retours/retours/internal/bilan"
@@ -27,8 +28,8 @@ const (
 	wallNotesPerPage = 3
 	wallNoteRunes    = 280
 	wallThemes       = 6
-	// WallRefresh is how often, in seconds, the wall reloads itself.
-	WallRefresh = 10
+	// DefaultWallRefresh is how often the wall reloads itself.
+	DefaultWallRefresh = 10 * time.Second
 )
 
 // wallView is the closing wall.
@@ -125,7 +126,7 @@ func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.E
 		// The header, rather than a <meta> element, so that the page
 		// itself keeps no timed refresh that a reader could not stop: the
 		// wall's pause link stops it (WCAG 2.2.1, 2.2.2).
-		w.Header().Set("Refresh", strconv.Itoa(WallRefresh)+"; url="+v.Refresh)
+		w.Header().Set("Refresh", strconv.Itoa(int(max(s.cfg.WallRefresh, time.Second)/time.Second))+"; url="+v.Refresh)
 	}
 	return writeDocument(w, "wall", v, lang, "no-store")
 }

@@ -34,6 +34,7 @@ type Store interface {
 	retours.AnswerPager
 	retours.ErasureStore
 	retours.DigestRunStore
+	retours.WallStore
 }
 
 // Config is what the functions share. Store is required.
@@ -73,6 +74,8 @@ type Config struct {
 	// functions do on AWS: in each function's store when it is a
 	// ratelimit.Counter (DynamoDB), else in one counter in memory.
 	Limits      bool
+	// WallRefresh is organiser.Config's.
+	WallRefresh time.Duration
 	Now         func() time.Time
 	Rand        io.Reader
 	Logger      *slog.Logger
@@ -131,7 +134,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		web.FuncOrganiser: func() web.Service {
 			st := storeOf(web.FuncOrganiser)
 			return organiser.New(organiser.Config{
-				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
+				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st, Wall: st, WallRefresh: cfg.WallRefresh,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
 				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: depsOf(st),
