@@ -47,7 +47,9 @@ type wallView struct {
 	Updated      string
 }
 
-type wallNoteView struct{ Kind, Text string }
+// wallNoteView is a note on the wall; Lang, the language it was written in,
+// when it is not the wall's.
+type wallNoteView struct{ Kind, Text, Lang string }
 
 // wallPage answers GET /o/{event}/mur: the wall, for organisers, on their
 // own computer or the room's.
@@ -106,7 +108,11 @@ func (s *Server) renderWall(w http.ResponseWriter, r *http.Request, e *retours.E
 		}
 	}
 	for _, n := range notes {
-		v.Notes = append(v.Notes, wallNoteView{Kind: messages.T(lang, "note."+n.Kind), Text: clip(n.Text, wallNoteRunes)})
+		nv := wallNoteView{Kind: messages.T(lang, "note."+n.Kind), Text: clip(n.Text, wallNoteRunes)}
+		if n.Lang != lang {
+			nv.Lang = n.Lang
+		}
+		v.Notes = append(v.Notes, nv)
 	}
 	q := url.Values{"lang": {lang}}
 	if next != "" {

@@ -89,6 +89,10 @@ func TestWall(t *testing.T) {
 	if i, j := strings.Index(body, "Approuvée deux"), strings.Index(body, "Approuvée un"); i < 0 || j < i {
 		t.Errorf("newest approved is not first")
 	}
+	// In English, the French notes say their language.
+	if en := env.Do("GET", "/o/"+ce.ID+"/mur?lang=en", nil, cookie...).Body.String(); !strings.Contains(en, `<blockquote lang="fr"><p>Approuvée un`) {
+		t.Errorf("the English wall does not mark a French note's language")
+	}
 	if next := wallRefresh(t, rec); next != "/o/"+ce.ID+"/mur?lang=fr" {
 		t.Errorf("refresh to %q, want the wall again from the newest", next)
 	}
