@@ -130,6 +130,26 @@ func testWall(t *testing.T, st Store) {
 	if got, next, err := st.WallNotes(ctx, Event(t).ID, "", 5); err != nil || len(got) != 0 || next != "" {
 		t.Errorf("wall of another event = %v, %q, %v; want nothing", got, next, err)
 	}
+	// An erasure takes the wall's copies with the rest, and approving is
+	// refused once it started.
+	if _, err := st.StartErasure(ctx, e.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetOnWall(ctx, e, notes[4].SubmissionID, true, at, nil); failure(err) != "not_found event.not_found" {
+		t.Errorf("approve during an erasure = %v, want not_found event.not_found", err)
+	}
+	for {
+		n, err := st.EraseItems(ctx, e.ID, 1000, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if got, _, err := st.WallNotes(ctx, e.ID, "", 10); err != nil || len(got) != 0 {
+		t.Errorf("wall after the erasure = %v, %v; want nothing", got, err)
+	}
 }
 
 // testRoleAccesses: an access keeps its role, and a role-limited access is
