@@ -121,17 +121,33 @@ func (st *Store) changeSheet(ctx context.Context, e *retours.Event, sub string, 
 	items := []types.TransactWriteItem{st.liveEvent(e.ID), answer}
 	noteKey := key(eventPK(e.ID), skNotePrefix+sub)
 	pk := map[string]string{"#pk": AttrPK}
+	// A note on the closing wall leaves it when its sheet is corrected or
+	// removed (a corrected note is approved again): its copy is deleted, on
+	// the condition that the note still names it (wall.go).
+	cond, values, wallCopy := aws.String("attribute_exists(#pk)"), map[string]types.AttributeValue(nil), ""
+	if oldNote != nil && oldNote.OnWall {
+		item, err := st.getItem(ctx, eventPK(e.ID), skNotePrefix+sub)
+		if err != nil {
+			return err
+		}
+		wallCopy = str(item, attrWallSK)
+		cond, values = aws.String("#w = :sk"), map[string]types.AttributeValue{":sk": s(wallCopy)}
+		pk = map[string]string{"#w": attrWallSK}
+	}
 	notes := 0
 	switch {
 	case nt != nil && oldNote != nil:
 		items = append(items, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: marshalNote(nt, expires),
-			ConditionExpression: aws.String("attribute_exists(#pk)"), ExpressionAttributeNames: pk}})
+			ConditionExpression: cond, ExpressionAttributeNames: pk, ExpressionAttributeValues: values}})
 	case nt != nil:
 		items = append(items, st.putNew(marshalNote(nt, expires)))
 	case oldNote != nil:
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: noteKey,
-			ConditionExpression: aws.String("attribute_exists(#pk)"), ExpressionAttributeNames: pk}})
+			ConditionExpression: cond, ExpressionAttributeNames: pk, ExpressionAttributeValues: values}})
 		notes = -1
+	}
+	if wallCopy != "" {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: key(eventPK(e.ID), wallCopy)}})
 	}
 	answers := 0
 	if a == nil {

@@ -95,11 +95,18 @@ func (s *Store) changeSheet(ctx context.Context, op string, e *retours.Event, su
 	act.LastWrite = now.UTC().Truncate(time.Millisecond)
 	_, hadNote := p.notes[sub]
 	p.idsChanged()
+	// A sheet corrected or removed leaves the closing wall: a corrected
+	// note is approved again, as internal/dynamo does.
+	delete(p.wall, sub)
 	if a == nil {
 		delete(p.answers, sub)
 		act.Answers--
 	} else {
 		p.answers[sub] = &stored[*retours.Answer]{item: cloneAnswer(a), Expires: expires}
+	}
+	if n != nil {
+		n = cloneNote(n)
+		n.OnWall = false
 	}
 	switch {
 	case n != nil && !hadNote:

@@ -175,6 +175,9 @@ func TestEntryLinkDoesNothingElse(t *testing.T) {
 		"GET /admin": true, "POST /admin/login": true, "POST /admin/logout": true,
 		// The data-entry page, its one thing.
 		"GET /o/{event}/saisie": true, "POST /o/{event}/saisie": true, "GET /o/{event}/saisie/{token}": true,
+		// The wall's link, whose token is the link: any other is not found
+		// (below).
+		"GET /mur/{event}/{token}": true,
 	}
 	for _, rt := range web.Routes {
 		if rt.Function != web.FuncOrganiser || open[rt.Pattern()] {
@@ -190,6 +193,9 @@ func TestEntryLinkDoesNothingElse(t *testing.T) {
 				t.Errorf("%s with a data-entry token (%s) = %d, want 401 or 403: %.200s", rt.Pattern(), cred[0], rec.Code, rec.Body)
 			}
 		}
+	}
+	if rec := env.Do("GET", "/mur/"+e.ID+"/"+entry, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("the wall's link with a data-entry token = %d, want 404", rec.Code)
 	}
 	// The organisers' page and its login take it for no organiser's.
 	if rec := env.Do("GET", "/o/"+e.ID, nil, "Cookie", "retours_organiser="+entry); rec.Code != http.StatusForbidden || strings.Contains(rec.Body.String(), "Un texte") {

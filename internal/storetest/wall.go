@@ -130,6 +130,34 @@ func testWall(t *testing.T, st Store) {
 	if got, next, err := st.WallNotes(ctx, Event(t).ID, "", 5); err != nil || len(got) != 0 || next != "" {
 		t.Errorf("wall of another event = %v, %q, %v; want nothing", got, next, err)
 	}
+	// A paper sheet's note leaves the wall when the sheet is corrected
+	// (approved again, its new text) or removed.
+	for i, fix := range []string{"corrected", "removed"} {
+		a, n := Sheet(t, e, 10+i, "4", "Sur le papier "+fix, e.Accesses[0].ID)
+		if _, _, _, err := st.PutSheet(ctx, a, n, e.ExpiresAt()); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetOnWall(ctx, e, n.SubmissionID, true, at.Add(2*time.Hour), nil); err != nil {
+			t.Fatalf("approve a sheet's note: %v", err)
+		}
+		if got, _ := wall("", 1); len(got) != 1 || got[0] != "Sur le papier "+fix {
+			t.Fatalf("wall = %v, want the sheet's note first", got)
+		}
+		var err error
+		if fix == "corrected" {
+			c, cn := Sheet(t, e, 10+i, "5", "Sur le papier, corrigé", e.Accesses[0].ID)
+			c.SubmissionID, cn.SubmissionID, cn.ID = a.SubmissionID, n.SubmissionID, n.ID
+			err = st.ReplaceSheet(ctx, e, c, cn, at.Add(3*time.Hour))
+		} else {
+			err = st.DeleteSheet(ctx, e, a.SubmissionID, at.Add(3*time.Hour))
+		}
+		if err != nil {
+			t.Fatalf("sheet %s: %v", fix, err)
+		}
+		if got, _ := wall("", 10); !reflect.DeepEqual(got, []string{"Étonnement C", "Étonnement A"}) {
+			t.Errorf("wall after a sheet %s = %v, want C, A", fix, got)
+		}
+	}
 	// An erasure takes the wall's copies with the rest, and approving is
 	// refused once it started.
 	if _, err := st.StartErasure(ctx, e.ID, at); err != nil {
