@@ -3,6 +3,7 @@ package organiser
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/retours/retours/internal/retours"
@@ -115,6 +116,25 @@ func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Acto
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "access created", slog.String("event", e.ID), slog.String("access", a.ID),
 		slog.String("role", role.String()), slog.String("by", actor.ID()))
 	return a, token, nil
+}
+
+// revokeRoleAccess revokes the access id of e, by actor, when it is a link
+// of role (a data-entry or wall link); ENOTFOUND for any other access, so
+// that an organiser's is never revoked from a link's page.
+func (s *Server) revokeRoleAccess(r *http.Request, e *retours.Event, actor retours.Actor, id string, role retours.Role) error {
+	if i := slices.IndexFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id }); i < 0 || e.Accesses[i].Role != role {
+		return retours.NewError(retours.ENOTFOUND, "access.not_found")
+	}
+	accesses, err := retours.WithoutAccess(e.Accesses, id, true)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "access revoked", slog.String("event", e.ID), slog.String("access", id),
+		slog.String("role", role.String()), slog.String("by", actor.ID()))
+	return nil
 }
 
 // revokeAccess answers DELETE /api/events/{event}/accesses/{access}: that

@@ -655,32 +655,14 @@ func (s *Server) entryLinks(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := web.PageLang(r, e)
-	now := s.cfg.Now()
 	if r.PostForm.Get("action") == "revoke" {
-		id := r.PostForm.Get("access")
-		if i := slices.IndexFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id }); i < 0 || e.Accesses[i].Role != retours.RoleEntry {
-			return retours.NewError(retours.ENOTFOUND, "access.not_found")
-		}
-		accesses, err := retours.WithoutAccess(e.Accesses, id, true)
-		if err != nil {
-			return err
-		}
-		if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, now, 0, id)); err != nil {
+		if err := s.revokeRoleAccess(r, e, actor, r.PostForm.Get("access"), retours.RoleEntry); err != nil {
 			return err
 		}
 		http.Redirect(w, r, "/o/"+e.ID+"/saisie?lang="+lang+"#links", http.StatusSeeOther)
 		return nil
 	}
-	a, token, err := retours.NewRoleAccess(s.cfg.Rand, r.PostForm.Get("name"), actor.ID(), retours.RoleEntry, now, false)
-	if err == nil {
-		var accesses []retours.Access
-		if accesses, err = retours.WithAccess(e.Accesses, a); err == nil {
-			err = s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID))
-		}
-		if err == nil {
-			e.Accesses = accesses
-		}
-	}
+	a, token, err := s.addAccess(r, e, actor, r.PostForm.Get("name"), retours.RoleEntry)
 	code := retours.ErrorCode(err)
 	if err != nil && code != retours.EINVALID && code != retours.ECONFLICT {
 		return err

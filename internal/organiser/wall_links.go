@@ -3,10 +3,8 @@ package organiser
 import (
 	"errors"
 	"html/template"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/retours/retours/internal/i18n"
 	"github.com/retours/retours/internal/retours"
@@ -89,18 +87,9 @@ func (s *Server) revokeWallLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id := r.PathValue("access")
-	if !slices.ContainsFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id && a.Role == retours.RoleWall }) {
-		return retours.NewError(retours.ENOTFOUND, "access.not_found")
-	}
-	accesses, err := retours.WithoutAccess(e.Accesses, id, true)
-	if err != nil {
+	if err := s.revokeRoleAccess(r, e, actor, r.PathValue("access"), retours.RoleWall); err != nil {
 		return err
 	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
-		return err
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "wall link revoked", slog.String("event", e.ID), slog.String("access", id), slog.String("by", actor.ID()))
 	http.Redirect(w, r, "/o/"+e.ID+"/mur/liens?"+url.Values{"lang": {web.PageLang(r, e)}}.Encode(), http.StatusSeeOther)
 	return nil
 }
