@@ -125,16 +125,7 @@ func (s *Server) revokeRoleAccess(r *http.Request, e *retours.Event, actor retou
 	if i := slices.IndexFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id }); i < 0 || e.Accesses[i].Role != role {
 		return retours.NewError(retours.ENOTFOUND, "access.not_found")
 	}
-	accesses, err := retours.WithoutAccess(e.Accesses, id, true)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
-		return err
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "access revoked", slog.String("event", e.ID), slog.String("access", id),
-		slog.String("role", role.String()), slog.String("by", actor.ID()))
-	return nil
+	return s.removeAccess(r, e, actor, id)
 }
 
 // revokeAccess answers DELETE /api/events/{event}/accesses/{access}: that
@@ -155,25 +146,6 @@ func (s *Server) revokeAccess(w http.ResponseWriter, r *http.Request) error {
 		Revoked bool   `json:"revoked"`
 	}{id, true})
 	return nil
-}
-
-// addAccess adds an access of role named name to e, issued by actor,
-// and returns it with its token, which appears only here.
-func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Actor, name string, role retours.Role) (retours.Access, string, error) {
-	now := s.cfg.Now()
-	a, token, err := retours.NewRoleAccess(s.cfg.Rand, name, actor.ID(), role, now, false)
-	if err != nil {
-		return retours.Access{}, "", err
-	}
-	accesses, err := retours.WithAccess(e.Accesses, a)
-	if err != nil {
-		return retours.Access{}, "", err
-	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
-		return retours.Access{}, "", err
-	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access created", slog.String("event", e.ID), slog.String("access", a.ID), slog.String("by", actor.ID()))
-	return a, token, nil
 }
 
 // removeAccess revokes the access id of e: the organisers may not revoke

@@ -227,8 +227,9 @@ func TestWallLink(t *testing.T) {
 			continue
 		}
 		switch r.Path {
-		case "/api/openapi.json", "/api/programme/template.csv", "/api/questions", "/s/{event}/{token}", "/o/{event}/login", "/o/{event}/logout":
-			continue // public: no token needed
+		case "/api/openapi.json", "/api/programme/template.csv", "/api/questions", "/s/{event}/{token}", "/o/{event}/login", "/o/{event}/logout",
+			"/admin", "/admin/login", "/admin/logout":
+			continue // public: no token needed (the administration's login page asks for its own)
 		}
 		target := wildcard.ReplaceAllStringFunc(r.Path, func(w string) string { return ids[strings.Trim(w, "{}")] })
 		for _, how := range [][]string{{"Authorization", "Bearer " + token}, {"Cookie", "retours_organiser=" + token}} {

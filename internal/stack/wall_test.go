@@ -74,7 +74,7 @@ func (c *reads) middleware(stack *middleware.Stack) error {
 func TestWallReadsAreBounded(t *testing.T) {
 	base := dynamotest.NewStore(t)
 	counter := &reads{}
-	st := dynamo.New(dynamodb.New(base.Client().Options(), func(o *dynamodb.Options) {
+	st := dynamo.New(dynamodb.New(dynamotest.Client(t).Options(), func(o *dynamodb.Options) {
 		o.APIOptions = append(o.APIOptions, counter.middleware)
 	}), base.Table())
 	env := newEnvWith(t, st, nil)
