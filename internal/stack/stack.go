@@ -73,7 +73,7 @@ type Config struct {
 	// Limits counts each client's requests against ratelimit.Rules, as the
 	// functions do on AWS: in each function's store when it is a
 	// ratelimit.Counter (DynamoDB), else in one counter in memory.
-	Limits      bool
+	Limits bool
 	// WallRefresh is organiser.Config's.
 	WallRefresh time.Duration
 	Now         func() time.Time
