@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"bytes"
+	"net/http"
+)
 
 // Limiter refuses a client's requests over the limits of their class
 // (internal/ratelimit counts them across instances).
@@ -24,8 +27,8 @@ const (
 )
 
 // RouteLimits gives the class of the routes whose every request counts
-// against its client's limit, before any other work: the handler runs
-// only within it. A route with {event} in its path is limited per event.
+// against its client's limit: a write's handler runs only within it, a
+// read's runs while it is counted and is answered only within it. A route with {event} in its path is limited per event.
 // Participants' routes are never limited. (Wrong tokens are counted by the
 // handlers that check them, LimitLogin.)
 var RouteLimits = map[string]string{
@@ -41,6 +44,46 @@ var RouteLimits = map[string]string{
 	"GET /api/events/{event}/bilan":     LimitDownload,
 	"GET /api/events/{event}/export":    LimitDownload,
 	"GET /api/events/{event}/texts":     LimitDownload,
+}
+
+// limited reports whether rt's requests count against a limit in l.
+func limited(l Limiter, rt Route) bool {
+	_, ok := RouteLimits[rt.Pattern()]
+	return ok && l != nil && rt.Function != FuncSurvey
+}
+
+// heldResponse holds a response until the request is known to be within
+// its client's limit: its header is the real writer's, its status and body
+// wait in memory (a Lambda response is held whole anyway).
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(status int) {
+	if h.status == 0 {
+		h.status = status
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	h.WriteHeader(http.StatusOK)
+	return h.body.Write(b)
+}
+
+// serve runs next into h.
+func (h *heldResponse) serve(next http.HandlerFunc, r *http.Request) { next(h, r) }
+
+// sendTo writes what h holds to w, whose header h already shares.
+func (h *heldResponse) sendTo(w http.ResponseWriter) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	w.WriteHeader(h.status)
+	w.Write(h.body.Bytes())
 }
 
 // limit counts r against its route's limit in l, if it has one.

@@ -176,10 +176,40 @@ func (s *server) adapt(rt Route, h Handler, svc Service) http.HandlerFunc {
 			s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
 			return
 		}
+		if rt.Method == http.MethodGet && limited(svc.Limiter, rt) {
+			// A read is counted while it runs, and answered only once
+			// counted: it changes nothing, and what it reads is bounded
+			// (see internal/stack's TestRoutesAreBounded), so a client over
+			// its limit gets nothing more than a 429 and the count costs
+			// no round trip of its own.
+			counted := make(chan error, 1)
+			go func() { counted <- limit(svc.Limiter, rt, r) }()
+			var held heldResponse
+			held.header = w.Header()
+			held.serve(s.adapted(rt, h, login), r)
+			if err := <-counted; err != nil {
+				for k := range w.Header() {
+					delete(w.Header(), k)
+				}
+				s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
+				return
+			}
+			held.sendTo(w)
+			return
+		}
 		if err := limit(svc.Limiter, rt, r); err != nil {
 			s.serveError(w, r, err, h.api || (h.either && !WantsPage(r)))
 			return
 		}
+		s.adapted(rt, h, login)(w, r)
+	}
+}
+
+// adapted runs h within its route's body limit and answers its error: a
+// browser refused for want of credentials goes to the login form login
+// gives.
+func (s *server) adapted(rt Route, h Handler, login func(*http.Request) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
 		err := h.serve(w, r)
 		if err == nil {

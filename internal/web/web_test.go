@@ -361,3 +361,64 @@ func TestListHeadersReadWhole(t *testing.T) {
 		})
 	}
 }
+
+// refuser is a Limiter that refuses every request once over is set.
+type refuser struct {
+	over    bool
+	counted chan string
+}
+
+func (l *refuser) Limit(r *http.Request, class, event string) error {
+	l.counted <- class + " " + event
+	if l.over {
+		return retours.NewError(retours.ETOOMANY, "too_many")
+	}
+	return nil
+}
+
+func (l *refuser) Over(*http.Request, string, string) error { return nil }
+
+func TestLimitedReadsAreCountedWhileTheyRun(t *testing.T) {
+	for _, over := range []bool{false, true} {
+		l := &refuser{over: over, counted: make(chan string, 2)}
+		ran := map[string]bool{}
+		handler := func(pattern string) web.Handler {
+			return web.API(pattern, func(w http.ResponseWriter, r *http.Request) error {
+				ran[pattern] = true
+				w.Header().Set("X-Handler", "ran")
+				w.WriteHeader(http.StatusOK)
+				_, err := io.WriteString(w, "the bilan")
+				return err
+			})
+		}
+		svc := service(web.FuncOrganiser, map[string]web.Handler{
+			"GET /api/events/{event}/bilan": handler("GET /api/events/{event}/bilan"),
+			"POST /api/events":              handler("POST /api/events"),
+		})
+		svc.Limiter = l
+		h := mustHandler(t, web.Options{}, svc)
+
+		rec := serve(h, "GET", "/api/events/ev1/bilan", "", "", "Authorization", "Bearer x")
+		if got := <-l.counted; got != web.LimitDownload+" ev1" {
+			t.Errorf("counted %q", got)
+		}
+		if !ran["GET /api/events/{event}/bilan"] {
+			t.Error("the read did not run while it was counted")
+		}
+		switch {
+		case !over && (rec.Code != http.StatusOK || rec.Body.String() != "the bilan" || rec.Header().Get("X-Handler") != "ran"):
+			t.Errorf("within the limit: %d %q %v", rec.Code, rec.Body, rec.Header())
+		case over && (rec.Code != http.StatusTooManyRequests || strings.Contains(rec.Body.String(), "the bilan") || rec.Header().Get("X-Handler") != ""):
+			t.Errorf("over the limit: %d %q %v, want 429 and nothing of the read", rec.Code, rec.Body, rec.Header())
+		}
+
+		rec = serve(h, "POST", "/api/events", "application/json", "{}", "Authorization", "Bearer x")
+		<-l.counted
+		if over && (ran["POST /api/events"] || rec.Code != http.StatusTooManyRequests) {
+			t.Errorf("a write over the limit: ran %v, %d; want refused before it runs", ran["POST /api/events"], rec.Code)
+		}
+		if !over && (!ran["POST /api/events"] || rec.Code != http.StatusOK) {
+			t.Errorf("a write within the limit: ran %v, %d", ran["POST /api/events"], rec.Code)
+		}
+	}
+}
