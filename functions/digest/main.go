@@ -8,7 +8,6 @@ package main
 import (
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/retours/retours/internal/app"
@@ -40,7 +39,7 @@ func main() {
 	})
 	srv := &digest.Server{Runner: runner, AdminToken: cfg.AdminToken, Runs: st, Logger: s.Log, Limiter: gateway.Limiter(s)}
 	if cfg.Self != "" {
-		srv.Trigger = digest.Invoke(lambdainvoke.New(lambda.NewFromConfig(s.AWS), cfg.Self))
+		srv.Trigger = digest.Invoke(lambdainvoke.New(lambdainvoke.NewClient(s.AWS, lambdainvoke.Endpoint(app.Endpoint(os.Getenv, "LAMBDA"))), cfg.Self))
 	}
 	gateway.ServeWithEvents(s, srv.Handle, srv.Service())
 }

@@ -4,7 +4,8 @@
 package main
 
 import (
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"os"
+
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/retours/retours/internal/app"
@@ -26,7 +27,7 @@ func main() {
 	if cfg.DownloadsBucket != "" {
 		files = s3blob.New(s3.NewFromConfig(s.AWS), cfg.DownloadsBucket)
 	}
-	invoke := lambda.NewFromConfig(s.AWS)
+	invoke := lambdainvoke.NewClient(s.AWS, lambdainvoke.Endpoint(app.Endpoint(os.Getenv, "LAMBDA")))
 	var jobs download.Starter
 	if cfg.AggregateFunction != "" {
 		jobs = download.Invoke(lambdainvoke.New(invoke, cfg.AggregateFunction))

@@ -28,12 +28,14 @@ var linking = map[string]struct{ must, mustNot []string }{
 			"time/tzdata"},
 	},
 	"organiser": {
-		must:    []string{mod + "internal/organiser", mod + "internal/bilan", mod + "internal/qr", mod + "internal/app/secrets", mod + "internal/app/gateway"},
-		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", mod + "internal/digest", mod + "internal/survey", mod + "internal/ses", mod + "internal/stack"},
+		must: []string{mod + "internal/organiser", mod + "internal/bilan", mod + "internal/qr", mod + "internal/app/secrets", mod + "internal/app/gateway",
+			mod + "internal/lambdainvoke"},
+		// Lambda's client: internal/lambdainvoke signs its one request.
+		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/lambda", mod + "internal/digest", mod + "internal/survey", mod + "internal/ses", mod + "internal/stack"},
 	},
 	"digest": {
-		must:    []string{mod + "internal/digest", mod + "internal/web", mod + "internal/ses", mod + "internal/app/gateway"},
-		mustNot: []string{"github.com/skip2/go-qrcode", mod + "internal/qr", mod + "internal/organiser", mod + "internal/survey", mod + "internal/stack"},
+		must:    []string{mod + "internal/digest", mod + "internal/web", mod + "internal/ses", mod + "internal/app/gateway", mod + "internal/lambdainvoke"},
+		mustNot: []string{"github.com/skip2/go-qrcode", "github.com/aws/aws-sdk-go-v2/service/lambda", mod + "internal/qr", mod + "internal/organiser", mod + "internal/survey", mod + "internal/stack"},
 	},
 	"aggregate": {
 		must: []string{mod + "internal/aggregate"},

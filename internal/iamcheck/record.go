@@ -13,11 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/retours/retours/internal/lambdainvoke"
 )
 
 // Call is one AWS API call a function's code made, with what IAM decides
@@ -142,8 +143,9 @@ func (r *Recorder) S3(o *s3.Options) { o.APIOptions = append(o.APIOptions, r.Mid
 // SESv2 attaches the recorder to an SES v2 client.
 func (r *Recorder) SESv2(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
-// Lambda attaches the recorder to a Lambda client.
-func (r *Recorder) Lambda(o *lambda.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
+// Lambda attaches the recorder to internal/lambdainvoke's client, which
+// runs each invocation through a middleware stack as the SDK's clients do.
+func (r *Recorder) Lambda(o *lambdainvoke.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
 // SecretsManager attaches the recorder to a Secrets Manager client.
 func (r *Recorder) SecretsManager(o *secretsmanager.Options) {

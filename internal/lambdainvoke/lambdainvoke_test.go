@@ -2,7 +2,13 @@ package lambdainvoke_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/retours"
@@ -28,5 +34,61 @@ func TestInvokeAsync(t *testing.T) {
 	err = lambdainvoke.New(local.Client(), "retours-nope").InvokeAsync(ctx, map[string]string{})
 	if retours.ErrorCode(err) != retours.EUNAVAILABLE {
 		t.Errorf("invoking an unknown function = %v, want unavailable", err)
+	}
+}
+
+// TestInvokeSigned: the invocation is signed with the client's
+// credentials, as Lambda checks; one signed with others is refused.
+func TestInvokeSigned(t *testing.T) {
+	local, err := lambdainvoke.StartLocal("retours-erase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	client := lambdainvoke.NewClient(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(local.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "not-local", "")})
+	err = lambdainvoke.New(client, "retours-erase").InvokeAsync(context.Background(), map[string]string{"erase_event": "k3vq2a7b"})
+	if retours.ErrorCode(err) != retours.EUNAVAILABLE || !strings.Contains(err.Error(), "InvalidSignatureException") {
+		t.Errorf("invoking with the wrong secret = %v, want unavailable, InvalidSignatureException", err)
+	}
+	if got := local.Payloads("retours-erase"); len(got) != 0 {
+		t.Errorf("payloads = %q, want none", got)
+	}
+}
+
+// TestInvokeRetries: a throttled invocation is tried again, as the SDK's
+// standard retryer would, and fails when Lambda keeps throttling it.
+func TestInvokeRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		throttled int
+		wantCalls int
+		wantErr   bool
+	}{
+		{"throttled once", 1, 2, false},
+		{"throttled every time", 10, 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if calls <= tc.throttled {
+					w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				w.WriteHeader(http.StatusAccepted)
+			}))
+			defer srv.Close()
+			client := lambdainvoke.NewClient(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(srv.URL),
+				Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+			err := lambdainvoke.New(client, "retours-erase").InvokeAsync(context.Background(), map[string]string{})
+			if (err != nil) != tc.wantErr || calls != tc.wantCalls {
+				t.Errorf("err = %v after %d calls, want error %v after %d", err, calls, tc.wantErr, tc.wantCalls)
+			}
+			if tc.wantErr && retours.ErrorCode(err) != retours.EUNAVAILABLE {
+				t.Errorf("err = %v, want unavailable", err)
+			}
+		})
 	}
 }

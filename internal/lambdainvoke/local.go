@@ -1,22 +1,26 @@
 package lambdainvoke
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 // Local is a stand-in for Lambda's Invoke API on a loopback port, for
 // tests: it takes asynchronous invocations of the functions it was given,
 // as Lambda does (202, nothing in the body), and keeps their payloads; any
-// other function is not found (404), and a synchronous invocation is
-// refused (400).
+// other function is not found (404), a synchronous invocation is refused
+// (400), and so is a request not signed with the credentials Client gives
+// (403).
 type Local struct {
 	// URL is the endpoint to point a client at (Client does).
 	URL string
@@ -45,9 +49,9 @@ func StartLocal(functions ...string) (*Local, error) {
 // Close stops the stand-in.
 func (l *Local) Close() error { return l.srv.Close() }
 
-// Client returns a Lambda client of the stand-in; opts may add a recorder.
-func (l *Local) Client(opts ...func(*lambda.Options)) *lambda.Client {
-	return lambda.New(lambda.Options{
+// Client returns a client of the stand-in; opts may add a recorder.
+func (l *Local) Client(opts ...func(*Options)) *Client {
+	return newClient(Options{
 		Region: "eu-west-3", BaseEndpoint: aws.String(l.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
 	}, opts...)
@@ -86,8 +90,43 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
+	if !signed(r, body) {
+		w.Header().Set("X-Amzn-ErrorType", "InvalidSignatureException")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"message":"The request signature we calculated does not match the signature you provided."}`)
+		return
+	}
 	l.mu.Lock()
 	l.payloads[name] = append(l.payloads[name], body)
 	l.mu.Unlock()
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// signed says whether r carries the Signature Version 4 of the stand-in's
+// credentials over its signed headers and body, as Lambda checks it.
+func signed(r *http.Request, body []byte) bool {
+	auth := r.Header.Get("Authorization")
+	_, list, ok := strings.Cut(auth, "SignedHeaders=")
+	list, _, _ = strings.Cut(list, ",")
+	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if !ok || err != nil {
+		return false
+	}
+	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
+	if err != nil {
+		return false
+	}
+	again.ContentLength = r.ContentLength
+	for _, h := range strings.Split(list, ";") {
+		if h != "host" && h != "content-length" {
+			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
+		}
+	}
+	again.Header.Del("Authorization")
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}
+	if err := v4.NewSigner().SignHTTP(r.Context(), creds, again, hex.EncodeToString(sum[:]), "lambda", "eu-west-3", at); err != nil {
+		return false
+	}
+	return again.Header.Get("Authorization") == auth
 }
