@@ -23,7 +23,7 @@ func main() {
 	r := &aggregate.Runner{Store: st, Now: time.Now, Log: s.Log, Period: time.Hour}
 	w := &download.Worker{Events: st, Store: st, Now: time.Now, Log: s.Log}
 	if s.Config.DownloadsBucket != "" {
-		w.Files = s3blob.New(s3.NewFromConfig(s.AWS), s.Config.DownloadsBucket)
+		w.Files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, s.Config.DownloadsBucket)
 	}
 	lambda.Start(download.Dispatch(w, func(ctx context.Context) error {
 		_, err := r.Run(ctx)

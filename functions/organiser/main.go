@@ -25,7 +25,7 @@ func main() {
 	st, cfg := s.Store(), s.Config
 	var files download.Files
 	if cfg.DownloadsBucket != "" {
-		files = s3blob.New(s3.NewFromConfig(s.AWS), cfg.DownloadsBucket)
+		files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, cfg.DownloadsBucket)
 	}
 	invoke := lambdainvoke.NewClient(s.AWS, lambdainvoke.Endpoint(app.Endpoint(os.Getenv, "LAMBDA")))
 	var jobs download.Starter

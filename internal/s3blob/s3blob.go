@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,14 +42,28 @@ const Encryption = types.ServerSideEncryptionAes256
 
 // Store writes files into one bucket and signs links to them.
 type Store struct {
+	clients func() clients
+	bucket  string
+}
+
+type clients struct {
 	client  *s3.Client
 	presign *s3.PresignClient
-	bucket  string
 }
 
 // New returns a store on bucket through client.
 func New(client *s3.Client, bucket string) *Store {
-	return &Store{client: client, presign: s3.NewPresignClient(client), bucket: bucket}
+	return Lazy(func() *s3.Client { return client }, bucket)
+}
+
+// Lazy returns a store on bucket whose client newClient makes on the
+// store's first use: a function that hands out a large download now and
+// then does not make S3's client at each cold start.
+func Lazy(newClient func() *s3.Client, bucket string) *Store {
+	return &Store{bucket: bucket, clients: sync.OnceValue(func() clients {
+		c := newClient()
+		return clients{client: c, presign: s3.NewPresignClient(c)}
+	})}
 }
 
 // Bucket returns the store's bucket.
@@ -73,7 +88,7 @@ func (s *Store) Put(ctx context.Context, f File) error {
 	if f.Key == "" || f.ContentType == "" || f.Filename == "" {
 		return errors.New("s3blob: a file needs a key, a content type and a file name")
 	}
-	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{
+	_, err := s.clients().client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:               aws.String(s.bucket),
 		Key:                  aws.String(f.Key),
 		Body:                 bytes.NewReader(f.Body),
@@ -93,7 +108,7 @@ func (s *Store) Put(ctx context.Context, f File) error {
 // passed, and when that is.
 func (s *Store) Link(ctx context.Context, key string, ttl time.Duration) (url string, expires time.Time, err error) {
 	signedAt := time.Now()
-	req, err := s.presign.PresignGetObject(ctx, &s3.GetObjectInput{
+	req, err := s.clients().presign.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(s.bucket),
 		Key:    aws.String(key),
 	}, s3.WithPresignExpires(ttl))
@@ -108,7 +123,7 @@ func (s *Store) Link(ctx context.Context, key string, ttl time.Duration) (url st
 // to a caller allowed s3:ListBucket on the bucket, and 403 otherwise, which
 // is an error here.
 func (s *Store) Exists(ctx context.Context, key string) (bool, error) {
-	_, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
+	_, err := s.clients().client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(key)})
 	var missing *types.NotFound
 	switch {
 	case err == nil:

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/s3local"
 )
@@ -189,5 +191,26 @@ func TestExists(t *testing.T) {
 		if got, err := store.Exists(ctx, key); err != nil || got != want {
 			t.Errorf("Exists(%q) = %v, %v; want %v", key, got, err, want)
 		}
+	}
+}
+
+// TestLazyMakesItsClientOnFirstUse: a lazy store makes its client when it
+// first writes a file, once, and not before.
+func TestLazyMakesItsClientOnFirstUse(t *testing.T) {
+	srv, _ := server(t)
+	made := 0
+	store := s3blob.Lazy(func() *s3.Client { made++; return srv.Client() }, bucket)
+	if made != 0 {
+		t.Fatalf("clients made before the first use = %d, want 0", made)
+	}
+	ctx := context.Background()
+	for i := range 2 {
+		f := s3blob.File{Key: "exports/e/" + strconv.Itoa(i), ContentType: "text/csv", Filename: "bilan.csv", Body: []byte("a\n")}
+		if err := store.Put(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if made != 1 {
+		t.Errorf("clients made after two files = %d, want 1", made)
 	}
 }
