@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,10 +66,10 @@ var headers = map[string]column{
 var speakerPrefixes = []string{"intervenant", "animat", "anime par", "speaker", "facilitat", "orat",
 	"presentat", "presenter", "moderat", "host", "avec", "with"}
 
-var parenRe = regexp.MustCompile(`\([^)]*\)`)
+var parenRe = lazyRegexp(`\([^)]*\)`)
 
 func columnOf(header string) column {
-	f := fold(parenRe.ReplaceAllString(header, " "))
+	f := fold(parenRe().ReplaceAllString(header, " "))
 	if c, ok := headers[f]; ok {
 		return c
 	}
@@ -434,9 +433,9 @@ func readMoment(cells []string) (moment, bool) {
 	return m, m.bad == ""
 }
 
-var clockish = regexp.MustCompile(`^[\d\s]*[:hH][\d\s:hH]*$`)
+var clockish = lazyRegexp(`^[\d\s]*[:hH][\d\s:hH]*$`)
 
-func looksLikeClock(s string) bool { return clockish.MatchString(strings.TrimSpace(s)) }
+func looksLikeClock(s string) bool { return clockish().MatchString(strings.TrimSpace(s)) }
 
 // resolve returns the start the moment names and the end that end names,
 // in Paris when they were written without a zone. An end with a time and no

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/retours/retours/internal/i18n"
@@ -86,31 +87,31 @@ var months = map[string]int{
 
 var (
 	// 13/10/2026, 13/10/26, 13-10-2026, 13.10.2026
-	dmyRe = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$`)
+	dmyRe = lazyRegexp(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$`)
 	// 2026-10-13, 2026/10/13
-	ymdRe = regexp.MustCompile(`^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$`)
+	ymdRe = lazyRegexp(`^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$`)
 	// mardi 13 octobre 2026, 1er oct. 2026, 13 October 2026 (folded)
-	longRe = regexp.MustCompile(`^(?:[a-z]+ )?(\d{1,2})(?: ?er)? ([a-z]+) (\d{4})$`)
+	longRe = lazyRegexp(`^(?:[a-z]+ )?(\d{1,2})(?: ?er)? ([a-z]+) (\d{4})$`)
 	// 14:30, 14h30, 14h, 9:05, 14:30:00, 14 h 30
-	clockRe = regexp.MustCompile(`^(\d{1,2}) ?(?:[:hH]) ?(\d{2})?(?::(\d{2}))?$`)
+	clockRe = lazyRegexp(`^(\d{1,2}) ?(?:[:hH]) ?(\d{2})?(?::(\d{2}))?$`)
 	// ISO 8601 with a T: 2026-10-13T14:30, 2026-10-13T14:30:00+02:00, …Z
 	// "14 h 30", "14 h", to be joined as "14h30", "14h"
-	spacedClockRe = regexp.MustCompile(`(\d) [hH] ?(\d{2})?$`)
-	isoRe         = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$`)
+	spacedClockRe = lazyRegexp(`(\d) [hH] ?(\d{2})?$`)
+	isoRe         = lazyRegexp(`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?$`)
 )
 
 // parseDate reads a date as people write it in France, or ISO.
 func parseDate(s string) (civil, bool) {
 	s = strings.TrimSpace(s)
 	var c civil
-	if m := dmyRe.FindStringSubmatch(s); m != nil {
+	if m := dmyRe().FindStringSubmatch(s); m != nil {
 		c = civil{y: atoi(m[3]), mo: atoi(m[2]), d: atoi(m[1])}
 		if len(m[3]) == 2 {
 			c.y += 2000
 		}
-	} else if m := ymdRe.FindStringSubmatch(s); m != nil {
+	} else if m := ymdRe().FindStringSubmatch(s); m != nil {
 		c = civil{y: atoi(m[1]), mo: atoi(m[2]), d: atoi(m[3])}
-	} else if m := longRe.FindStringSubmatch(fold(s)); m != nil {
+	} else if m := longRe().FindStringSubmatch(fold(s)); m != nil {
 		mo, ok := months[m[2]]
 		if !ok {
 			return civil{}, false
@@ -124,7 +125,7 @@ func parseDate(s string) (civil, bool) {
 
 // parseClock reads a time of day: 14:30, 14h30, 14h, 9:05, 14:30:00.
 func parseClock(s string) (clock, bool) {
-	m := clockRe.FindStringSubmatch(strings.TrimSpace(s))
+	m := clockRe().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return clock{}, false
 	}
@@ -162,7 +163,7 @@ func parseClockRange(s string) (start, end clock, ok bool) {
 // offset or Z is an instant: it is returned as at, with ok true.
 func parseDateTime(s string) (c civil, at time.Time, ok bool) {
 	s = strings.TrimSpace(s)
-	if m := isoRe.FindStringSubmatch(s); m != nil {
+	if m := isoRe().FindStringSubmatch(s); m != nil {
 		c = civil{y: atoi(m[1]), mo: atoi(m[2]), d: atoi(m[3]), h: atoi(m[4]), mi: atoi(m[5]), s: atoi(m[6]), hasTime: true}
 		if !c.valid() {
 			return civil{}, time.Time{}, false
@@ -180,7 +181,7 @@ func parseDateTime(s string) (c civil, at time.Time, ok bool) {
 		return d, time.Time{}, true
 	}
 	// A date, then a time: split at the last space, dropping "à" or ",".
-	s = spacedClockRe.ReplaceAllString(s, "${1}h$2")
+	s = spacedClockRe().ReplaceAllString(s, "${1}h$2")
 	i := strings.LastIndexByte(s, ' ')
 	if i < 0 {
 		return civil{}, time.Time{}, false
@@ -224,4 +225,11 @@ func parseOffset(s string) (int, bool) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// lazyRegexp returns expr compiled on first use: the organiser function,
+// which links this package for the rare programme import, does not compile
+// its expressions at every cold start.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

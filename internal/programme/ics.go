@@ -2,7 +2,6 @@ package programme
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -152,13 +151,13 @@ func (c *calendar) zone(tzid string) (*time.Location, bool) {
 	return loc, ok
 }
 
-var icsTimeRe = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(Z)?)?$`)
+var icsTimeRe = lazyRegexp(`^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?(Z)?)?$`)
 
 // timeOf reads a DTSTART or DTEND: UTC (Z), in a TZID, floating, or a day
 // (VALUE=DATE) starting at midnight.
 func (c *calendar) timeOf(p *ics.IANAProperty) (t time.Time, loc *time.Location, allDay bool, code Code, arg string) {
 	v := strings.TrimSpace(p.Value)
-	m := icsTimeRe.FindStringSubmatch(v)
+	m := icsTimeRe().FindStringSubmatch(v)
 	if m == nil {
 		return time.Time{}, nil, false, BadDate, clean(v)
 	}
@@ -179,12 +178,12 @@ func (c *calendar) timeOf(p *ics.IANAProperty) (t time.Time, loc *time.Location,
 	return cv.in(loc), loc, !cv.hasTime, "", ""
 }
 
-var durationRe = regexp.MustCompile(`^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+var durationRe = lazyRegexp(`^([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // addDuration adds an RFC 5545 DURATION to t: weeks and days are calendar
 // days in loc (23 or 25 hours across a change of time), the rest exact.
 func addDuration(t time.Time, loc *time.Location, d string) (time.Time, bool) {
-	m := durationRe.FindStringSubmatch(strings.TrimSpace(d))
+	m := durationRe().FindStringSubmatch(strings.TrimSpace(d))
 	if m == nil || d == "P" || strings.HasSuffix(d, "T") {
 		return time.Time{}, false
 	}
