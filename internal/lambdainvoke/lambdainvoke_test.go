@@ -92,3 +92,26 @@ func TestInvokeRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestEndpoint: the Lambda endpoint a main reads (AWS_ENDPOINT_URL_LAMBDA)
+// wins over the configuration's own (AWS_ENDPOINT_URL), and none leaves it.
+func TestEndpoint(t *testing.T) {
+	local, err := lambdainvoke.StartLocal("retours-erase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	cfg := aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String("http://127.0.0.1:9"),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")}
+	ctx := context.Background()
+	if err := lambdainvoke.New(lambdainvoke.NewClient(cfg, lambdainvoke.Endpoint(aws.String(local.URL))), "retours-erase").InvokeAsync(ctx, 1); err != nil {
+		t.Errorf("invoking through the Lambda endpoint = %v", err)
+	}
+	cfg.BaseEndpoint = aws.String(local.URL)
+	if err := lambdainvoke.New(lambdainvoke.NewClient(cfg, lambdainvoke.Endpoint(nil)), "retours-erase").InvokeAsync(ctx, 2); err != nil {
+		t.Errorf("invoking through the configuration's endpoint = %v", err)
+	}
+	if got := local.Payloads("retours-erase"); len(got) != 2 {
+		t.Errorf("payloads = %q, want two", got)
+	}
+}
