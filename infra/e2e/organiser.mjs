@@ -1,11 +1,14 @@
 // The organisers' journey in a real browser: Debian's Chromium, headless,
 // driven by playwright-core, with axe-core checking every editing page.
 //
-//   node infra/e2e/organiser.mjs <baseURL> event=<id> token=<organiser token> csv=<file> [out=<dir>]
+//   node infra/e2e/organiser.mjs <baseURL> admin=<admin token> csv=<file> [out=<dir>]
 //
-// The event was just created by the administrator. In one browser, the
-// organiser:
-//   - logs in with the token typed on the login form, by keyboard;
+// The administrator, in a browser of their own, signs in to /admin by
+// keyboard and creates the event on /admin/nouveau, which shows the
+// organisers' link and their token once. It prints "journey-event <id>"
+// for the Go test. In another browser, the organiser:
+//   - follows the organisers' link and logs in with the token typed on the
+//     login form, by keyboard;
 //   - lowers the anonymity threshold on the details page, by keyboard;
 //   - imports the programme from the CSV file: preview (each session
 //     "created"), then import;
@@ -17,9 +20,10 @@
 // on the event page and answers it, the new question included. Then the
 // organiser corrects the question's label (the page now says what can no
 // longer change), cancels a session (the participants' list drops it; its
-// QR page says it was cancelled), and shares the session with its speaker.
-// The speaker's page shows the answer; the bilan counts it under the
-// corrected label.
+// QR page says it was cancelled), and shares the session with its speaker
+// on the accesses page. The speaker's page, opened from that link, shows
+// the session's title, its answer count and the answer; the bilan counts
+// it under the corrected label.
 // axe-core runs on every editing page in French and in English (0
 // violations), each also checked at 320 px for sideways scrolling and
 // reading order, with the tap-target and focus checks of lib.mjs.
@@ -33,31 +37,39 @@ import { harness } from './lib.mjs';
 
 const [base, ...rest] = process.argv.slice(2);
 const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
-for (const k of ['event', 'token', 'csv']) {
+for (const k of ['admin', 'csv']) {
   if (!base || !arg[k]) {
-    console.error('usage: node organiser.mjs <baseURL> event=<id> token=<organiser token> csv=<file> [out=<dir>]');
+    console.error('usage: node organiser.mjs <baseURL> admin=<admin token> csv=<file> [out=<dir>]');
     process.exit(2);
   }
 }
 const out = arg.out;
 if (out) mkdirSync(out, { recursive: true });
-const ev = arg.event;
-const o = `/o/${ev}`;
+// The event's id and organisers' path, once the administrator created it.
+let ev = '';
+let o = '';
 
 const launch = { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
 const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
 const context = await chromium.launchPersistentContext(profile, { ...launch, viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
-const browser = await chromium.launch(launch); // the participant's: no cookie
+const browser = await chromium.launch(launch); // the administrator's and the participant's
 const h = harness(context, base, out);
 const { fail, ok, newPage, goto, audit, checkReflow, tabTo, submitAndWait, shot } = h;
 
 const question = { fr: "Qu'avez-vous pensé du lieu ?", en: 'What did you think of the venue?', fixed: "Qu'avez-vous pensé du lieu et de l'accueil ?" };
 const answerText = 'Lieu lumineux, accueil chaleureux';
+// What the administrator types on /admin/nouveau.
+const eventForm = {
+  '#f-title': 'Numérique En Commun[s] Auvergne', '#f-place': 'Clermont-Ferrand',
+  '#f-date': '2026-10-13', '#f-start': '09:00', '#f-end_date': '2026-10-13', '#f-end': '17:30', '#f-closes': '2026-11-30',
+  '#f-series': 'nec-auvergne', '#f-edition': '3', '#f-emails': 'orga@tiers-lieu.example.org', '#f-access_name': 'Tiers-lieu',
+};
 
 try {
-  await journey();
+  const token = await create();
+  await journey(token);
   await everyPage();
 } catch (err) {
   fail('run', err.stack || String(err));
@@ -80,14 +92,43 @@ async function text(page, selector) {
   return (await page.locator(selector).first().textContent().catch(() => '')) || '';
 }
 
-async function journey() {
+// create signs the administrator in by keyboard and creates the event with
+// the form of /admin/nouveau; it returns the organisers' token shown once.
+async function create() {
+  const where = 'admin';
+  const actx = await browser.newContext({ viewport: { width: 360, height: 640 }, extraHTTPHeaders: { 'Accept-Language': 'fr-FR' } });
+  const page = await actx.newPage();
+  await page.goto(`${base}/admin`, { waitUntil: 'load' });
+  await page.focus('#token');
+  await page.keyboard.type(arg.admin);
+  let resp = await submitAndWait(page);
+  if (resp.status() !== 200 || !(await page.$('a[href*="/admin/nouveau"]'))) fail(where, `sign-in = ${resp.status()} at ${page.url()}`);
+  else ok(where, 'signed in to /admin by keyboard');
+  await page.goto(`${base}/admin/nouveau?lang=fr`, { waitUntil: 'load' });
+  for (const [sel, value] of Object.entries(eventForm)) await page.fill(sel, value);
+  await page.check('#f-lang-fr');
+  await page.check('#f-lang-en');
+  await page.focus('#f-title');
+  resp = await submitAndWait(page);
+  const token = await page.locator('#new-token').inputValue().catch(() => '');
+  const href = await page.locator('.once a[href*="/o/"]').first().getAttribute('href').catch(() => '');
+  if (resp.status() !== 201 || !token || !href) throw new Error(`creating the event = ${resp.status()}: ${(await page.content()).slice(0, 400)}`);
+  ok(where, 'event created on /admin/nouveau: its organisers\' link and token shown once');
+  o = new URL(href, base).pathname;
+  ev = o.split('/').pop();
+  console.log(`journey-event ${ev}`);
+  await actx.close();
+  return token;
+}
+
+async function journey(token) {
   let where = 'login';
   const page = await newPage('fr', () => where);
 
-  // The organiser logs in by keyboard.
+  // The organiser follows the link and logs in by keyboard.
   await goto(page, o, 200);
   await tabTo(page, where, 'the token field', (a) => a.id === 'token');
-  await page.keyboard.type(arg.token);
+  await page.keyboard.type(token);
   const login = await submitAndWait(page);
   if (!page.url().includes(o) || login.status() !== 200 || !(await page.$('ul.nav'))) fail(where, `after login at ${page.url()} (${login.status()})`);
   else ok(where, 'logged in by keyboard; the navigation shows');
@@ -185,8 +226,10 @@ async function journey() {
   await p.locator(`textarea[name=q_${qid}]`).fill(answerText);
   const sent = p.waitForNavigation({ waitUntil: 'load' });
   await p.locator('button[type=submit]').first().click();
-  await sent;
-  if (!p.url().includes('/merci')) fail(where, `after sending at ${p.url()}`);
+  const thanks = await sent;
+  // The post answers with the thank-you page itself, at its address.
+  const thanksH1 = await p.locator('h1').first().textContent();
+  if (thanks.status() !== 200 || !p.url().endsWith('/answers') || thanksH1 !== 'Merci\u00a0!') fail(where, `after sending: ${thanks.status()} at ${p.url()}, h1 "${thanksH1}"`);
   else ok(where, 'answered the moved atelier, our question included');
 
   // The label is corrected; the page now says what can no longer change.
@@ -220,13 +263,21 @@ async function journey() {
   // The atelier is shared with its speaker; their page and the bilan show
   // the answer.
   where = 'share';
-  const share = await context.request.post(`${base}/api/events/${ev}/sessions/${session}/shares`);
-  if (share.status() !== 201) throw new Error(`share = ${share.status()} ${await share.text()}`);
-  const shareURL = new URL((await share.json()).url);
-  const speaker = await p.goto(base + shareURL.pathname);
-  const speakerBody = await speaker.text();
-  if (speaker.status() !== 200 || !speakerBody.includes(answerText)) fail(where, `speaker's page = ${speaker.status()}: ${speakerBody.slice(0, 300)}`);
-  else ok(where, 'the speaker\'s page shows the answer');
+  await goto(page, `${o}/acces?lang=fr`, 200);
+  await page.selectOption('#f-session', session);
+  resp = await enter(page, page.locator('form[action*="/partages"] button'));
+  const shareURL = await page.locator('#new-share').inputValue().catch(() => '');
+  if (resp.status() !== 201 || !shareURL.includes(`/s/${ev}/rts_`)) throw new Error(`share = ${resp.status()}, link "${shareURL}"`);
+  ok(where, 'the atelier shared on the accesses page: its link shown once');
+  const speaker = await p.goto(base + new URL(shareURL).pathname, { waitUntil: 'load' });
+  const speakerH1 = (await p.locator('h1').first().textContent()).trim();
+  const counts = await p.locator('td.num').allTextContents();
+  const texts = await p.locator('ul.notes li').allTextContents();
+  if (speaker.status() !== 200 || !(speaker.headers()['content-type'] || '').startsWith('text/html')) fail(where, `speaker's page = ${speaker.status()} ${speaker.headers()['content-type']}`);
+  else if (speakerH1 !== 'Atelier médiation') fail(where, `speaker's page h1 "${speakerH1}", want the session's title`);
+  else if (counts[0] !== '1') fail(where, `speaker's page counts ${JSON.stringify(counts)}, want 1 answer first`);
+  else if (!texts.some((t) => t.includes(answerText))) fail(where, `speaker's page free texts ${JSON.stringify(texts)}, want "${answerText}"`);
+  else ok(where, `the speaker\'s page shows the session, 1 answer (figures ${counts.join(' ')}) and its free text`);
   await goto(page, `/api/events/${ev}/bilan?format=html&lang=fr`, 200);
   const bilan = await page.content();
   // The bilan counts free texts under their question and sums them up in

@@ -2,11 +2,13 @@ package e2e_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,16 +19,6 @@ import (
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/stack"
 )
-
-// journeyEvent is the event the administrator creates, with no programme
-// yet: the organisers import it.
-const journeyEvent = `{
-  "title": "Numérique En Commun[s] Auvergne",
-  "place": "Clermont-Ferrand",
-  "starts_at": "2026-10-13T09:00:00+02:00",
-  "ends_at": "2026-10-13T17:30:00+02:00",
-  "series": "nec-auvergne", "edition": 3
-}`
 
 // journeyCSV is the organisers' programme, as a French spreadsheet saves it.
 const journeyCSV = "\ufefftitre;date;début;fin;type;salle;intervenants\r\n" +
@@ -43,25 +35,36 @@ const journeyCSV = "\ufefftitre;date;début;fin;type;salle;intervenants\r\n" +
 // English; see that script for the list.
 func TestOrganiserJourneyInChromium(t *testing.T) {
 	b := startBrowserTest(t)
-	// The administrator's step, through the API.
-	ev := mustCreate(t, b.url, journeyEvent)
 	csv := filepath.Join(t.TempDir(), "programme.csv")
 	if err := os.WriteFile(csv, []byte(journeyCSV), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.run(t, "organiser.mjs", "event="+ev.ID, "token="+ev.OrganiserToken, "csv="+csv)
+	output := b.run(t, "organiser.mjs", "admin="+adminToken, "csv="+csv)
+	m := regexp.MustCompile(`journey-event (\S+)`).FindSubmatch(output)
+	if m == nil {
+		t.Fatal("organiser.mjs did not say which event the administrator created")
+	}
+	id := string(m[1])
 	st := b.store
 
-	// What the journey left in the table.
-	e, err := st.Event(t.Context(), ev.ID)
+	// What the journey left in the table: the event as the administrator
+	// typed it, then as the organiser changed it.
+	e, err := st.Event(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if e.Title != "Numérique En Commun[s] Auvergne" || e.Place != "Clermont-Ferrand" || e.Series != "nec-auvergne" || e.Edition != 3 ||
+		e.StartsAt.Format(time.RFC3339) != "2026-10-13T07:00:00Z" || e.EndsAt.Format(time.RFC3339) != "2026-10-13T15:30:00Z" ||
+		e.ClosesAt.Format(time.RFC3339) != "2026-11-30T22:59:00Z" ||
+		fmt.Sprint(e.Languages) != "[fr en]" || fmt.Sprint(e.OrganiserEmails) != "[orga@tiers-lieu.example.org]" ||
+		len(e.Accesses) != 1 || e.Accesses[0].Name != "Tiers-lieu" {
+		t.Errorf("event as created on /admin/nouveau: %+v", e)
 	}
 	if len(e.Sessions) != 3 || !e.Sessions[2].Cancelled || e.Sessions[1].StartsAt.Format("15:04") != "08:45" || e.AnonymityThreshold != 1 {
 		t.Errorf("event after the journey: %+v", e)
 	}
 	var answers []*retours.Answer
-	if err := st.Answers(t.Context(), ev.ID, func(a *retours.Answer) error { answers = append(answers, a); return nil }); err != nil {
+	if err := st.Answers(t.Context(), id, func(a *retours.Answer) error { answers = append(answers, a); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(answers) != 1 || answers[0].SessionID != e.Sessions[1].ID || answers[0].Values["satisfaction"].Number != 5 {
@@ -114,8 +117,8 @@ func startBrowserTest(t *testing.T) *browserTest {
 
 // run runs the script of infra/e2e with args, screenshots going to
 // $RETOURS_E2E_SCREENSHOTS when set, and fails with its output when it
-// fails.
-func (b *browserTest) run(t *testing.T, script string, args ...string) {
+// fails; it returns the output.
+func (b *browserTest) run(t *testing.T, script string, args ...string) []byte {
 	t.Helper()
 	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
 	if out == "" {
@@ -130,4 +133,5 @@ func (b *browserTest) run(t *testing.T, script string, args ...string) {
 	if err != nil {
 		t.Fatalf("browser test failed: %v (output above)", err)
 	}
+	return output
 }
