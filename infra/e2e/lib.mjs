@@ -3,12 +3,35 @@
 // axe-core and the checks every page gets (tap targets, reflow, reading
 // order), walks by keyboard and takes screenshots.
 
+import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+// launch is how every script starts Debian's Chromium.
+export const launch = { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
+
+// parseArgs splits the command line into its first n words and its
+// key=value arguments.
+export function parseArgs(n) {
+  const words = process.argv.slice(2);
+  const arg = Object.fromEntries(words.slice(n).map((a) => a.split(/=(.*)/s).slice(0, 2)));
+  return [...words.slice(0, n), arg];
+}
+
+// openContext starts Chromium with a profile of its own and options
+// (viewport…); close closes it and removes the profile.
+export async function openContext(options) {
+  const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { ...launch, deviceScaleFactor: 1, ...options });
+  return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
+}
 
 // harness returns the helpers bound to a browser context, the server's base
 // URL and a directory for screenshots (none when out is empty).
@@ -24,10 +47,11 @@ export function harness(context, base, out) {
   }
 
   // newPage opens a tab that reports any request to another origin, console
-  // error or page error as a failure.
+  // error or page error as a failure; lang, when given, is the language the
+  // browser asks for.
   async function newPage(lang, where) {
     const page = await context.newPage();
-    await page.setExtraHTTPHeaders({ 'Accept-Language': lang === 'fr' ? 'fr-FR,fr;q=0.9' : 'en-GB,en;q=0.9' });
+    if (lang) await page.setExtraHTTPHeaders({ 'Accept-Language': lang === 'fr' ? 'fr-FR,fr;q=0.9' : 'en-GB,en;q=0.9' });
     const origin = new URL(base).origin;
     page.on('request', (req) => {
       const u = req.url();
@@ -55,15 +79,22 @@ export function harness(context, base, out) {
     if (htmlLang !== lang) fail(where, `<html lang="${htmlLang}">, want ${lang}`);
     const styled = await page.evaluate(() => getComputedStyle(document.body).maxWidth);
     if (styled !== '640px') fail(where, `stylesheet not applied (body max-width ${styled}): blocked by the Content-Security-Policy?`);
+    await axeCheck(page, name, lang);
+    await checkTargets(page, where);
+    await checkReflow(page, where);
+  }
+
+  // axeCheck runs axe-core on the page and records its result under name
+  // and lang.
+  async function axeCheck(page, name, lang) {
+    const where = lang ? `${name} (${lang})` : name;
     await page.evaluate(axeSource);
     const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-    axeResults.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
+    axeResults.push({ page: name, lang: lang || '', violations: res.violations.length, passes: res.passes.length });
     for (const v of res.violations) {
       fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     }
     if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
-    await checkTargets(page, where);
-    await checkReflow(page, where);
   }
 
   // checkTargets checks that every link, button and option is at least 44 px
@@ -144,8 +175,8 @@ export function harness(context, base, out) {
 
   // report prints axe's results and the failures, and exits 1 on any.
   function report() {
-    console.log('\naxe-core results (violations per page):');
-    for (const r of axeResults) console.log(`  ${r.page.padEnd(18)} ${r.lang}  ${r.violations} violation(s), ${r.passes} rules passed`);
+    if (axeResults.length) console.log('\naxe-core results (violations per page):');
+    for (const r of axeResults) console.log(`  ${r.page.padEnd(22)} ${r.lang.padEnd(2)}  ${r.violations} violation(s), ${r.passes} rules passed`);
     if (failures.length) {
       console.log(`\n${failures.length} failure(s):`);
       for (const f of failures) console.log('  - ' + f);
@@ -154,5 +185,5 @@ export function harness(context, base, out) {
     console.log('\nall checks passed');
   }
 
-  return { failures, axeResults, axeSource, fail, ok, newPage, goto, audit, checkTargets, checkReflow, tabTo, submitAndWait, shot, report };
+  return { failures, axeResults, axeSource, fail, ok, newPage, goto, audit, axeCheck, checkTargets, checkReflow, tabTo, submitAndWait, shot, report };
 }

@@ -30,13 +30,10 @@
 // It prints one line per check and exits 1 on any failure.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { harness } from './lib.mjs';
+import { mkdirSync } from 'node:fs';
+import { harness, launch, openContext, parseArgs } from './lib.mjs';
 
-const [base, ...rest] = process.argv.slice(2);
-const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+const [base, arg] = parseArgs(1);
 for (const k of ['admin', 'csv']) {
   if (!base || !arg[k]) {
     console.error('usage: node organiser.mjs <baseURL> admin=<admin token> csv=<file> [out=<dir>]');
@@ -49,11 +46,7 @@ if (out) mkdirSync(out, { recursive: true });
 let ev = '';
 let o = '';
 
-const launch = { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'] };
-const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
-const context = await chromium.launchPersistentContext(profile, { ...launch, viewport: { width: 360, height: 640 }, deviceScaleFactor: 1 });
+const { context, close } = await openContext({ viewport: { width: 360, height: 640 } });
 const browser = await chromium.launch(launch); // the administrator's and the participant's
 const h = harness(context, base, out);
 const { fail, ok, newPage, goto, audit, checkReflow, tabTo, submitAndWait, shot } = h;
@@ -75,8 +68,7 @@ try {
   fail('run', err.stack || String(err));
 } finally {
   await browser.close();
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 h.report();
 

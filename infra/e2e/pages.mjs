@@ -12,17 +12,11 @@
 // the keyboard alone (admin=<token>) and checks that it lands on the page
 // asked, and follows a link to the bilan from another site with the
 // organisers' cookie set (crossSite=<path> organiser=<token>).
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { harness, openContext, parseArgs } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const [base, pagesFile, ...rest] = process.argv.slice(2);
-const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+const [base, pagesFile, arg] = parseArgs(2);
 if (!base || !pagesFile) {
   console.error('usage: node pages.mjs <baseURL> <pages.json> [admin=<token>] [out=<dir>]');
   process.exit(2);
@@ -32,25 +26,9 @@ const out = arg.out;
 if (out) mkdirSync(out, { recursive: true });
 const origin = new URL(base);
 
-const failures = [];
-const results = [];
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-function ok(where, what) {
-  console.log(`ok   ${where}: ${what}`);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 320, height: 640 },
-  deviceScaleFactor: 1,
-});
+const { context, close } = await openContext({ viewport: { width: 320, height: 640 } });
+const h = harness(context, base, out);
+const { fail, ok, newPage, axeCheck } = h;
 
 try {
   for (const lang of ['fr', 'en']) {
@@ -61,33 +39,17 @@ try {
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
-
-console.log('\naxe-core results (violations per page):');
-for (const r of results) console.log(`  ${r.page.padEnd(22)} ${r.lang}  ${r.violations} violation(s), ${r.passes} rules passed`);
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s):`);
-  for (const f of failures) console.log('  - ' + f);
-  process.exit(1);
-}
-console.log('\nall checks passed');
+h.report();
 
 async function check(p, lang) {
   await context.clearCookies();
   if (p.cookie) {
     await context.addCookies([{ name: p.cookie.name, value: p.cookie.value, domain: origin.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
   }
-  const page = await context.newPage();
   const where = `${p.name} (${lang})`;
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) fail(where, `console error: ${m.text()}`);
-  });
-  page.on('request', (req) => {
-    if (!req.url().startsWith(origin.origin + '/') && !req.url().startsWith('data:')) fail(where, `request to another origin: ${req.url()}`);
-  });
-  await page.setExtraHTTPHeaders({ 'Accept-Language': lang === 'fr' ? 'fr-FR,fr;q=0.9' : 'en-GB,en;q=0.9' });
+  const page = await newPage(lang, () => where);
   const sep = p.path.includes('?') ? '&' : '?';
   const resp = await page.goto(`${base}${p.path}${sep}lang=${lang}`, { waitUntil: 'load' });
   if (resp.status() !== p.status) fail(where, `status ${resp.status()}, want ${p.status}`);
@@ -108,13 +70,7 @@ async function audit(page, name, lang) {
   const where = `${name} (${lang})`;
   const htmlLang = await page.evaluate(() => document.documentElement.lang);
   if (htmlLang !== lang) fail(where, `<html lang="${htmlLang}">, want ${lang}`);
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  results.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
-  for (const v of res.violations) {
-    fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
+  await axeCheck(page, name, lang);
   const wide = await page.evaluate(() => {
     const vw = document.documentElement.clientWidth;
     const problems = [];

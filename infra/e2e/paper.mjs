@@ -21,18 +21,12 @@
 // It prints one line per check and a JSON line "entry-timing", and exits 1
 // on any failure.
 
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { harness, openContext, parseArgs } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const [base, ...rest] = process.argv.slice(2);
-const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+const [base, arg] = parseArgs(1);
 if (!base || !arg.spec) {
   console.error('usage: node paper.mjs <baseURL> spec=<file.json> [out=<dir>] [docs=<dir>]');
   process.exit(2);
@@ -40,24 +34,9 @@ if (!base || !arg.spec) {
 const spec = JSON.parse(readFileSync(arg.spec, 'utf8'));
 for (const d of [arg.out, arg.docs]) if (d) mkdirSync(d, { recursive: true });
 
-const failures = [];
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-function ok(where, what) {
-  console.log(`ok   ${where}: ${what}`);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1024, height: 900 },
-  deviceScaleFactor: 1,
-});
+const { context, close } = await openContext({ viewport: { width: 1024, height: 900 } });
+const h = harness(context, base, '');
+const { fail, ok, axeCheck } = h;
 const origin = new URL(base);
 // The organisers' cookie of each event, scoped to its paths as the
 // organisers' page sets it.
@@ -71,35 +50,13 @@ try {
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
+h.report();
 
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s):`);
-  for (const f of failures) console.log('  - ' + f);
-  process.exit(1);
-}
-console.log('\nall checks passed');
-
-async function newPage(where) {
-  const page = await context.newPage();
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(origin.origin + '/') && !u.startsWith('data:')) fail(where, `request to another origin: ${u}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) fail(where, `console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => fail(where, `page error: ${e.message}`));
-  return page;
-}
-
-async function axeCheck(page, where) {
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  for (const v of res.violations) fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
+// newPage opens a tab that fails on what lib.mjs's tabs fail on.
+function newPage(where) {
+  return h.newPage('', () => where);
 }
 
 // squash removes white space and soft hyphens, so that a label wrapped

@@ -30,17 +30,11 @@
 // visible at each Tab stop, and controls are at least 44 px.
 // It prints one line per check and exits 1 on any failure.
 
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { harness, openContext, parseArgs } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const [base, ...rest] = process.argv.slice(2);
-const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+const [base, arg] = parseArgs(1);
 for (const k of ['form', 'event', 'closed', 'upcoming']) {
   if (!base || !arg[k]) {
     console.error('usage: node survey.mjs <baseURL> form=<path> event=<path> closed=<path> upcoming=<path> [out=<dir>]');
@@ -50,31 +44,14 @@ for (const k of ['form', 'event', 'closed', 'upcoming']) {
 const out = arg.out;
 if (out) mkdirSync(out, { recursive: true });
 
-const failures = [];
-const axeResults = [];
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-function ok(where, what) {
-  console.log(`ok   ${where}: ${what}`);
-}
-
 const text = {
   fr: { thanks: 'Merci\u00a0!', switchTo: 'English', saved: 'Votre réponse est bien enregistrée.', noteSaved: 'Merci, votre note est enregistrée.' },
   en: { thanks: 'Thank you!', switchTo: 'Français', saved: 'Your answer has been saved.', noteSaved: 'Thank you, your note has been saved.' },
 };
 
-const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 360, height: 640 },
-  deviceScaleFactor: 1,
-  hasTouch: false,
-});
+const { context, close } = await openContext({ viewport: { width: 360, height: 640 }, hasTouch: false });
+const h = harness(context, base, out);
+const { failures, fail, ok, newPage, goto, audit, axeCheck, checkReflow, tabTo, submitAndWait, shot } = h;
 
 try {
   for (const lang of ['fr', 'en']) {
@@ -89,135 +66,9 @@ try {
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
-
-console.log('\naxe-core results (violations per page):');
-for (const r of axeResults) console.log(`  ${r.page.padEnd(14)} ${r.lang}  ${r.violations} violation(s), ${r.passes} rules passed`);
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s):`);
-  for (const f of failures) console.log('  - ' + f);
-  process.exit(1);
-}
-console.log('\nall checks passed');
-
-// newPage opens a tab that reports any request to another origin, console
-// error or page error as a failure.
-async function newPage(lang, where) {
-  const page = await context.newPage();
-  await page.setExtraHTTPHeaders({ 'Accept-Language': lang === 'fr' ? 'fr-FR,fr;q=0.9' : 'en-GB,en;q=0.9' });
-  const origin = new URL(base).origin;
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(origin + '/') && !u.startsWith('data:')) fail(where(), `request to another origin: ${u}`);
-  });
-  page.on('console', (m) => {
-    // Chromium logs failed loads of 4xx pages as errors; the tests visit
-    // those on purpose and check their status instead.
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) fail(where(), `console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => fail(where(), `page error: ${e.message}`));
-  return page;
-}
-
-async function goto(page, path, wantStatus) {
-  const resp = await page.goto(base + path, { waitUntil: 'load' });
-  if (resp.status() !== wantStatus) fail(path, `status ${resp.status()}, want ${wantStatus}`);
-  return resp;
-}
-
-// audit runs axe and the checks every page shares.
-async function audit(page, name, lang) {
-  const where = `${name} (${lang})`;
-  const htmlLang = await page.evaluate(() => document.documentElement.lang);
-  if (htmlLang !== lang) fail(where, `<html lang="${htmlLang}">, want ${lang}`);
-  const styled = await page.evaluate(() => getComputedStyle(document.body).maxWidth);
-  if (styled !== '640px') fail(where, `stylesheet not applied (body max-width ${styled}): blocked by the Content-Security-Policy?`);
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  axeResults.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
-  for (const v of res.violations) {
-    fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-  if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
-  await checkTargets(page, where);
-  await checkReflow(page, where);
-}
-
-// checkTargets checks that every link, button and option is at least 44 px
-// tall and wide.
-async function checkTargets(page, where) {
-  const small = await page.evaluate(() => [...document.querySelectorAll('a, button, label.opt, textarea')]
-    .map((el) => ({ el, r: el.getBoundingClientRect() }))
-    .filter(({ r }) => r.width > 0 && (r.height < 44 || r.width < 44))
-    .map(({ el, r }) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 30)}" ${Math.round(r.width)}×${Math.round(r.height)}`));
-  for (const s of small) fail(where, `tap target under 44 px: ${s}`);
-}
-
-// checkReflow checks that nothing is wider than the viewport and that the
-// reading order (the DOM's) runs top to bottom, left to right on a line.
-async function checkReflow(page, where) {
-  const r = await page.evaluate(() => {
-    const problems = [];
-    const vw = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > vw) problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth} px in ${vw} px`);
-    const els = [...document.querySelectorAll('header p, header a, h1, h2, main p, legend, label, textarea, button, main a, footer a')]
-      .filter((el) => el.getClientRects().length > 0);
-    let prev = null;
-    for (const el of els) {
-      const b = el.getBoundingClientRect();
-      const name = `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 25)}"`;
-      if (b.right > vw + 1) problems.push(`${name} overflows the viewport (right edge ${Math.round(b.right)} > ${vw})`);
-      if (prev) {
-        const a = prev.b;
-        const sameLine = Math.abs(b.top - a.top) < 2 || (b.top < a.bottom - 2 && b.top >= a.top);
-        if (b.top < a.top - 2 || (sameLine && b.left < a.left - 2 && !prev.el.contains(el))) {
-          problems.push(`${name} is read after ${prev.name} but shown before it`);
-        }
-      }
-      prev = { el, b, name };
-    }
-    return problems;
-  });
-  for (const p of r) fail(where, p);
-}
-
-// tabTo presses Tab until test(active element) holds, checking that each
-// stop shows a visible focus indicator.
-async function tabTo(page, where, describe, test) {
-  for (let i = 0; i < 60; i++) {
-    await page.keyboard.press('Tab');
-    const a = await page.evaluate(() => {
-      const el = document.activeElement;
-      const box = el.closest('label.opt') || el;
-      const cs = getComputedStyle(box);
-      const own = getComputedStyle(el);
-      const visible = (s) => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;
-      return {
-        tag: el.tagName.toLowerCase(), type: el.type || '', name: el.name || '', id: el.id, value: el.value,
-        href: el.getAttribute('href') || '', text: el.textContent.trim().slice(0, 40),
-        focusVisible: visible(cs) || visible(own),
-      };
-    });
-    if (a.tag === 'body') continue;
-    if (!a.focusVisible) fail(where, `no visible focus on ${a.tag} ${a.name || a.text}`);
-    if (test(a)) return a;
-  }
-  throw new Error(`${where}: Tab never reached ${describe}`);
-}
-
-async function submitAndWait(page) {
-  const nav = page.waitForNavigation({ waitUntil: 'load' });
-  await page.keyboard.press('Enter');
-  return nav;
-}
-
-async function shot(page, name) {
-  if (!out) return;
-  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
-  ok(name, `screenshot ${join(out, name + '.png')}`);
-}
+h.report();
 
 async function journey(lang) {
   let where = `journey (${lang})`;
@@ -392,10 +243,7 @@ async function poster(lang) {
   await goto(page, arg.poster, 200);
   const styled = await page.evaluate(() => getComputedStyle(document.querySelector('.poster')).display);
   if (styled !== 'flex') fail(where, `stylesheet not applied (.poster display ${styled}): blocked by the Content-Security-Policy?`);
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-  axeResults.push({ page: 'poster', lang, violations: res.violations.length, passes: res.passes.length });
-  for (const v of res.violations) fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  await axeCheck(page, 'poster', lang);
   await shot(page, 'poster-a4-fr');
   await page.emulateMedia({ media: 'print' });
   const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
@@ -420,11 +268,7 @@ async function organisersPage(lang, path, token, name, check, full) {
   if (full) {
     await audit(page, name, lang);
   } else {
-    await page.evaluate(axeSource);
-    const res = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }));
-    axeResults.push({ page: name, lang, violations: res.violations.length, passes: res.passes.length });
-    for (const v of res.violations) fail(where, `axe ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    if (res.violations.length === 0) ok(where, `axe: no violation (${res.passes.length} rules passed)`);
+    await axeCheck(page, name, lang);
   }
   await check(page, where);
   await shot(page, `${name}-${lang}`);
