@@ -1,21 +1,13 @@
 package e2e_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/json"
-	"log/slog"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/samtemplate"
-	"github.com/retours/retours/internal/stack"
 	"github.com/retours/retours/internal/webtest"
 )
 
@@ -43,26 +35,9 @@ type browserCookie struct {
 // from a bookmarked admin page back to it, and the bilan opened, signed in,
 // from a link on another site.
 func TestAdminPagesInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	defer ts.Close()
-	ev := mustCreate(t, ts.URL, necDay)
+	b := startBrowserTest(t, "")
+	st := b.store
+	ev := mustCreate(t, b.url, necDay)
 	atelier := ev.Sessions[1].ID
 	e, err := st.Event(t.Context(), ev.ID)
 	if err != nil {
@@ -114,18 +89,6 @@ func TestAdminPagesInChromium(t *testing.T) {
 	if err := os.WriteFile(file, list, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{filepath.Join(root, "infra", "e2e", "pages.mjs"), ts.URL, file, "admin=" + adminToken,
-		"crossSite=/api/events/" + ev.ID + "/bilan?format=html&lang=fr", "organiser=" + ev.OrganiserToken}
-	if out := os.Getenv("RETOURS_E2E_SCREENSHOTS"); out != "" {
-		args = append(args, "out="+out)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = root
-	output, err := cmd.CombinedOutput()
-	t.Logf("pages.mjs:\n%s", output)
-	if err != nil {
-		t.Fatalf("browser test failed: %v (output above)", err)
-	}
+	b.run(t, "pages.mjs", file, "admin="+adminToken,
+		"crossSite=/api/events/"+ev.ID+"/bilan?format=html&lang=fr", "organiser="+ev.OrganiserToken)
 }

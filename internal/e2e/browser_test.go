@@ -68,7 +68,7 @@ type created struct {
 // and English, and the reflow checks. See that script for the list.
 func TestSurveyInChromium(t *testing.T) {
 	node, root := browserTools(t)
-	st, ts := serve(t)
+	st, ts := serve(t, "")
 	ev := mustCreate(t, ts.URL, necDay)
 	old := mustCreate(t, ts.URL, lastYear)
 	// An event being erased, for its organisers' page.
@@ -137,14 +137,15 @@ func TestSurveyInChromium(t *testing.T) {
 }
 
 // serve starts every function's handler on a fresh DynamoDB Local table, on
-// the loopback address, until the test ends.
-func serve(t *testing.T) (*dynamo.Store, *httptest.Server) {
+// the loopback address, until the test ends; baseURL, when not empty, is
+// the deployment's address.
+func serve(t *testing.T, baseURL string) (*dynamo.Store, *httptest.Server) {
 	t.Helper()
 	st := dynamotest.NewStore(t)
 	// The wall reloads itself every 2 seconds rather than 10, so that the
 	// wall's test sees it do so without waiting long.
 	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler), WallRefresh: 2 * time.Second})
+		BaseURL: baseURL, Logger: slog.New(slog.DiscardHandler), WallRefresh: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func browserTools(t *testing.T) (node, root string) {
 	if root, err = samtemplate.Root(); err != nil {
 		t.Fatal(err)
 	}
-	for _, pkg := range []string{"playwright-core", "axe-core"} {
+	for _, pkg := range []string{"playwright-core", "axe-core", "pdfjs-dist"} {
 		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
 			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
 		}

@@ -3,21 +3,15 @@ package e2e_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/retours/retours/internal/dynamo"
-	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/samtemplate"
-	"github.com/retours/retours/internal/stack"
 )
 
 // journeyCSV is the organisers' programme, as a French spreadsheet saves it.
@@ -34,7 +28,7 @@ const journeyCSV = "\ufefftitre;date;début;fin;type;salle;intervenants\r\n" +
 // page show the answer. axe-core checks every editing page in French and
 // English; see that script for the list.
 func TestOrganiserJourneyInChromium(t *testing.T) {
-	b := startBrowserTest(t)
+	b := startBrowserTest(t, "")
 	csv := filepath.Join(t.TempDir(), "programme.csv")
 	if err := os.WriteFile(csv, []byte(journeyCSV), 0o644); err != nil {
 		t.Fatal(err)
@@ -81,37 +75,13 @@ type browserTest struct {
 	url        string
 }
 
-// startBrowserTest starts the server, or skips, loudly, where node or
-// Chromium is missing.
-func startBrowserTest(t *testing.T) *browserTest {
+// startBrowserTest starts the server, with baseURL as the deployment's
+// address when not empty, or skips, loudly, where node or Chromium is
+// missing.
+func startBrowserTest(t *testing.T, baseURL string) *browserTest {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pkg := range []string{"playwright-core", "axe-core"} {
-		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
-			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
-		}
-	}
-	st := dynamotest.NewStore(t)
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	t.Cleanup(ts.Close)
-	if !strings.HasPrefix(ts.URL, "http://127.0.0.1:") {
-		t.Fatalf("test server on %s, want the loopback address", ts.URL)
-	}
+	node, root := browserTools(t)
+	st, ts := serve(t, baseURL)
 	return &browserTest{node: node, root: root, store: st, url: ts.URL}
 }
 
@@ -120,13 +90,12 @@ func startBrowserTest(t *testing.T) *browserTest {
 // fails; it returns the output.
 func (b *browserTest) run(t *testing.T, script string, args ...string) []byte {
 	t.Helper()
-	out := os.Getenv("RETOURS_E2E_SCREENSHOTS")
-	if out == "" {
-		out = t.TempDir()
+	if out := os.Getenv("RETOURS_E2E_SCREENSHOTS"); out != "" {
+		args = append(args, "out="+out)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.node, append([]string{filepath.Join(b.root, "infra", "e2e", script), b.url}, append(args, "out="+out)...)...)
+	cmd := exec.CommandContext(ctx, b.node, append([]string{filepath.Join(b.root, "infra", "e2e", script), b.url}, args...)...)
 	cmd.Dir = b.root
 	output, err := cmd.CombinedOutput()
 	t.Logf("%s:\n%s", script, output)

@@ -1,26 +1,18 @@
 package e2e_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/samtemplate"
-	"github.com/retours/retours/internal/stack"
 )
 
 // printSpec is one print infra/e2e/paper.mjs checks.
@@ -93,37 +85,14 @@ func longQuestionnaire() retours.Questionnaire {
 // sheets typed in by keyboard, then a repeated one; the ten are then in the
 // bilan, on paper.
 func TestPaperInChromium(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipLoudly(t, "node is not installed (Debian: apt-get install nodejs npm)")
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		skipLoudly(t, chromium+" is not installed (Debian: apt-get install chromium)")
-	}
-	root, err := samtemplate.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pkg := range []string{"playwright-core", "axe-core", "pdfjs-dist"} {
-		if _, err := os.Stat(filepath.Join(root, "infra", "node_modules", pkg, "package.json")); err != nil {
-			t.Fatalf("infra/node_modules/%s is missing: run `npm ci` in infra/ (%v)", pkg, err)
-		}
-	}
-
-	st := dynamotest.NewStore(t)
 	// The address printed under the QR code is the deployment's, not the
 	// test server's.
-	handler, err := stack.New(stack.Config{Store: st, AdminToken: adminToken, Now: func() time.Time { return now },
-		BaseURL: "https://retours.example.org", Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(handler)
-	defer ts.Close()
-	ev := mustCreate(t, ts.URL, necDay)
+	b := startBrowserTest(t, "https://retours.example.org")
+	st := b.store
+	ev := mustCreate(t, b.url, necDay)
 	long := longQuestionnaire()
 	lq, _ := json.Marshal(long)
-	longEv := mustCreate(t, ts.URL, strings.Replace(necDay, `"sessions"`, `"questionnaire": `+string(lq)+`, "sessions"`, 1))
+	longEv := mustCreate(t, b.url, strings.Replace(necDay, `"sessions"`, `"questionnaire": `+string(lq)+`, "sessions"`, 1))
 	atelier := ev.Sessions[1].ID
 	def := retours.DefaultQuestionnaire()
 	api := "/api/events/" + ev.ID
@@ -175,22 +144,11 @@ func TestPaperInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	args := []string{filepath.Join(root, "infra", "e2e", "paper.mjs"), ts.URL, "spec=" + specFile}
-	if out := os.Getenv("RETOURS_E2E_SCREENSHOTS"); out != "" {
-		args = append(args, "out="+out)
-	}
+	args := []string{"spec=" + specFile}
 	if docs := os.Getenv("RETOURS_DOCS"); docs != "" {
 		args = append(args, "docs="+docs)
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Dir = root
-	output, err := cmd.CombinedOutput()
-	t.Logf("paper.mjs:\n%s", output)
-	if err != nil {
-		t.Fatalf("browser test failed: %v (output above)", err)
-	}
+	output := b.run(t, "paper.mjs", args...)
 	if m := regexp.MustCompile(`entry-timing (\{.*\})`).FindSubmatch(output); m != nil {
 		t.Logf("data entry: %s", m[1])
 	}
@@ -229,7 +187,7 @@ func TestPaperInChromium(t *testing.T) {
 
 	// The bilan shows them, on paper.
 	for format, want := range map[string]string{"json": `"channel": "paper"`, "md": "| dont sur papier | 10 |", "html": "dont sur papier"} {
-		req, _ := http.NewRequest("GET", ts.URL+api+"/bilan?format="+format+"&lang=fr", nil)
+		req, _ := http.NewRequest("GET", b.url+api+"/bilan?format="+format+"&lang=fr", nil)
 		req.Header.Set("Authorization", "Bearer "+ev.OrganiserToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

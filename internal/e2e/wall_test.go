@@ -26,7 +26,7 @@ import (
 // RETOURS_E2E_SCREENSHOTS=docs keeps its screenshots (docs/wall-*.png).
 func TestWallInChromium(t *testing.T) {
 	node, root := browserTools(t)
-	st, ts := serve(t)
+	st, ts := serve(t, "")
 	ce := mustCreate(t, ts.URL, necDay)
 	ev, err := st.Event(t.Context(), ce.ID)
 	if err != nil {
