@@ -21,17 +21,11 @@
 // sideways (but the organisers' table of sessions). Screenshots go to out.
 // It prints one line per check and exits 1 on any failure.
 
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { harness, openContext, parseArgs } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const [base, ...rest] = process.argv.slice(2);
-const arg = Object.fromEntries(rest.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+const [base, arg] = parseArgs(1);
 for (const k of ['event', 'link', 'token', 'approved', 'hidden', 'unapproved']) {
   if (!base || !arg[k]) {
     console.error('usage: node wall.mjs <baseURL> event=<id> link=<path> token=<token> approved=<text> hidden=<text> unapproved=<text> [out=<dir>]');
@@ -43,58 +37,26 @@ if (out) mkdirSync(out, { recursive: true });
 const origin = new URL(base);
 const linkToken = arg.link.split('/').pop();
 
-const failures = [];
-function fail(where, what) {
-  failures.push(`${where}: ${what}`);
-  console.log(`FAIL ${where}: ${what}`);
-}
-function ok(where, what) {
-  console.log(`ok   ${where}: ${what}`);
-}
-
-const profile = mkdtempSync(join(tmpdir(), 'retours-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1920, height: 1080 },
-  deviceScaleFactor: 1,
-});
+const { context, close } = await openContext({ viewport: { width: 1920, height: 1080 } });
+const h = harness(context, base, '');
+const { fail, ok, axeSource } = h;
 
 try {
-  for (const [w, h] of [[1920, 1080], [1280, 720]]) {
-    for (const lang of ['fr', 'en']) await wall(lang, w, h);
+  for (const [width, height] of [[1920, 1080], [1280, 720]]) {
+    for (const lang of ['fr', 'en']) await wall(lang, width, height);
   }
   await refused();
   await organisers();
 } catch (err) {
   fail('run', err.stack || String(err));
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
+h.report();
 
-if (failures.length) {
-  console.log(`\n${failures.length} failure(s):`);
-  for (const f of failures) console.log('  - ' + f);
-  process.exit(1);
-}
-console.log('\nall checks passed');
-
-// newPage opens a tab that reports any request to another origin, console
-// error or page error as a failure.
-async function newPage(where) {
-  const page = await context.newPage();
-  page.on('request', (req) => {
-    const u = req.url();
-    if (!u.startsWith(origin.origin + '/') && !u.startsWith('data:')) fail(where, `request to another origin: ${u}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) fail(where, `console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => fail(where, `page error: ${e.message}`));
-  return page;
+// newPage opens a tab that fails on what lib.mjs's tabs fail on.
+function newPage(where) {
+  return h.newPage('', () => where);
 }
 
 async function goto(page, where, path, want) {
