@@ -119,7 +119,7 @@ func adminBase(r *http.Request, title, path string) web.Base {
 // adminHome answers GET /admin: the login form, or, with the admin cookie,
 // the list of events.
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	err := web.CheckAdmin(r, s.cfg.AdminToken)
+	err := s.checkAdmin(r)
 	lang := web.RequestLang(r)
 	switch retours.ErrorCode(err) {
 	case "":
@@ -181,7 +181,18 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request) error {
 		return s.renderAdminLogin(w, r, http.StatusUnauthorized, messages.T(lang, "admin.login.missing"))
 	case s.cfg.AdminToken == "":
 		return s.renderAdminLogin(w, r, http.StatusForbidden, messages.T(lang, "admin.login.disabled"))
-	case !web.SameSecret(tok, s.cfg.AdminToken):
+	}
+	// A client that typed too many wrong tokens waits for the end of its
+	// window, whatever it types now.
+	if l := s.cfg.Limiter; l != nil {
+		if err := l.Over(r, web.LimitLogin, ""); err != nil {
+			return err
+		}
+	}
+	if !web.SameSecret(tok, s.cfg.AdminToken) {
+		if err := s.wrongToken(r, ""); err != nil {
+			return err
+		}
 		s.log.LogAttrs(r.Context(), slog.LevelWarn, "admin login refused")
 		return s.renderAdminLogin(w, r, http.StatusForbidden, messages.T(lang, "admin.login.wrong"))
 	}
@@ -225,7 +236,7 @@ func eventFields(lang string, form url.Values) (fields []fieldView, domain []str
 
 // adminNewForm answers GET /admin/nouveau: the form that creates an event.
 func (s *Server) adminNewForm(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
+	if err := s.checkAdmin(r); err != nil {
 		return err
 	}
 	return s.renderEventForm(w, r, http.StatusOK, url.Values{"start": {"09:00"}, "end": {"17:00"}, "lang_fr": {"1"}}, nil)
@@ -321,7 +332,7 @@ func eventInput(form url.Values) (retours.EventInput, map[string]string) {
 // default questionnaire, and shows its organisers' link and first token,
 // once; or the form again with its problems.
 func (s *Server) adminCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
+	if err := s.checkAdmin(r); err != nil {
 		return err
 	}
 	if err := web.ParseForm(r); err != nil {
@@ -356,7 +367,7 @@ func (s *Server) adminCreate(w http.ResponseWriter, r *http.Request) error {
 // adminEvent answers GET /admin/e/{event}: the event's links and organiser
 // accesses, and the form that issues a fresh access.
 func (s *Server) adminEvent(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
+	if err := s.checkAdmin(r); err != nil {
 		return err
 	}
 	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
@@ -389,7 +400,7 @@ func (s *Server) renderAdminEvent(w http.ResponseWriter, r *http.Request, status
 // adminAccess answers POST /admin/e/{event}/acces: a fresh organiser access
 // for organisers who lost theirs, its token shown once.
 func (s *Server) adminAccess(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
+	if err := s.checkAdmin(r); err != nil {
 		return err
 	}
 	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))

@@ -276,7 +276,7 @@ const (
 // latest closing first, ?limit= (50) at a time, with a cursor to the next
 // page; ?q= keeps those whose title or series contains it.
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
-	if err := web.CheckAdmin(r, s.cfg.AdminToken); err != nil {
+	if err := s.checkAdmin(r); err != nil {
 		return err
 	}
 	limit, err := limitParam(r, maxListLimit)

@@ -230,8 +230,13 @@ func (s *Server) authoriseEvent(r *http.Request, e *retours.Event, admin bool) (
 	if a, ok := e.AccessFor(tok); ok {
 		return e, retours.Actor{Access: a}, nil
 	}
-	adminErr := web.CheckAdmin(r, s.cfg.AdminToken)
+	var adminErr error
+	if admin {
+		adminErr = s.checkAdmin(r)
+	}
 	switch {
+	case retours.ErrorCode(adminErr) == retours.ETOOMANY:
+		return nil, retours.Actor{}, adminErr
 	case admin && adminErr == nil:
 		return e, retours.Actor{Admin: true}, nil
 	case tok == "" && (!admin || retours.ErrorCode(adminErr) == retours.EUNAUTHORIZED):
@@ -241,6 +246,33 @@ func (s *Server) authoriseEvent(r *http.Request, e *retours.Event, admin bool) (
 		return nil, retours.Actor{}, err
 	}
 	return nil, retours.Actor{}, retours.NewError(retours.EFORBIDDEN, "organiser.token_forbidden")
+}
+
+// checkAdmin is web.CheckAdmin, with wrong admin tokens counted against
+// their client's limit as wrong organiser tokens are (for no event): a
+// client that sent too many waits for the end of its window, whatever it
+// sends now.
+func (s *Server) checkAdmin(r *http.Request) error {
+	if l := s.cfg.Limiter; l != nil && web.Bearer(r)+adminCookieValue(r) != "" {
+		if err := l.Over(r, web.LimitLogin, ""); err != nil {
+			return err
+		}
+	}
+	err := web.CheckAdmin(r, s.cfg.AdminToken)
+	if retours.ErrorCode(err) == retours.EFORBIDDEN && s.cfg.AdminToken != "" {
+		if lerr := s.wrongToken(r, ""); lerr != nil {
+			return lerr
+		}
+	}
+	return err
+}
+
+// adminCookieValue returns the admin cookie's value, "" without one.
+func adminCookieValue(r *http.Request) string {
+	if c, err := r.Cookie(web.AdminCookie); err == nil {
+		return c.Value
+	}
+	return ""
 }
 
 // wrongToken counts a wrong token presented for the event against its

@@ -137,6 +137,27 @@ func TestClientLimits(t *testing.T) {
 			t.Errorf("a wrong bearer token past the limit = %d, want 429", resp.StatusCode)
 		}
 	})
+	t.Run("wrong admin tokens", func(t *testing.T) {
+		const ip3, ip4 = "192.0.2.77", "192.0.2.78"
+		wrong := url.Values{"token": {"adm_pas-le-bon-jeton"}}.Encode()
+		// The admin space's login form and the admin API count together.
+		refusedAfter(t, ratelimit.Rules[web.LimitLogin].N, func(i int) events.APIGatewayV2HTTPResponse {
+			if i%2 == 0 {
+				return in.send(i, ip3, "POST", "/admin/login", form, wrong)
+			}
+			return in.send(i, ip3, "GET", "/api/events", "", "", bearer("adm_faux")...)
+		})
+		right := url.Values{"token": {adminToken}}.Encode()
+		if resp := in.send(0, ip3, "POST", "/admin/login", form, right); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("the right admin token after too many wrong ones = %d, want 429 until the window ends", resp.StatusCode)
+		}
+		if resp := in.send(1, ip3, "GET", "/api/events", "", "", admin...); resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("the admin API after too many wrong tokens = %d, want 429", resp.StatusCode)
+		}
+		if resp := in.send(0, ip4, "POST", "/admin/login", form, right); resp.StatusCode != http.StatusSeeOther {
+			t.Errorf("another client's admin login = %d, want 303", resp.StatusCode)
+		}
+	})
 	t.Run("token rotation and new accesses", func(t *testing.T) {
 		auth := bearer(other.OrganiserToken)
 		resp := refusedAfter(t, ratelimit.Rules[web.LimitToken].N, func(i int) events.APIGatewayV2HTTPResponse {
