@@ -55,13 +55,17 @@ type fieldView struct {
 }
 
 // DescribedBy lists the ids of the field's help and error.
-func (f fieldView) DescribedBy() string {
+func (f fieldView) DescribedBy() string { return describedBy(f.ID, f.Help, f.Error) }
+
+// describedBy lists the ids of the help and error of the field of id, for
+// its aria-describedby: those of the texts it has.
+func describedBy(id, help, err string) string {
 	var ids []string
-	if f.Help != "" {
-		ids = append(ids, f.ID+"-help")
+	if help != "" {
+		ids = append(ids, id+"-help")
 	}
-	if f.Error != "" {
-		ids = append(ids, f.ID+"-error")
+	if err != "" {
+		ids = append(ids, id+"-error")
 	}
 	return strings.Join(ids, " ")
 }

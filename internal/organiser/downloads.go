@@ -154,22 +154,31 @@ func (s *Server) downloadStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := r.PathValue("id")
+	return s.followJob(w, r, id, func(id string) string { return download.Key(e.ID, id) }, func(started time.Time) error {
+		return s.preparing(w, r, e, id, started)
+	})
+}
+
+// followJob answers a request following the download job id, whose file
+// is stored under key(id): a redirect to the file once it is there, 404
+// for a job unknown or out of time, else what preparing answers.
+func (s *Server) followJob(w http.ResponseWriter, r *http.Request, id string, key func(string) string, preparing func(started time.Time) error) error {
 	started, ok := download.JobStarted(id)
 	if !ok || s.cfg.Files == nil {
 		return retours.NewError(retours.ENOTFOUND, "download.not_found")
 	}
-	key := download.Key(e.ID, id)
-	ready, err := s.cfg.Files.Exists(r.Context(), key)
+	k := key(id)
+	ready, err := s.cfg.Files.Exists(r.Context(), k)
 	switch {
 	case err != nil:
 		return err
 	case ready:
 		w.Header().Set("Cache-Control", "no-store")
-		return s.redirectToFile(w, r, key)
+		return s.redirectToFile(w, r, k)
 	case s.cfg.Now().Sub(started) > download.JobTimeout:
 		return retours.NewError(retours.ENOTFOUND, "download.not_found")
 	}
-	return s.preparing(w, r, e, id, started)
+	return preparing(started)
 }
 
 // wantsPage reports whether the client reads HTML (a browser following a

@@ -3,7 +3,6 @@ package organiser_test
 import (
 	"bytes"
 	"encoding/csv"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -39,21 +38,6 @@ func downloadsEnv(t *testing.T, syncLimit int) (*webtest.Env, *memstore.Store) {
 	return webtest.NewEnv(t, st, c, srv2.Service()), st
 }
 
-// fetch follows a link to the bucket.
-func fetch(t *testing.T, link string) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
-}
-
 func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 	env, st := downloadsEnv(t, 10)
 	ce := env.MustCreateEvent(necDay)
@@ -85,7 +69,7 @@ func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 			t.Fatalf("status = %d %s", rec.Code, rec.Body)
 		}
 	}
-	resp, body := fetch(t, link)
+	resp, body := webtest.Get(t, link)
 	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
 	if resp.StatusCode != http.StatusOK || err != nil || len(rows) != 13 {
 		t.Errorf("prepared CSV: %d, %d rows (%v), want a header and 12 answers", resp.StatusCode, len(rows), err)
@@ -114,7 +98,7 @@ func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
-			if resp, body := fetch(t, link); resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("Plus de pauses")) {
+			if resp, body := webtest.Get(t, link); resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte("Plus de pauses")) {
 				t.Errorf("prepared %s bilan = %d %.300s, want the computed bilan", format, resp.StatusCode, body)
 			}
 		}
@@ -146,7 +130,7 @@ func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		resp, body := fetch(t, link)
+		resp, body := webtest.Get(t, link)
 		var report struct {
 			Session struct{ ID string }
 			Texts   []struct{ Texts []string }
@@ -222,7 +206,7 @@ func TestDownloadsTooLargeForAResponse(t *testing.T) {
 	if rec.Code != http.StatusSeeOther || rec.Body.Len() > 1024 || rec.Header().Get("X-Retours-Bilan") != "raw" {
 		t.Fatalf("CSV of %d answers of 2,000 characters = %d, %d bytes; want a redirect to the bucket", 3300, rec.Code, rec.Body.Len())
 	}
-	resp, body := fetch(t, rec.Header().Get("Location"))
+	resp, body := webtest.Get(t, rec.Header().Get("Location"))
 	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
 	if resp.StatusCode != http.StatusOK || err != nil || len(rows) != 3301 || web.FitsLambdaResponse(body) {
 		t.Errorf("CSV through the bucket: %d, %d bytes, %d rows (%v)", resp.StatusCode, len(body), len(rows), err)

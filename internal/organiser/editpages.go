@@ -104,16 +104,7 @@ type editOption struct {
 }
 
 // DescribedBy is the ids of the field's help and error.
-func (f editField) DescribedBy() string {
-	var ids []string
-	if f.Help != "" {
-		ids = append(ids, f.ID+"-help")
-	}
-	if f.Error != "" {
-		ids = append(ids, f.ID+"-error")
-	}
-	return strings.Join(ids, " ")
-}
+func (f editField) DescribedBy() string { return describedBy(f.ID, f.Help, f.Error) }
 
 // newEditView returns the base of the editing page at path (under
 // /o/{event}); its caller titles it.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/retours/retours/internal/bilan"
 	"github.com/retours/retours/internal/download"
@@ -159,20 +160,7 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 // session's report once the job has written it, else 202. The job's file is
 // looked for under the share's session only.
 func (s *Server) sharedJob(w http.ResponseWriter, r *http.Request, e *retours.Event, req download.Request, id string) error {
-	started, ok := download.JobStarted(id)
-	if !ok || s.cfg.Files == nil {
-		return retours.NewError(retours.ENOTFOUND, "download.not_found")
-	}
-	key := download.SessionKey(e.ID, req.Session, id)
-	ready, err := s.cfg.Files.Exists(r.Context(), key)
-	switch {
-	case err != nil:
-		return err
-	case ready:
-		w.Header().Set("Cache-Control", "no-store")
-		return s.redirectToFile(w, r, key)
-	case s.cfg.Now().Sub(started) > download.JobTimeout:
-		return retours.NewError(retours.ENOTFOUND, "download.not_found")
-	}
-	return s.preparingAt(w, r, e, r.URL.Path+"?job="+id, started)
+	return s.followJob(w, r, id, func(id string) string { return download.SessionKey(e.ID, req.Session, id) }, func(started time.Time) error {
+		return s.preparingAt(w, r, e, r.URL.Path+"?job="+id, started)
+	})
 }

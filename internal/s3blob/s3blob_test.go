@@ -3,7 +3,6 @@ package s3blob_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"math/rand/v2"
 	"mime"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/s3local"
+	"github.com/retours/retours/internal/webtest"
 )
 
 const bucket = "retours-downloads"
@@ -45,20 +45,6 @@ func fileOf(n int) []byte {
 		b[i] = byte(r.Uint32())
 	}
 	return b
-}
-
-func get(t *testing.T, link string) (*http.Response, []byte) {
-	t.Helper()
-	resp, err := http.Get(link)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
 }
 
 func TestPublishServesTheWholeFileThroughItsLink(t *testing.T) {
@@ -93,7 +79,7 @@ func TestPublishServesTheWholeFileThroughItsLink(t *testing.T) {
 			if got := u.Query().Get("X-Amz-Expires"); got != strconv.Itoa(int(s3blob.LinkTTL/time.Second)) {
 				t.Errorf("X-Amz-Expires = %q, want %v", got, s3blob.LinkTTL)
 			}
-			resp, body := get(t, link)
+			resp, body := webtest.Get(t, link)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("GET = %d %s", resp.StatusCode, body)
 			}
@@ -126,7 +112,7 @@ func TestLinksAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp, body := get(t, link); resp.StatusCode != http.StatusOK {
+	if resp, body := webtest.Get(t, link); resp.StatusCode != http.StatusOK {
 		t.Fatalf("fresh link: GET = %d %s", resp.StatusCode, body)
 	}
 	tampered := strings.Replace(link, "/1/bilan.csv", "/2/bilan.csv", 1)
@@ -151,7 +137,7 @@ func TestLinksAreRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			skew.Store(int64(tt.skew))
-			resp, body := get(t, tt.link)
+			resp, body := webtest.Get(t, tt.link)
 			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.wantCode) {
 				t.Errorf("GET = %d %s, want %d %s", resp.StatusCode, body, tt.status, tt.wantCode)
 			}

@@ -185,3 +185,19 @@ func (e *Env) CountItems(event string) (answers, notes int) {
 	e.TB.Helper()
 	return CountItems(e.TB, e.Store, event)
 }
+
+// Get fetches link and returns its response and whole body, failing t on
+// any error.
+func Get(t testing.TB, link string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
