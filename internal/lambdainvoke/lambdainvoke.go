@@ -1,7 +1,8 @@
-// Package lambdainvoke starts a run of another Lambda function of the
-// stack: an asynchronous invocation (InvocationType Event), which Lambda
-// queues, answers at once and retries on failure as the function's
-// EventInvokeConfig says.
+// Package lambdainvoke runs another Lambda function of the stack: an
+// asynchronous invocation (InvocationType Event), which Lambda queues,
+// answers at once and retries on failure as the function's
+// EventInvokeConfig says; or a synchronous one (RequestResponse), which
+// answers at the end of the function's run.
 //
 // It sends Lambda's Invoke request itself, signed with the SDK's Signature
 // Version 4 signer, rather than through the SDK's Lambda client: that
@@ -86,40 +87,72 @@ type InvokeInput struct {
 	Payload        []byte
 }
 
-// Async invokes one function asynchronously.
-type Async struct {
+// Function invokes one function.
+type Function struct {
 	client   *Client
 	function string
 }
 
 // New returns an invoker of function (its name or ARN) through client.
 // Pointing client at AWS or elsewhere is the caller's choice.
-func New(client *Client, function string) *Async {
-	return &Async{client: client, function: function}
+func New(client *Client, function string) *Function {
+	return &Function{client: client, function: function}
 }
 
 // InvokeAsync queues an invocation of the function with payload as JSON.
 // EUNAVAILABLE when Lambda does not take it (throttled, unreachable, or the
 // function unknown to it).
-func (a *Async) InvokeAsync(ctx context.Context, payload any) error {
+func (f *Function) InvokeAsync(ctx context.Context, payload any) error {
+	_, err := f.call(ctx, "Event", payload)
+	return err
+}
+
+// InvokeAndWait invokes the function with payload as JSON and waits for
+// the end of its run, as long as ctx lets it. EUNAVAILABLE when Lambda does
+// not take the invocation; a *FunctionError when the run failed, which is
+// not tried again.
+func (f *Function) InvokeAndWait(ctx context.Context, payload any) error {
+	_, err := f.call(ctx, "RequestResponse", payload)
+	return err
+}
+
+// FunctionError is the failure of a synchronous invocation's run, as
+// Lambda reports it: the X-Amz-Function-Error header, and the error the
+// function returned in the body.
+type FunctionError struct {
+	Function string
+	Type     string `json:"errorType"`
+	Message  string `json:"errorMessage"`
+}
+
+func (e *FunctionError) Error() string {
+	return fmt.Sprintf("lambdainvoke: %s failed: %s: %s", e.Function, e.Type, e.Message)
+}
+
+// call sends one invocation of type kind through the client's middleware
+// stack and returns the function's response (nil for an asynchronous one).
+func (f *Function) call(ctx context.Context, kind string, payload any) ([]byte, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return fmt.Errorf("lambdainvoke: %w", err)
+		return nil, fmt.Errorf("lambdainvoke: %w", err)
 	}
 	stack := middleware.NewStack("Invoke", func() any { return nil })
-	for _, f := range a.client.o.APIOptions {
-		if err := f(stack); err != nil {
-			return fmt.Errorf("lambdainvoke: %w", err)
+	for _, o := range f.client.o.APIOptions {
+		if err := o(stack); err != nil {
+			return nil, fmt.Errorf("lambdainvoke: %w", err)
 		}
 	}
+	var out []byte
 	send := middleware.HandlerFunc(func(ctx context.Context, _ any) (any, middleware.Metadata, error) {
-		return nil, middleware.Metadata{}, a.client.invoke(ctx, a.function, body)
+		var err error
+		out, err = f.client.invoke(ctx, f.function, kind, body)
+		return nil, middleware.Metadata{}, err
 	})
 	ctx = awsmiddleware.SetServiceID(ctx, "Lambda")
 	ctx = awsmiddleware.SetOperationName(ctx, "Invoke")
-	in := &InvokeInput{FunctionName: aws.String(a.function), InvocationType: "Event", Payload: body}
+	in := &InvokeInput{FunctionName: aws.String(f.function), InvocationType: kind, Payload: body}
 	_, _, err = middleware.DecorateHandler(send, stack).Handle(ctx, in)
-	return err
+	return out, err
 }
 
 // statusError is Lambda's answer other than 202.
@@ -143,31 +176,48 @@ func retryable(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
-func (c *Client) invoke(ctx context.Context, function string, body []byte) error {
-	var err error
+func (c *Client) invoke(ctx context.Context, function, kind string, body []byte) ([]byte, error) {
+	var (
+		out []byte
+		err error
+	)
 	for attempt := 0; ; attempt++ {
-		if err = c.send(ctx, function, body); err == nil || !retryable(err) || attempt >= c.o.Retries {
+		if out, err = c.send(ctx, function, kind, body); err == nil || !retryable(err) || attempt >= c.o.Retries {
 			break
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
+			return nil, fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
 		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
 		}
 	}
-	var se *statusError
-	if err != nil && errors.As(err, &se) && se.status/100 == 2 {
-		return fmt.Errorf("lambdainvoke: invoke %s: status %d, want 202", function, se.status)
+	var (
+		se *statusError
+		fe *FunctionError
+	)
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &fe):
+		return nil, err
+	case errors.As(err, &se) && se.status/100 == 2:
+		return nil, fmt.Errorf("lambdainvoke: invoke %s: status %d, want %d", function, se.status, wantStatus(kind))
 	}
-	if err != nil {
-		return fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
+	return nil, fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
+}
+
+// wantStatus is Lambda's status for an invocation of type kind taken: 202
+// queued, 200 run.
+func wantStatus(kind string) int {
+	if kind == "Event" {
+		return http.StatusAccepted
 	}
-	return nil
+	return http.StatusOK
 }
 
 // send makes one attempt: POST /2015-03-31/functions/{name}/invocations
-// with X-Amz-Invocation-Type: Event, signed for the service "lambda".
-func (c *Client) send(ctx context.Context, function string, body []byte) error {
+// with X-Amz-Invocation-Type kind, signed for the service "lambda".
+func (c *Client) send(ctx context.Context, function, kind string, body []byte) ([]byte, error) {
 	endpoint := "https://lambda." + c.o.Region + ".amazonaws.com"
 	if c.o.BaseEndpoint != nil {
 		endpoint = strings.TrimSuffix(*c.o.BaseEndpoint, "/")
@@ -175,31 +225,47 @@ func (c *Client) send(ctx context.Context, function string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		endpoint+"/2015-03-31/functions/"+url.PathEscape(function)+"/invocations", bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Amz-Invocation-Type", "Event")
+	req.Header.Set("X-Amz-Invocation-Type", kind)
 	if c.o.Credentials == nil {
-		return errors.New("no credentials")
+		return nil, errors.New("no credentials")
 	}
 	creds, err := c.o.Credentials.Retrieve(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sum := sha256.Sum256(body)
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "lambda", c.o.Region, time.Now()); err != nil {
-		return err
+		return nil, err
 	}
 	resp, err := c.o.HTTPClient.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-	if resp.StatusCode != http.StatusAccepted {
-		return &statusError{status: resp.StatusCode, kind: resp.Header.Get("X-Amzn-ErrorType"), msg: strings.TrimSpace(string(msg))}
+	// A synchronous invocation answers with the function's response, 6 MB
+	// at most.
+	out, err := io.ReadAll(io.LimitReader(resp.Body, 6<<20+1))
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if resp.StatusCode != wantStatus(kind) {
+		msg := out[:min(len(out), 1024)]
+		return nil, &statusError{status: resp.StatusCode, kind: resp.Header.Get("X-Amzn-ErrorType"), msg: strings.TrimSpace(string(msg))}
+	}
+	if resp.Header.Get("X-Amz-Function-Error") != "" {
+		fe := &FunctionError{Function: function}
+		if json.Unmarshal(out, fe) != nil || fe.Message == "" {
+			fe.Type, fe.Message = resp.Header.Get("X-Amz-Function-Error"), strings.TrimSpace(string(out[:min(len(out), 1024)]))
+		}
+		return nil, fe
+	}
+	if kind == "Event" {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // Endpoint sends a client to url instead of its configuration's endpoint,

@@ -2,6 +2,7 @@ package lambdainvoke_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,6 +35,48 @@ func TestInvokeAsync(t *testing.T) {
 	err = lambdainvoke.New(local.Client(), "retours-nope").InvokeAsync(ctx, map[string]string{})
 	if retours.ErrorCode(err) != retours.EUNAVAILABLE {
 		t.Errorf("invoking an unknown function = %v, want unavailable", err)
+	}
+}
+
+// TestInvokeAndWait: a synchronous invocation returns at the end of the
+// function's run, with its failure as a *FunctionError, which is not tried
+// again; a function that takes no synchronous invocation is refused, as an
+// unknown one is unavailable.
+func TestInvokeAndWait(t *testing.T) {
+	local, err := lambdainvoke.StartLocal("retours-aggregate", "retours-erase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	var runs []string
+	local.Handle("retours-aggregate", func(_ context.Context, payload []byte) error {
+		runs = append(runs, string(payload))
+		if strings.Contains(string(payload), "fail") {
+			return errors.New("download: no downloads bucket")
+		}
+		return nil
+	})
+	ctx := context.Background()
+	inv := lambdainvoke.New(local.Client(), "retours-aggregate")
+	if err := inv.InvokeAndWait(ctx, map[string]string{"job": "j1"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0] != `{"job":"j1"}` {
+		t.Errorf("runs = %q, want the job's, once, before InvokeAndWait returned", runs)
+	}
+	err = inv.InvokeAndWait(ctx, map[string]string{"job": "fail"})
+	var fe *lambdainvoke.FunctionError
+	if !errors.As(err, &fe) || fe.Function != "retours-aggregate" || fe.Message != "download: no downloads bucket" || fe.Type != "errorString" {
+		t.Errorf("a failed run = %v, want its error", err)
+	}
+	if len(runs) != 2 {
+		t.Errorf("%d runs, want 2: a failed run is not tried again", len(runs))
+	}
+	if err := lambdainvoke.New(local.Client(), "retours-erase").InvokeAndWait(ctx, 1); err == nil || !strings.Contains(err.Error(), "InvalidParameterValueException") {
+		t.Errorf("waiting on a function that takes none = %v, want InvalidParameterValueException", err)
+	}
+	if err := lambdainvoke.New(local.Client(), "retours-nope").InvokeAndWait(ctx, 1); retours.ErrorCode(err) != retours.EUNAVAILABLE {
+		t.Errorf("waiting on an unknown function = %v, want unavailable", err)
 	}
 }
 

@@ -1,8 +1,11 @@
 package lambdainvoke
 
 import (
+	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -18,9 +21,11 @@ import (
 // Local is a stand-in for Lambda's Invoke API on a loopback port, for
 // tests: it takes asynchronous invocations of the functions it was given,
 // as Lambda does (202, nothing in the body), and keeps their payloads; any
-// other function is not found (404), a synchronous invocation is refused
-// (400), and so is a request not signed with the credentials Client gives
-// (403).
+// other function is not found (404), and a request not signed with the
+// credentials Client gives is refused (403). A synchronous invocation runs
+// the function's handler (Handle) and answers at its end, 200 with the
+// X-Amz-Function-Error header when it failed; it is refused (400) for a
+// function without one.
 type Local struct {
 	// URL is the endpoint to point a client at (Client does).
 	URL string
@@ -29,6 +34,15 @@ type Local struct {
 	functions map[string]bool
 	mu        sync.Mutex
 	payloads  map[string][][]byte
+	handlers  map[string]func(context.Context, []byte) error
+}
+
+// Handle runs h on each synchronous invocation of function, one of the
+// stand-in's, with its payload.
+func (l *Local) Handle(function string, h func(ctx context.Context, payload []byte) error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.handlers[function] = h
 }
 
 // StartLocal starts a stand-in that knows the named functions.
@@ -37,7 +51,8 @@ func StartLocal(functions ...string) (*Local, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Local{URL: "http://" + ln.Addr().String(), functions: map[string]bool{}, payloads: map[string][][]byte{}}
+	l := &Local{URL: "http://" + ln.Addr().String(), functions: map[string]bool{}, payloads: map[string][][]byte{},
+		handlers: map[string]func(context.Context, []byte) error{}}
 	for _, f := range functions {
 		l.functions[f] = true
 	}
@@ -79,10 +94,15 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"Type":"User","message":"Function not found: `+name+`"}`)
 		return
-	case r.Header.Get("X-Amz-Invocation-Type") != "Event":
+	}
+	kind := cmp.Or(r.Header.Get("X-Amz-Invocation-Type"), "RequestResponse")
+	l.mu.Lock()
+	handler := l.handlers[name]
+	l.mu.Unlock()
+	if kind != "Event" && (kind != "RequestResponse" || handler == nil) {
 		w.Header().Set("X-Amzn-ErrorType", "InvalidParameterValueException")
 		w.WriteHeader(http.StatusBadRequest)
-		io.WriteString(w, `{"Type":"User","message":"only asynchronous invocations here"}`)
+		io.WriteString(w, `{"Type":"User","message":"only asynchronous invocations of `+name+` here"}`)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -99,7 +119,18 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	l.payloads[name] = append(l.payloads[name], body)
 	l.mu.Unlock()
-	w.WriteHeader(http.StatusAccepted)
+	if kind == "Event" {
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	if err := handler(r.Context(), body); err != nil {
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.WriteHeader(http.StatusOK)
+		json.NewEncoder(w).Encode(map[string]string{"errorType": "errorString", "errorMessage": err.Error()})
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "null")
 }
 
 // signed says whether r carries the Signature Version 4 of the stand-in's
