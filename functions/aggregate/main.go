@@ -1,7 +1,9 @@
 // Command aggregate is the Lambda function that EventBridge Scheduler runs
 // every hour: it stores a fresh bilan snapshot of each event that changed or
 // closed since the previous run. The organiser function also invokes it to
-// prepare a download of an event too large to read within a request.
+// prepare a download of an event too large to read within a request, and
+// to write the bilan's spreadsheets, whose library only this function
+// links.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/s3blob"
 )
@@ -21,7 +24,7 @@ func main() {
 	s := app.Begin(app.Options{})
 	st := s.Store()
 	r := &aggregate.Runner{Store: st, Now: time.Now, Log: s.Log, Period: time.Hour}
-	w := &download.Worker{Events: st, Store: st, Now: time.Now, Log: s.Log}
+	w := &download.Worker{Events: st, Store: st, XLSX: xlsx.Write, Now: time.Now, Log: s.Log}
 	if s.Config.DownloadsBucket != "" {
 		w.Files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, s.Config.DownloadsBucket)
 	}

@@ -28,9 +28,16 @@ func main() {
 		files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, cfg.DownloadsBucket)
 	}
 	invoke := lambdainvoke.NewClient(s.AWS, lambdainvoke.Endpoint(app.Endpoint(os.Getenv, "LAMBDA")))
-	var jobs download.Starter
+	// The aggregate function prepares the downloads of large events, and
+	// writes the spreadsheets while the request waits: this function does
+	// not link the spreadsheet library, which would slow its cold starts.
+	var (
+		jobs    download.Starter
+		prepare download.Preparer
+	)
 	if cfg.AggregateFunction != "" {
-		jobs = download.Invoke(lambdainvoke.New(invoke, cfg.AggregateFunction))
+		aggregate := lambdainvoke.New(invoke, cfg.AggregateFunction)
+		jobs, prepare = download.Invoke(aggregate), download.InvokeAndWait(aggregate)
 	}
 	// The erase function runs the erasures this function starts.
 	erasure := &erase.Job{Store: st, Grace: retours.ErasureGrace(app.SurveyEventTTL, app.SurveyTimeout), Log: s.Log}
@@ -40,7 +47,7 @@ func main() {
 	srv := organiser.New(organiser.Config{
 		Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st,
 		AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
-		Files: files, Jobs: jobs, Erasure: erasure, Deps: web.Deps{Logger: s.Log, Limiter: gateway.Limiter(s)},
+		Files: files, Jobs: jobs, Prepare: prepare, Erasure: erasure, Deps: web.Deps{Logger: s.Log, Limiter: gateway.Limiter(s)},
 	})
 	gateway.Serve(s, srv.Service())
 }

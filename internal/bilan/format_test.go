@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/retours"
 	"github.com/xuri/excelize/v2"
 )
@@ -177,7 +178,7 @@ func TestXLSXKeepsTextAsTyped(t *testing.T) {
 		}
 		return nil
 	}
-	if err := bilan.WriteXLSX(&buf, agg.Bilan(t0.Add(time.Hour)), e, each); err != nil {
+	if err := xlsx.Write(&buf, agg.Bilan(t0.Add(time.Hour)), e, each); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -260,20 +261,20 @@ func TestDatesForPeople(t *testing.T) {
 			agg := bilan.New(e, tc.lang)
 			agg.AddAnswer(last)
 			b := agg.Bilan(last.CreatedAt.Add(time.Hour))
-			var html, md, xlsx, js bytes.Buffer
+			var html, md, book, js bytes.Buffer
 			if err := bilan.WriteHTML(&html, b); err != nil {
 				t.Fatal(err)
 			}
 			if err := bilan.WriteMarkdown(&md, b); err != nil {
 				t.Fatal(err)
 			}
-			if err := bilan.WriteXLSX(&xlsx, b, e, func(fn func(*retours.Answer) error) error { return fn(last) }); err != nil {
+			if err := xlsx.Write(&book, b, e, func(fn func(*retours.Answer) error) error { return fn(last) }); err != nil {
 				t.Fatal(err)
 			}
 			if err := bilan.WriteJSON(&js, b); err != nil {
 				t.Fatal(err)
 			}
-			f, err := excelize.OpenReader(&xlsx)
+			f, err := excelize.OpenReader(&book)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -362,13 +363,13 @@ func TestXLSX(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			b := fixtureWithComparison(t, lang)
 			var buf bytes.Buffer
-			if err := bilan.WriteXLSX(&buf, b, fixtureEvent(), eachFixture); err != nil {
+			if err := xlsx.Write(&buf, b, fixtureEvent(), eachFixture); err != nil {
 				t.Fatal(err)
 			}
 			// The same bilan gives the same bytes, every time.
 			for i := 0; i < 20; i++ {
 				var again bytes.Buffer
-				if err := bilan.WriteXLSX(&again, b, fixtureEvent(), eachFixture); err != nil {
+				if err := xlsx.Write(&again, b, fixtureEvent(), eachFixture); err != nil {
 					t.Fatal(err)
 				}
 				if !bytes.Equal(again.Bytes(), buf.Bytes()) {

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/retours/retours/internal/bilan"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/retourstest"
 )
@@ -133,7 +134,7 @@ func TestEveryKind(t *testing.T) {
 	})
 	t.Run("xlsx", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := bilan.WriteXLSX(&buf, b, e, each); err != nil {
+		if err := xlsx.Write(&buf, b, e, each); err != nil {
 			t.Fatal(err)
 		}
 		f, err := excelize.OpenReader(&buf)

@@ -11,6 +11,12 @@
 // asynchronously, or a goroutine locally — renders and writes to the
 // downloads bucket, and hands the file out once it is there. A file too
 // large for a response goes through the bucket too (internal/s3blob).
+//
+// The spreadsheet (XLSX) is written by the function that links the
+// spreadsheet library (internal/bilan/xlsx), the aggregate function: the
+// organiser function's Renderer has no XLSXWriter and returns ErrElsewhere
+// for it, and has a Preparer — the aggregate function invoked and waited
+// for — write it to the bucket within the request.
 package download
 
 import (
@@ -18,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"sort"
 	"time"
 
@@ -76,6 +83,24 @@ const SyncLimit = 20_000
 // than the limit it was given.
 var ErrLarge = errors.New("download: too many answers to read within the request")
 
+// ErrElsewhere is returned by a Renderer without an XLSXWriter for a
+// spreadsheet, before it reads any answer or note: another function writes
+// it (Preparer).
+var ErrElsewhere = errors.New("download: the spreadsheet is written by another function")
+
+// XLSXWriter writes a bilan's spreadsheet: internal/bilan/xlsx.Write.
+type XLSXWriter func(w io.Writer, b *bilan.Bilan, e *retours.Event, each bilan.EachAnswer) error
+
+// Renderer renders downloads.
+type Renderer struct {
+	// XLSX writes spreadsheets; without it, a spreadsheet is refused with
+	// ErrElsewhere.
+	XLSX XLSXWriter
+	// Limit, when > 0, is the most answers and notes a file may read (see
+	// Render).
+	Limit int
+}
+
 // Request names one file of an event.
 type Request struct {
 	Format    string `json:"format"`
@@ -106,11 +131,12 @@ type File struct {
 	Attachment bool
 }
 
-// Render renders req for e. With limit > 0, a file that would read every
+// Render renders req for e. With a Limit, a file that would read every
 // answer and note of e — the CSV, the XLSX, the export, and the other
 // formats when the bilan has no current snapshot — is refused with ErrLarge
-// when e's activity counts more than limit answers and notes.
-func Render(ctx context.Context, st Store, e *retours.Event, req Request, now time.Time, limit int) (*File, error) {
+// when e's activity counts more than Limit answers and notes.
+func (r Renderer) Render(ctx context.Context, st Store, e *retours.Event, req Request, now time.Time) (*File, error) {
+	limit := r.Limit
 	ct, ok := contentTypes[req.Format]
 	if !ok {
 		return nil, &retours.Error{Code: retours.EINVALID, Key: "bilan.format", Fields: map[string]string{"format": retours.FieldChoice}}
@@ -167,6 +193,9 @@ func Render(ctx context.Context, st Store, e *retours.Event, req Request, now ti
 				return nil, err
 			}
 		}
+		if req.Format == XLSX && r.XLSX == nil {
+			return nil, ErrElsewhere
+		}
 		if b == nil {
 			// From the activity the snapshot was checked against: read
 			// before the answers, as Compute reads it.
@@ -193,7 +222,7 @@ func Render(ctx context.Context, st Store, e *retours.Event, req Request, now ti
 	case HTML:
 		err = bilan.WriteHTML(&buf, b)
 	case XLSX:
-		err = bilan.WriteXLSX(&buf, b, e, each)
+		err = r.XLSX(&buf, b, e, each)
 	case CSV:
 		err = bilan.WriteCSV(&buf, e, each, bilan.CSVOptions{Semicolon: req.Semicolon})
 	case Export:

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/retours/retours/internal/aggregate"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
@@ -57,7 +58,7 @@ func TestRender(t *testing.T) {
 		{download.Request{Format: "export"}, "retours-" + e.ID + ".json", "application/json; charset=utf-8", true, `"format":"retours-export/1"`},
 	} {
 		t.Run(tc.req.Format, func(t *testing.T) {
-			f, err := download.Render(ctx, st, e, tc.req, now, 0)
+			f, err := download.Renderer{XLSX: xlsx.Write}.Render(ctx, st, e, tc.req, now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +67,7 @@ func TestRender(t *testing.T) {
 			}
 		})
 	}
-	if _, err := download.Render(ctx, st, e, download.Request{Format: "pdf"}, now, 0); retours.ErrorCode(err) != retours.EINVALID {
+	if _, err := (download.Renderer{XLSX: xlsx.Write}).Render(ctx, st, e, download.Request{Format: "pdf"}, now); retours.ErrorCode(err) != retours.EINVALID {
 		t.Errorf("pdf: %v, want invalid", err)
 	}
 }
@@ -87,11 +88,11 @@ func TestRenderRefusesLargeEvents(t *testing.T) {
 	formats := []string{"json", "md", "html", "csv", "xlsx", "export"}
 	for _, format := range formats {
 		reads = 0
-		_, err := download.Render(ctx, st, e, download.Request{Format: format}, now, 12)
+		_, err := download.Renderer{XLSX: xlsx.Write, Limit: 12}.Render(ctx, st, e, download.Request{Format: format}, now)
 		if !errors.Is(err, download.ErrLarge) || reads != 0 {
 			t.Errorf("%s over the limit: %v after %d reads, want ErrLarge before any", format, err, reads)
 		}
-		if _, err := download.Render(ctx, st, e, download.Request{Format: format}, now, 13); err != nil {
+		if _, err := (download.Renderer{XLSX: xlsx.Write, Limit: 13}).Render(ctx, st, e, download.Request{Format: format}, now); err != nil {
 			t.Errorf("%s within the limit: %v", format, err)
 		}
 	}
@@ -101,7 +102,7 @@ func TestRenderRefusesLargeEvents(t *testing.T) {
 	}
 	for _, format := range formats {
 		reads = 0
-		f, err := download.Render(ctx, st, e, download.Request{Format: format}, now, 12)
+		f, err := download.Renderer{XLSX: xlsx.Write, Limit: 12}.Render(ctx, st, e, download.Request{Format: format}, now)
 		switch format {
 		case "json", "md", "html":
 			if err != nil || f.Source != "snapshot" || reads != 0 {
@@ -111,6 +112,34 @@ func TestRenderRefusesLargeEvents(t *testing.T) {
 			if !errors.Is(err, download.ErrLarge) {
 				t.Errorf("%s with a snapshot: %v, want ErrLarge (it reads the raw answers)", format, err)
 			}
+		}
+	}
+}
+
+// TestRenderWithoutSpreadsheetWriter: a renderer without an XLSXWriter
+// (the organiser function's) refuses the spreadsheet before reading any
+// answer, with ErrElsewhere; above the limit, ErrLarge comes first, so that
+// a large event's spreadsheet is prepared outside the request. It renders
+// every other format itself.
+func TestRenderWithoutSpreadsheetWriter(t *testing.T) {
+	st, e := event(t, 12)
+	ctx := t.Context()
+	var reads int
+	st.FailWith(func(op string) error {
+		if op == "Answers" || op == "Notes" {
+			reads++
+		}
+		return nil
+	})
+	if _, err := (download.Renderer{Limit: 13}).Render(ctx, st, e, download.Request{Format: "xlsx"}, now); !errors.Is(err, download.ErrElsewhere) || reads != 0 {
+		t.Errorf("xlsx without a writer: %v after %d reads, want ErrElsewhere before any", err, reads)
+	}
+	if _, err := (download.Renderer{Limit: 12}).Render(ctx, st, e, download.Request{Format: "xlsx"}, now); !errors.Is(err, download.ErrLarge) {
+		t.Errorf("xlsx without a writer, over the limit: %v, want ErrLarge", err)
+	}
+	for _, format := range []string{"json", "md", "html", "csv", "export"} {
+		if _, err := (download.Renderer{}).Render(ctx, st, e, download.Request{Format: format}, now); err != nil {
+			t.Errorf("%s without a spreadsheet writer: %v", format, err)
 		}
 	}
 }
@@ -145,7 +174,7 @@ func TestWorkerPreparesTheFile(t *testing.T) {
 	}
 	defer srv.Close()
 	files := s3blob.New(srv.Client(), "downloads")
-	w := &download.Worker{Events: st, Store: st, Files: files, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	w := &download.Worker{Events: st, Store: st, Files: files, XLSX: xlsx.Write, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 	scheduled := 0
 	handle := download.Dispatch(w, func(context.Context) error { scheduled++; return nil })
 
@@ -198,7 +227,7 @@ func TestWorkerPreparesTheFile(t *testing.T) {
 
 func TestXLSXAnswersSheet(t *testing.T) {
 	st, e := event(t, 7)
-	f, err := download.Render(t.Context(), st, e, download.Request{Format: "xlsx", Lang: "en"}, now, 0)
+	f, err := download.Renderer{XLSX: xlsx.Write}.Render(t.Context(), st, e, download.Request{Format: "xlsx", Lang: "en"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

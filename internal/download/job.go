@@ -91,9 +91,13 @@ type Worker struct {
 	Events retours.EventStore
 	Store  Store
 	Files  Files
-	Now    func() time.Time
-	Log    *slog.Logger
+	// XLSX writes spreadsheets (internal/bilan/xlsx.Write).
+	XLSX XLSXWriter
+	Now  func() time.Time
+	Log  *slog.Logger
 }
+
+var _ Preparer = (*Worker)(nil)
 
 // Prepare renders the job's file, whatever the event's size, and writes it
 // to the job's key. An event erased or being erased meanwhile gets no file:
@@ -115,7 +119,7 @@ func (w *Worker) Prepare(ctx context.Context, job Job) error {
 	if err != nil {
 		return err
 	}
-	f, err := Render(ctx, w.Store, e, job.Request, now, 0)
+	f, err := Renderer{XLSX: w.XLSX}.Render(ctx, w.Store, e, job.Request, now)
 	if err != nil {
 		return err
 	}
@@ -132,6 +136,12 @@ type Starter interface {
 	Start(ctx context.Context, job Job) error
 }
 
+// Preparer prepares a job and returns once its file is written: a Worker,
+// or another function invoked and waited for (InvokeAndWait).
+type Preparer interface {
+	Prepare(ctx context.Context, job Job) error
+}
+
 // Invocation is the payload of an invocation of the function that prepares
 // downloads; any other payload is that function's schedule.
 type Invocation struct {
@@ -142,6 +152,23 @@ type Invocation struct {
 // (internal/lambdainvoke).
 type Invoker interface {
 	InvokeAsync(ctx context.Context, payload any) error
+}
+
+// Waiter invokes a function with a payload and waits for the end of its
+// run (internal/lambdainvoke): an error when the run failed.
+type Waiter interface {
+	InvokeAndWait(ctx context.Context, payload any) error
+}
+
+// InvokeAndWait returns the Preparer that has a function prepare a job
+// while the request waits: a synchronous invocation, whose failure is the
+// request's.
+func InvokeAndWait(inv Waiter) Preparer { return waitPreparer{inv} }
+
+type waitPreparer struct{ inv Waiter }
+
+func (p waitPreparer) Prepare(ctx context.Context, job Job) error {
+	return p.inv.InvokeAndWait(ctx, Invocation{Download: &job})
 }
 
 // Invoke returns the Starter that has a function prepare jobs: an

@@ -32,9 +32,12 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, e *retour
 
 // serveDownloadFrom is serveDownload reading from st.
 func (s *Server) serveDownloadFrom(w http.ResponseWriter, r *http.Request, st bilan.Store, e *retours.Event, req download.Request) error {
-	f, err := download.Render(r.Context(), st, e, req, s.cfg.Now(), s.syncLimit())
+	f, err := s.renderer().Render(r.Context(), st, e, req, s.cfg.Now())
 	if errors.Is(err, download.ErrLarge) {
 		return s.startJob(w, r, e, req)
+	}
+	if errors.Is(err, download.ErrElsewhere) {
+		return s.prepareHere(w, r, e, req)
 	}
 	if err != nil {
 		return err
@@ -58,14 +61,34 @@ func (s *Server) serveDownloadFrom(w http.ResponseWriter, r *http.Request, st bi
 	return err
 }
 
-// syncLimit is the most answers and notes a request may read: the
+// renderer renders the downloads read within the request: with the
 // configured limit when files can be prepared outside the request, none
 // otherwise.
-func (s *Server) syncLimit() int {
+func (s *Server) renderer() download.Renderer {
+	r := download.Renderer{XLSX: s.cfg.XLSX}
 	if s.cfg.Jobs != nil && s.cfg.Files != nil {
-		return s.cfg.SyncLimit
+		r.Limit = s.cfg.SyncLimit
 	}
-	return 0
+	return r
+}
+
+// prepareHere has the file of req, which this function does not write (the
+// spreadsheet), written to the downloads bucket within the request, and
+// redirects to it.
+func (s *Server) prepareHere(w http.ResponseWriter, r *http.Request, e *retours.Event, req download.Request) error {
+	if s.cfg.Prepare == nil || s.cfg.Files == nil {
+		return &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"}
+	}
+	job, err := download.NewJob(s.cfg.Rand, s.cfg.Now(), e.ID, req)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Prepare.Prepare(r.Context(), job); err != nil {
+		return err
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "download prepared by another function", slog.String("event", e.ID), slog.String("format", req.Format))
+	w.Header().Set("Cache-Control", "no-store")
+	return s.redirectToFile(w, r, job.Key())
 }
 
 // handOut writes f to the downloads bucket and redirects to a link to it.

@@ -2,15 +2,22 @@ package organiser_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/retours/retours/internal/aggregate"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/download"
+	"github.com/retours/retours/internal/lambdainvoke"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/organiser"
 	"github.com/retours/retours/internal/s3blob"
@@ -21,8 +28,16 @@ import (
 
 // downloadsEnv is the organiser function with the downloads bucket on a
 // local S3 and jobs prepared in this process, where an event of more than
-// syncLimit answers and notes is large.
+// syncLimit answers and notes is large. As on AWS, the organiser function
+// does not write spreadsheets: the worker does, within the request.
 func downloadsEnv(t *testing.T, syncLimit int) (*webtest.Env, *memstore.Store) {
+	t.Helper()
+	return downloadsEnvWith(t, syncLimit, nil)
+}
+
+// downloadsEnvWith is downloadsEnv with prepare, when not nil, writing
+// spreadsheets within the request, given the worker.
+func downloadsEnvWith(t *testing.T, syncLimit int, prepare func(*download.Worker) download.Preparer) (*webtest.Env, *memstore.Store) {
 	t.Helper()
 	srv, err := s3local.Start(t.Context(), s3local.Options{Buckets: []string{"downloads"}})
 	if err != nil {
@@ -32,10 +47,95 @@ func downloadsEnv(t *testing.T, syncLimit int) (*webtest.Env, *memstore.Store) {
 	files := s3blob.New(srv.Client(), "downloads")
 	st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
 	log := slog.New(slog.DiscardHandler)
-	worker := &download.Worker{Events: st, Store: st, Files: files, Now: c.Now, Log: log}
+	worker := &download.Worker{Events: st, Store: st, Files: files, XLSX: xlsx.Write, Now: c.Now, Log: log}
+	var p download.Preparer = worker
+	if prepare != nil {
+		p = prepare(worker)
+	}
 	srv2 := organiser.New(organiser.Config{Events: st, Answers: st, AdminToken: webtest.AdminToken, BaseURL: webtest.BaseURL,
-		Files: files, Jobs: download.InProcess(worker), SyncLimit: syncLimit, Deps: web.Deps{Now: c.Now, Logger: log}})
+		Files: files, Jobs: download.InProcess(worker), Prepare: p, SyncLimit: syncLimit, Deps: web.Deps{Now: c.Now, Logger: log}})
 	return webtest.NewEnv(t, st, c, srv2.Service()), st
+}
+
+// TestSpreadsheetWrittenByTheAggregateFunction: the organiser function,
+// which does not link the spreadsheet library, has the aggregate function
+// write the workbook — invoked through Lambda's Invoke API and waited for —
+// and redirects to it in the bucket; a failed run is an error and hands
+// nothing out, and without a function to write it the spreadsheet is
+// unavailable.
+func TestSpreadsheetWrittenByTheAggregateFunction(t *testing.T) {
+	local, err := lambdainvoke.StartLocal("retours-aggregate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	var fail bool
+	env, st := downloadsEnvWith(t, 10, func(w *download.Worker) download.Preparer {
+		// The aggregate function's handler (functions/aggregate).
+		handler := download.Dispatch(w, func(context.Context) error { return errors.New("not a download") })
+		local.Handle("retours-aggregate", func(ctx context.Context, payload []byte) error {
+			if fail {
+				return errors.New("download: the bucket is unreachable")
+			}
+			return handler(ctx, payload)
+		})
+		return download.InvokeAndWait(lambdainvoke.New(local.Client(), "retours-aggregate"))
+	})
+	ce := env.MustCreateEvent(necDay)
+	env.PutAnswers(ce.ID, ce.Sessions[1].ID, 7, "=1+1")
+	if err := st.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+
+	rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=xlsx&lang=en", nil, auth...)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Cache-Control") != "no-store" {
+		t.Fatalf("xlsx = %d %v %s, want a redirect to the file in the bucket", rec.Code, rec.Header(), rec.Body)
+	}
+	if got := local.Payloads("retours-aggregate"); len(got) != 1 || !strings.Contains(string(got[0]), `"download":{"id":`) || !strings.Contains(string(got[0]), `"format":"xlsx"`) {
+		t.Errorf("invocations = %q, want one with the spreadsheet's job", got)
+	}
+	resp, body := webtest.Get(t, rec.Header().Get("Location"))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "bilan-"+ce.ID+"-en.xlsx") {
+		t.Fatalf("the file = %d %v", resp.StatusCode, resp.Header)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := book.GetRows("Answers")
+	if err != nil || len(rows) != 8 || !slices.Contains(rows[1], "=1+1") {
+		t.Errorf("answers sheet: %d rows (%v), want a header and 7 answers, the text as typed", len(rows), err)
+	}
+
+	fail = true
+	rec = env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=xlsx", nil, auth...)
+	if rec.Code != http.StatusInternalServerError || rec.Header().Get("Location") != "" {
+		t.Errorf("xlsx when the function fails = %d %v, want 500 and no file", rec.Code, rec.Header())
+	}
+
+	// Every other format is still written here.
+	for _, format := range []string{"json", "md", "html", "csv"} {
+		if rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format="+format, nil, auth...); rec.Code != http.StatusOK {
+			t.Errorf("%s = %d, want it inline", format, rec.Code)
+		}
+	}
+	if got := len(local.Payloads("retours-aggregate")); got != 2 {
+		t.Errorf("%d invocations, want 2: only spreadsheets are written elsewhere", got)
+	}
+
+	t.Run("without a function to write it", func(t *testing.T) {
+		st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
+		srv := organiser.New(organiser.Config{Events: st, Answers: st, AdminToken: webtest.AdminToken, BaseURL: webtest.BaseURL,
+			Deps: web.Deps{Now: c.Now, Logger: slog.New(slog.DiscardHandler)}})
+		env := webtest.NewEnv(t, st, c, srv.Service())
+		ce := env.MustCreateEvent(necDay)
+		rec := env.Do("GET", "/api/events/"+ce.ID+"/bilan?format=xlsx", nil, "Authorization", "Bearer "+ce.OrganiserToken)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("= %d %s, want 503", rec.Code, rec.Body)
+		}
+	})
 }
 
 func TestLargeEventsDownloadsArePreparedOutsideTheRequest(t *testing.T) {

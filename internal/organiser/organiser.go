@@ -78,6 +78,14 @@ type Config struct {
 	// SyncLimit is the most answers and notes a download may read within
 	// the request (download.SyncLimit when 0).
 	SyncLimit int
+	// XLSX writes the bilan's spreadsheet within this function
+	// (internal/bilan/xlsx.Write). Without it, Prepare writes it — the
+	// aggregate function, which links the spreadsheet library, invoked and
+	// waited for on AWS — to Files within the request, and the download
+	// is a redirect to the file; without either, a spreadsheet is
+	// unavailable (503).
+	XLSX    download.XLSXWriter
+	Prepare download.Preparer
 	// Erasure runs erasures: it marks the event and has the erase function
 	// (on AWS) or a goroutine (locally) delete its items. When nil, a job on
 	// Events, with no trigger: the erase function's hourly run takes its

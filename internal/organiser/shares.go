@@ -123,7 +123,7 @@ func (s *Server) sharedSession(w http.ResponseWriter, r *http.Request) error {
 	if id := r.URL.Query().Get("job"); id != "" {
 		return s.sharedJob(w, r, e, req, id)
 	}
-	f, err := download.Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now(), s.syncLimit())
+	f, err := s.renderer().Render(r.Context(), s.bilanStore(), e, req, s.cfg.Now())
 	if errors.Is(err, download.ErrLarge) {
 		// Too many answers to read within the request: the report is
 		// prepared outside it, and this link with ?job= follows it.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app/gateway"
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/memstore"
 	"github.com/retours/retours/internal/retours"
@@ -220,7 +221,7 @@ func TestDownloadsOfALargeEventThroughLambda(t *testing.T) {
 	var rendered sync.Map // download.Request → func() []byte
 	render := func(req download.Request) []byte {
 		once, _ := rendered.LoadOrStore(req, sync.OnceValue(func() []byte {
-			f, err := download.Render(context.Background(), st, e, req, env.Clock.Now(), 0)
+			f, err := download.Renderer{XLSX: xlsx.Write}.Render(context.Background(), st, e, req, env.Clock.Now())
 			if err != nil {
 				t.Error(err)
 				return nil

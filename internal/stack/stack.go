@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retours/retours/internal/bilan/xlsx"
 	"github.com/retours/retours/internal/digest"
 	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/erase"
@@ -61,7 +62,9 @@ type Config struct {
 	// Files is the downloads bucket (internal/s3local locally); nil answers
 	// every download inline. With Files, the downloads of large events are
 	// prepared in this process (download.InProcess) unless Jobs says
-	// otherwise; SyncLimit is organiser.Config's.
+	// otherwise, and the spreadsheets are written outside the organiser's
+	// handler, as the aggregate function writes them on AWS, while the
+	// request waits; SyncLimit is organiser.Config's.
 	Files     download.Files
 	Jobs      download.Starter
 	SyncLimit int
@@ -106,10 +109,20 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 		}
 		return d
 	}
-	if cfg.Files != nil && cfg.Jobs == nil {
-		// The aggregate function prepares large downloads on AWS.
+	// The aggregate function prepares large downloads on AWS, and writes
+	// the spreadsheets, which the organiser function does not link: it
+	// waits for them. Without a bucket, the organiser writes them itself.
+	var (
+		prepare   download.Preparer
+		writeXLSX download.XLSXWriter = xlsx.Write
+	)
+	if cfg.Files != nil {
 		ws := storeOf("aggregate")
-		cfg.Jobs = download.InProcess(&download.Worker{Events: ws, Store: ws, Files: cfg.Files, Now: deps.Now, Log: deps.Logger})
+		worker := &download.Worker{Events: ws, Store: ws, Files: cfg.Files, XLSX: xlsx.Write, Now: deps.Now, Log: deps.Logger}
+		if cfg.Jobs == nil {
+			cfg.Jobs = download.InProcess(worker)
+		}
+		prepare, writeXLSX = worker, nil
 	}
 	if cfg.Erasure == nil {
 		grace := cfg.EraseGrace
@@ -137,7 +150,7 @@ func New(cfg Config, functions ...string) (http.Handler, error) {
 				Events: st, Answers: st, Snapshots: st, Moderation: st, Series: st, Changes: st, Pages: st, Wall: st, WallRefresh: cfg.WallRefresh,
 				AdminToken: cfg.AdminToken, BaseURL: cfg.BaseURL, RetentionMonths: cfg.RetentionMonths,
 				SurveyEventTTL: cfg.SurveyEventTTL, SurveyTimeout: cfg.SurveyTimeout,
-				Files: cfg.Files, Jobs: cfg.Jobs, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: depsOf(st),
+				Files: cfg.Files, Jobs: cfg.Jobs, Prepare: prepare, XLSX: writeXLSX, SyncLimit: cfg.SyncLimit, Erasure: cfg.Erasure, Deps: depsOf(st),
 			}).Service()
 		},
 		web.FuncDigest: func() web.Service {
