@@ -72,6 +72,16 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// countReads counts in n the reads of answers and notes from st.
+func countReads(st *memstore.Store, n *int) {
+	st.FailWith(func(op string) error {
+		if op == "Answers" || op == "Notes" {
+			*n++
+		}
+		return nil
+	})
+}
+
 // TestRenderRefusesLargeEvents: above the limit, every file that reads
 // every answer is refused before it reads one; a bilan with a current
 // snapshot is served from it whatever the event's size.
@@ -79,12 +89,7 @@ func TestRenderRefusesLargeEvents(t *testing.T) {
 	st, e := event(t, 12)
 	ctx := t.Context()
 	var reads int
-	st.FailWith(func(op string) error {
-		if op == "Answers" || op == "Notes" {
-			reads++
-		}
-		return nil
-	})
+	countReads(st, &reads)
 	formats := []string{"json", "md", "html", "csv", "xlsx", "export"}
 	for _, format := range formats {
 		reads = 0
@@ -125,12 +130,7 @@ func TestRenderWithoutSpreadsheetWriter(t *testing.T) {
 	st, e := event(t, 12)
 	ctx := t.Context()
 	var reads int
-	st.FailWith(func(op string) error {
-		if op == "Answers" || op == "Notes" {
-			reads++
-		}
-		return nil
-	})
+	countReads(st, &reads)
 	if _, err := (download.Renderer{Limit: 13}).Render(ctx, st, e, download.Request{Format: "xlsx"}, now); !errors.Is(err, download.ErrElsewhere) || reads != 0 {
 		t.Errorf("xlsx without a writer: %v after %d reads, want ErrElsewhere before any", err, reads)
 	}
