@@ -120,6 +120,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"field.locked":              "Ne peut plus changer : l'événement a reçu des réponses, données à cette question telle qu'elle était. Corrigez le libellé, ou retirez la question et ajoutez-en une nouvelle.",
 		"field.removed":             "Ne peut plus être supprimé : l'événement a reçu des réponses. Retirez la question, ou annulez la session : ses réponses restent dans le bilan.",
 		"field.earlier":             "Les réponses déjà reçues sont conservées jusqu'à la date d'effacement annoncée : elle ne peut plus être avancée. Gardez la durée de conservation et la date de fin, ou repoussez-les.",
+		"field.french":              "Écrivez aussi ce texte en français : sans lui, les participants qui lisent le français verraient le texte anglais.",
 	},
 	"en": {
 		"internal":                  "An internal error occurred.",
@@ -234,6 +235,7 @@ var messages = i18n.New("retours", map[string]map[string]string{
 		"field.locked":              "Can no longer change: the event has answers, given to this question as it was. Correct the label, or retire the question and add a new one.",
 		"field.removed":             "Can no longer be removed: the event has answers. Retire the question, or cancel the session: its answers stay in the bilan.",
 		"field.earlier":             "The answers already received are kept until the erasure date announced: it can no longer come earlier. Keep the retention and the end date, or move them later.",
+		"field.french":              "Write this text in French too: without it, participants who read French would see the English one.",
 	},
 })
 

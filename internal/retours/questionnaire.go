@@ -209,22 +209,39 @@ func (q *Questionnaire) Validate() error {
 }
 
 func validLabel(t Text, required bool) string {
+	_, problem := t.Problem(required)
+	return problem
+}
+
+// Problem returns the language of the first text of t that a label or a
+// help may not have, and why: a language that is not one of Languages
+// (FieldChoice), text that is not clean (FieldBadText, FieldInvalid) or
+// longer than MaxLabel (FieldTooLong). When required, a t with neither a
+// French nor an English text is ("", FieldRequired). A form shows the
+// problem next to the language's field.
+func (t Text) Problem(required bool) (lang, problem string) {
 	if required && t["fr"] == "" && t["en"] == "" {
-		return FieldRequired
+		return "", FieldRequired
 	}
-	for lang, s := range t {
-		if !IsLanguage(lang) {
-			return FieldChoice
+	for l := range t {
+		if !IsLanguage(l) {
+			return l, FieldChoice
+		}
+	}
+	for _, l := range Languages {
+		s, ok := t[l]
+		if !ok {
+			continue
 		}
 		clean, msg := CleanText(s, MaxLabel)
 		if msg != "" {
-			return msg
+			return l, msg
 		}
 		if clean != s {
-			return FieldInvalid
+			return l, FieldInvalid
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // ParseValues validates raw answers against the questionnaire and returns the

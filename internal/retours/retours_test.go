@@ -99,6 +99,8 @@ func TestQuestionnaireValidate(t *testing.T) {
 		{"duplicate choice", retours.Question{ID: "a", Kind: "multi", Label: label, Choices: []retours.Choice{{ID: "x", Label: label}, {ID: "x", Label: label}}}, "questions.0.choices.1.id"},
 		{"text too long allowed", retours.Question{ID: "a", Kind: "text", Label: label, MaxLength: 5000}, "questions.0.max_length"},
 		{"profile role on text", retours.Question{ID: "a", Kind: "text", Label: label, Role: "profile"}, "questions.0.role"},
+		{"help too long", retours.Question{ID: "a", Kind: "text", Label: label, Help: retours.Text{"fr": "Aide", "en": strings.Repeat("x", retours.MaxLabel+1)}}, "questions.0.help"},
+		{"help in no language", retours.Question{ID: "a", Kind: "text", Label: label, Help: retours.Text{"de": "Hilfe"}}, "questions.0.help"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := retours.Questionnaire{Questions: []retours.Question{tc.q}}
@@ -111,6 +113,34 @@ func TestQuestionnaireValidate(t *testing.T) {
 	def := retours.DefaultQuestionnaire()
 	if err := def.Validate(); err != nil {
 		t.Errorf("default questionnaire: %v", err)
+	}
+}
+
+// TestTextProblem: the language a form shows a label's or a help's
+// problem next to.
+func TestTextProblem(t *testing.T) {
+	long := strings.Repeat("é", retours.MaxLabel+1)
+	for _, tc := range []struct {
+		name          string
+		text          retours.Text
+		required      bool
+		lang, problem string
+	}{
+		{"fine", retours.Text{"fr": "Aide", "en": "Help"}, true, "", ""},
+		{"none, not required", nil, false, "", ""},
+		{"none, required", retours.Text{}, true, "", retours.FieldRequired},
+		{"English only", retours.Text{"en": "Help"}, true, "", ""},
+		{"French too long", retours.Text{"fr": long, "en": long}, false, "fr", retours.FieldTooLong},
+		{"English too long", retours.Text{"fr": "Aide", "en": long}, false, "en", retours.FieldTooLong},
+		{"English untrimmed", retours.Text{"fr": "Aide", "en": " Help"}, false, "en", retours.FieldInvalid},
+		{"a control character", retours.Text{"fr": "Ai\x00de"}, false, "fr", retours.FieldBadText},
+		{"a language not offered", retours.Text{"fr": "Aide", "de": "Hilfe"}, false, "de", retours.FieldChoice},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if lang, problem := tc.text.Problem(tc.required); lang != tc.lang || problem != tc.problem {
+				t.Errorf("Problem(%v) = %q, %q; want %q, %q", tc.required, lang, problem, tc.lang, tc.problem)
+			}
+		})
 	}
 }
 

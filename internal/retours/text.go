@@ -58,6 +58,7 @@ const (
 	FieldLocked    = "locked"    // the event has answers, which were given against this value
 	FieldRemoved   = "removed"   // the event has answers: retire a question, cancel a session
 	FieldEarlier   = "earlier"   // the event has answers, kept until a date this would move earlier
+	FieldFrench    = "french"    // a translation is given without the French text it translates
 )
 
 // CleanText trims s and checks it is valid UTF-8 without control characters
