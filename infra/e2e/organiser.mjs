@@ -14,10 +14,11 @@
 //     "created"), then import;
 //   - moves a session (first sending it ending before it starts: the error
 //     summary's link takes focus to the field), by keyboard;
-//   - adds a question of their own, and moves it up;
+//   - adds a question of their own, with a help, and moves it up;
 //   - prints the session's A4 poster: one page.
 // In another browser, with no cookie, a participant finds the moved session
-// on the event page and answers it, the new question included. Then the
+// on the event page and answers it, the new question included, its help
+// shown under it and describing its field. Then the
 // organiser corrects the question's label (the page now says what can no
 // longer change), cancels a session (the participants' list drops it; its
 // QR page says it was cancelled), and shares the session with its speaker
@@ -51,7 +52,8 @@ const browser = await chromium.launch(launch); // the administrator's and the pa
 const h = harness(context, base, out);
 const { fail, ok, newPage, goto, audit, checkReflow, tabTo, submitAndWait, shot } = h;
 
-const question = { fr: "Qu'avez-vous pensé du lieu ?", en: 'What did you think of the venue?', fixed: "Qu'avez-vous pensé du lieu et de l'accueil ?" };
+const question = { fr: "Qu'avez-vous pensé du lieu ?", en: 'What did you think of the venue?', fixed: "Qu'avez-vous pensé du lieu et de l'accueil ?",
+  help: "Facultatif : l'accès, la salle, le confort" };
 const answerText = 'Lieu lumineux, accueil chaleureux';
 // What the administrator types on /admin/nouveau.
 const eventForm = {
@@ -181,6 +183,7 @@ async function journey(token) {
   await add.locator('select[name=kind]').selectOption('text');
   await add.locator('input[name=label_fr]').fill(question.fr);
   await add.locator('input[name=label_en]').fill(question.en);
+  await add.locator('input[name=help_fr]').fill(question.help);
   resp = await enter(page, add.locator('input[name=label_en]'));
   const last = page.locator('form.question').nth(-2); // the last question's, before the form that adds one
   const qid = (await last.getAttribute('id')).replace(/^q-/, '');
@@ -215,6 +218,10 @@ async function journey(token) {
   await p.locator('a', { hasText: 'Atelier médiation' }).click();
   if (!new URL(p.url()).pathname.endsWith(`/e/${ev}/${session}`)) fail(where, `the event page leads to ${p.url()}`);
   await p.locator('input[name=q_satisfaction][value="5"]').check();
+  const helpText = await p.locator(`#q-${qid}-help`).textContent();
+  const describedBy = await p.locator(`textarea[name=q_${qid}]`).getAttribute('aria-describedby');
+  if (helpText !== question.help || describedBy !== `q-${qid}-help`) fail(where, `our question's help "${helpText}", its field described by "${describedBy}"`);
+  else ok(where, 'our question\'s help shows under it and describes its field');
   await p.locator(`textarea[name=q_${qid}]`).fill(answerText);
   const sent = p.waitForNavigation({ waitUntil: 'load' });
   await p.locator('button[type=submit]').first().click();

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -22,11 +23,11 @@ const journeyCSV = "\ufefftitre;date;début;fin;type;salle;intervenants\r\n" +
 
 // TestOrganiserJourneyInChromium runs infra/e2e/organiser.mjs on DynamoDB
 // Local: the administrator creates an event; the organiser logs in,
-// imports the programme, moves a session, adds a question, prints a
-// poster; a participant answers; the organiser corrects the label, cancels
-// a session and shares one with its speaker; the bilan and the speaker's
-// page show the answer. axe-core checks every editing page in French and
-// English; see that script for the list.
+// imports the programme, moves a session, adds a question with its help,
+// prints a poster; a participant answers; the organiser corrects the
+// label, cancels a session and shares one with its speaker; the bilan and
+// the speaker's page show the answer. axe-core checks every editing page
+// in French and English; see that script for the list.
 func TestOrganiserJourneyInChromium(t *testing.T) {
 	b := startBrowserTest(t, "")
 	csv := filepath.Join(t.TempDir(), "programme.csv")
@@ -56,6 +57,10 @@ func TestOrganiserJourneyInChromium(t *testing.T) {
 	}
 	if len(e.Sessions) != 3 || !e.Sessions[2].Cancelled || e.Sessions[1].StartsAt.Format("15:04") != "08:45" || e.AnonymityThreshold != 1 {
 		t.Errorf("event after the journey: %+v", e)
+	}
+	ours := slices.IndexFunc(e.Questionnaire.Questions, func(q retours.Question) bool { return q.Label["fr"] == "Qu'avez-vous pensé du lieu et de l'accueil ?" })
+	if ours < 0 || e.Questionnaire.Questions[ours].Help["fr"] != "Facultatif : l'accès, la salle, le confort" {
+		t.Errorf("our question after the journey: %+v", e.Questionnaire.Questions)
 	}
 	var answers []*retours.Answer
 	if err := st.Answers(t.Context(), id, func(a *retours.Answer) error { answers = append(answers, a); return nil }); err != nil {

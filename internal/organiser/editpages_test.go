@@ -3,11 +3,13 @@ package organiser_test
 import (
 	"bytes"
 	"fmt"
+	"html/template"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -335,6 +337,166 @@ func TestQuestionnairePage(t *testing.T) {
 	}
 	if p.event().Version != v {
 		t.Errorf("a refused change wrote")
+	}
+}
+
+// TestQuestionHelp: a question's help, in French and in English, written
+// in its form as its labels are: prefilled (a default question's with the
+// library's), saved on a question of one's own and on a default one,
+// recorded as a label correction is, still allowed once answers came, and
+// cleared. An English help without its French, or a help (or an English
+// label) too long, comes back next to its field, in the page's language,
+// and writes nothing; so does a stale form.
+func TestQuestionHelp(t *testing.T) {
+	p := newPageEnv(t)
+	body := p.get("/questionnaire").Body.String()
+	for _, want := range []string{
+		`<label for="q-satisfaction-help_fr">Aide en français</label>`,
+		`<p class="help" id="q-satisfaction-help_fr-help">Facultatif : une phrase montrée sous la question`,
+		"<input id=\"q-satisfaction-help_fr\" type=\"text\" name=\"help_fr\" value=\"1\u00a0: pas du tout, 5\u00a0: tout à fait\" aria-describedby=\"q-satisfaction-help_fr-help\">",
+		`<label for="q-satisfaction-help_en">Aide en anglais</label>`,
+		`<input id="q-satisfaction-help_en" type="text" name="help_en" value="1: not at all, 5: completely" aria-describedby="q-satisfaction-help_en-help">`,
+		`<input id="q-suites-help_fr" type="text" name="help_fr" value="" aria-describedby="q-suites-help_fr-help">`,
+		`<input id="q-new-help_fr" type="text" name="help_fr" value="" aria-describedby="q-new-help_fr-help">`,
+		`<input id="q-new-help_en" type="text" name="help_en" value="" aria-describedby="q-new-help_en-help">`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("questionnaire page lacks %s", want)
+		}
+	}
+	post := func(form url.Values) *httptest.ResponseRecorder {
+		t.Helper()
+		form.Set("version", hidden(p.get("/questionnaire").Body.String(), "version"))
+		return p.post("/questionnaire", form)
+	}
+	// saveForm is a question's form as its page gives it, with the help
+	// typed.
+	saveForm := func(id, fr, en string) url.Values {
+		q, _ := p.event().Questionnaire.Question(id)
+		f := url.Values{"question": {id}, "action": {"save"}, "label_fr": {q.Label["fr"]}, "label_en": {q.Label["en"]}, "help_fr": {fr}, "help_en": {en}}
+		if q.Required {
+			f.Set("required", "1")
+		}
+		return f
+	}
+	help := func(id string) retours.Text {
+		q, _ := p.event().Questionnaire.Question(id)
+		return q.Help
+	}
+
+	rec := post(url.Values{"question": {""}, "action": {"add"}, "kind": {"text"}, "label_fr": {"Un exemple concret ?"}, "label_en": {"A concrete example?"},
+		"help_fr": {" Facultatif : citez un exemple "}, "help_en": {"Optional: give an example"}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("add with a help = %d %s", rec.Code, rec.Body)
+	}
+	if got := help("un-exemple-concret"); got["fr"] != "Facultatif : citez un exemple" || got["en"] != "Optional: give an example" || len(got) != 2 {
+		t.Errorf("help of the question added: %v", got)
+	}
+	// A label corrected, then a help: the record of changes names both the
+	// same way.
+	f := saveForm("satisfaction", "1\u00a0: pas du tout, 5\u00a0: tout à fait", "1: not at all, 5: completely")
+	f.Set("label_fr", "Dans l'ensemble, êtes-vous satisfait·e de la journée ?")
+	if rec := post(f); rec.Code != http.StatusSeeOther {
+		t.Fatalf("correct a label = %d %s", rec.Code, rec.Body)
+	}
+	rec = post(saveForm("satisfaction", "Sur une échelle de 1 à 5 : 5, c'est très bien", "On a scale of 1 to 5: 5 is very good"))
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "fait=saved") || !strings.HasSuffix(rec.Header().Get("Location"), "#question-satisfaction") {
+		t.Fatalf("write a default question's help = %d %s %s", rec.Code, rec.Header().Get("Location"), rec.Body)
+	}
+	e := p.event()
+	sat, _ := e.Questionnaire.Question("satisfaction")
+	if sat.Help["fr"] != "Sur une échelle de 1 à 5 : 5, c'est très bien" || sat.Help["en"] != "On a scale of 1 to 5: 5 is very good" ||
+		sat.Label["fr"] != "Dans l'ensemble, êtes-vous satisfait·e de la journée ?" || !sat.Required || sat.Max != 5 {
+		t.Errorf("the default question after its help was written: %+v", sat)
+	}
+	var edits struct {
+		Edits []struct {
+			Action  string
+			Version int
+		}
+	}
+	webtest.MustJSON(t, p.Do("GET", "/api/events/"+p.ce.ID+"/edits", nil, p.auth...).Body.Bytes(), &edits)
+	if len(edits.Edits) < 2 || edits.Edits[0].Action != edits.Edits[1].Action || edits.Edits[0].Action != retours.ActionUpdated || edits.Edits[0].Version != e.Version {
+		t.Errorf("record of changes after a label and a help: %+v", edits.Edits)
+	}
+	if body := p.get("/questionnaire").Body.String(); !strings.Contains(body, `name="help_fr" value="Sur une échelle de 1 à 5 : 5, c&#39;est très bien"`) {
+		t.Errorf("the page does not show the help written")
+	}
+	// A form made before the page had help fields keeps the help.
+	if rec := post(url.Values{"question": {"satisfaction"}, "action": {"save"}, "label_fr": {sat.Label["fr"]}, "label_en": {sat.Label["en"]}, "required": {"1"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("save without help fields = %d %s", rec.Code, rec.Body)
+	}
+	if got := help("satisfaction"); got["fr"] != sat.Help["fr"] || got["en"] != sat.Help["en"] {
+		t.Errorf("a form without help fields changed the help: %v", got)
+	}
+
+	long := strings.Repeat("é", retours.MaxLabel+1)
+	for _, c := range []struct {
+		name, lang string
+		form       url.Values
+		field      string // the field the problem is shown next to
+		want       string
+	}{
+		{"English without French", "fr", saveForm("satisfaction", "", "Optional: any example"), "q-satisfaction-help_fr", retours.FieldMessage("fr", retours.FieldFrench)},
+		{"English without French, in English", "en", saveForm("satisfaction", " ", "Optional: any example"), "q-satisfaction-help_fr", retours.FieldMessage("en", retours.FieldFrench)},
+		{"French too long", "fr", saveForm("satisfaction", long, "Short"), "q-satisfaction-help_fr", retours.FieldMessage("fr", retours.FieldTooLong)},
+		{"English too long", "fr", saveForm("un-exemple-concret", "Court", long), "q-un-exemple-concret-help_en", retours.FieldMessage("fr", retours.FieldTooLong)},
+		{"English too long, in English", "en", saveForm("un-exemple-concret", "Court", long), "q-un-exemple-concret-help_en", retours.FieldMessage("en", retours.FieldTooLong)},
+		{"a new question's too long", "fr", url.Values{"question": {""}, "action": {"add"}, "kind": {"text"}, "label_fr": {"Encore une ?"}, "help_fr": {long}},
+			"q-new-help_fr", retours.FieldMessage("fr", retours.FieldTooLong)},
+		{"a new question's in English only", "fr", url.Values{"question": {""}, "action": {"add"}, "kind": {"text"}, "label_fr": {"Encore une ?"}, "help_en": {"Only English"}},
+			"q-new-help_fr", retours.FieldMessage("fr", retours.FieldFrench)},
+		{"an English label too long, as the help's", "fr", func() url.Values {
+			f := saveForm("satisfaction", "Aide", "Help")
+			f.Set("label_en", long)
+			return f
+		}(), "q-satisfaction-label_en", retours.FieldMessage("fr", retours.FieldTooLong)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := p.event()
+			c.form.Set("version", strconv.Itoa(before.Version))
+			rec := p.PostForm(p.pages+"/questionnaire?lang="+c.lang, c.form, p.auth...)
+			body := rec.Body.String()
+			name := c.field[strings.LastIndex(c.field, "-")+1:]
+			described := c.field + "-error"
+			if strings.HasPrefix(name, "help") {
+				described = c.field + "-help " + described
+			}
+			if rec.Code != http.StatusBadRequest || !strings.Contains(body, `<html lang="`+c.lang+`">`) || !strings.Contains(body, `href="#`+c.field+`"`) ||
+				!strings.Contains(body, `<p class="error" id="`+c.field+`-error">`+template.HTMLEscapeString(c.want)+`</p>`) ||
+				!strings.Contains(body, `id="`+c.field+`" type="text" name="`+name+`" value="`+template.HTMLEscapeString(strings.TrimSpace(c.form.Get(name)))) ||
+				!strings.Contains(body, `aria-invalid="true" aria-describedby="`+described+`"`) {
+				t.Errorf("= %d, want 400 with %q next to #%s, as typed: %s", rec.Code, c.want, c.field, body)
+			}
+			if after := p.event(); after.Version != before.Version || len(after.Questionnaire.Questions) != len(before.Questionnaire.Questions) {
+				t.Errorf("a refused help wrote version %d", after.Version)
+			}
+		})
+	}
+
+	// Once answers came, the help may still change, and be cleared.
+	p.PutAnswers(p.ce.ID, "", 2, "Un exemple : la fresque")
+	if rec := post(saveForm("un-exemple-concret", "", "")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("clear a help after answers = %d %s", rec.Code, rec.Body)
+	}
+	if got := help("un-exemple-concret"); got != nil {
+		t.Errorf("the help cleared is %v", got)
+	}
+	if rec := post(saveForm("satisfaction", "De 1 (pas du tout) à 5 (tout à fait)", "")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("change a help after answers = %d %s", rec.Code, rec.Body)
+	}
+	if got := help("satisfaction"); got["fr"] != "De 1 (pas du tout) à 5 (tout à fait)" || len(got) != 1 {
+		t.Errorf("the help changed after answers is %v", got)
+	}
+	// The same form again, made from the version before: nothing written.
+	f = saveForm("satisfaction", "Autre chose", "Something else")
+	f.Set("version", strconv.Itoa(p.event().Version-1))
+	rec = p.post("/questionnaire", f)
+	if rec.Code != http.StatusPreconditionFailed || !strings.Contains(rec.Body.String(), `value="De 1 (pas du tout) à 5 (tout à fait)"`) {
+		t.Errorf("stale = %d %s", rec.Code, rec.Body)
+	}
+	if got := help("satisfaction"); got["fr"] != "De 1 (pas du tout) à 5 (tout à fait)" {
+		t.Errorf("the stale form wrote %v", got)
 	}
 }
 

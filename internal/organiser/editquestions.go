@@ -15,7 +15,7 @@ import (
 const questionnairePath = "/questionnaire"
 
 // questionnairePage answers GET /o/{event}/questionnaire: the questions in
-// order, each with its labels, required, moves and retirement; the
+// order, each with its labels, help, required, moves and retirement; the
 // library's questions to add; a form for a question of one's own.
 func (s *Server) questionnairePage(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.organiserEvent(r)
@@ -33,8 +33,8 @@ func (s *Server) questionnairePage(w http.ResponseWriter, r *http.Request) error
 
 // customQuestion is a question of one's own as its form gives it.
 type customQuestion struct {
-	Kind, LabelFR, LabelEN, Choices, Max string
-	Required                             bool
+	Kind, LabelFR, LabelEN, HelpFR, HelpEN, Choices, Max string
+	Required                                             bool
 }
 
 // questionnaireView is the questionnaire page made from version, showing
@@ -57,7 +57,7 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 	}
 	for i, qq := range q.Questions {
 		prefix := "q-" + qq.ID + "-"
-		key := "questionnaire.questions." + strconv.Itoa(i) + "."
+		key := questionKey(i)
 		// The labels are corrected in a form folded under the question,
 		// opened for the question just sent; its moves stay in view.
 		f := formView{ID: "q-" + qq.ID, Action: action, Class: "question", Hidden: hidden(qq.ID),
@@ -74,6 +74,7 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 			{ID: prefix + "label_fr", Name: "label_fr", Key: key + "label", Label: messages.T(v.Lang, "questionnaire.label_fr"), Type: "text", Value: qq.Label["fr"], Required: true},
 			{ID: prefix + "label_en", Name: "label_en", Key: key + "label.en", Label: messages.T(v.Lang, "questionnaire.label_en"), Type: "text", Value: qq.Label["en"]},
 		}
+		f.Fields = append(f.Fields, helpFields(v.Lang, prefix, key, qq.Help["fr"], qq.Help["en"])...)
 		for j, c := range qq.Choices {
 			ck := key + "choices." + strconv.Itoa(j) + ".label"
 			f.Fields = append(f.Fields,
@@ -134,16 +135,17 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 	for _, k := range retours.QuestionKinds {
 		kinds = append(kinds, editOption{Value: string(k), Label: messages.T(v.Lang, "questionnaire.kind."+string(k)), Selected: string(k) == custom.Kind})
 	}
-	key := "questionnaire.questions." + strconv.Itoa(len(q.Questions)) + "."
+	key := questionKey(len(q.Questions))
 	add := formView{ID: "q-new", Action: action, Class: "question", Hidden: hidden(""), Legend: messages.T(v.Lang, "questionnaire.custom"),
-		Fields: []editField{
+		Fields: slices.Concat([]editField{
 			{ID: "q-new-kind", Name: "kind", Key: key + "kind", Label: messages.T(v.Lang, "questionnaire.kind"), Type: "select", Options: kinds, Required: true},
 			{ID: "q-new-label_fr", Name: "label_fr", Key: key + "label", Label: messages.T(v.Lang, "questionnaire.label_fr"), Type: "text", Value: custom.LabelFR, Required: true},
 			{ID: "q-new-label_en", Name: "label_en", Key: key + "label.en", Label: messages.T(v.Lang, "questionnaire.label_en"), Type: "text", Value: custom.LabelEN},
+		}, helpFields(v.Lang, "q-new-", key, custom.HelpFR, custom.HelpEN), []editField{
 			{ID: "q-new-choices", Name: "choices", Key: key + "choices", Label: messages.T(v.Lang, "questionnaire.choices"), Help: messages.T(v.Lang, "questionnaire.choices.help"), Type: "textarea", Value: custom.Choices},
 			{ID: "q-new-max", Name: "max", Key: key + "max", Label: messages.T(v.Lang, "questionnaire.max"), Help: messages.T(v.Lang, "questionnaire.max.help"), Type: "number", Value: custom.Max, Min: "2", Max: "10"},
 			{ID: "q-new-required", Name: "required", Key: key + "required", Label: messages.T(v.Lang, "questionnaire.required"), Type: "checkbox", Value: "1", Checked: custom.Required},
-		},
+		}),
 		Buttons: []buttonView{{Value: "add", Label: messages.T(v.Lang, "questionnaire.add")}}}
 	v.Sections = append(v.Sections, sectionView{ID: "custom", Heading: messages.T(v.Lang, "questionnaire.custom"), Forms: []formView{add}})
 
@@ -155,11 +157,22 @@ func (s *Server) questionnaireView(r *http.Request, e *retours.Event, version in
 	return v
 }
 
+// helpFields are the fields of a question's help, in French and English,
+// after its labels': prefix starts their ids, key their problems' names.
+func helpFields(lang, prefix, key, fr, en string) []editField {
+	return []editField{
+		{ID: prefix + "help_fr", Name: "help_fr", Key: key + "help", Label: messages.T(lang, "questionnaire.help_fr"),
+			Help: messages.T(lang, "questionnaire.help_fr.help", retours.MaxLabel), Type: "text", Value: fr},
+		{ID: prefix + "help_en", Name: "help_en", Key: key + "help.en", Label: messages.T(lang, "questionnaire.help_en"),
+			Help: messages.T(lang, "questionnaire.help_en.help"), Type: "text", Value: en},
+	}
+}
+
 // saveQuestionnaire answers POST /o/{event}/questionnaire: one change to
-// the questionnaire (labels and required saved, a question moved, retired,
-// restored, deleted or added, or the default questionnaire taken again),
-// as an edit over the version the form carries, under the rules that hold
-// once answers came.
+// the questionnaire (labels, help and required saved, a question moved,
+// retired, restored, deleted or added, or the default questionnaire taken
+// again), as an edit over the version the form carries, under the rules
+// that hold once answers came.
 func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error {
 	e, actor, from, err := s.editForm(r)
 	if err != nil {
@@ -193,10 +206,18 @@ func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error
 		return &retours.Error{Code: retours.EINVALID, Key: "event.invalid", Fields: map[string]string{"question": retours.FieldUnknown}}
 	}
 	done := "saved"
+	// edited is the index of the question whose form was sent; a form
+	// made before the page had help fields keeps the help.
+	edited := -1
+	helpSent := f.Has("help_fr") || f.Has("help_en")
 	switch action {
 	case "save":
 		q := &qs[i]
 		q.Label = withLabels(q.Label, f.Get("label_fr"), f.Get("label_en"))
+		if helpSent {
+			q.Help = withHelp(q.Help, f.Get("help_fr"), f.Get("help_en"))
+		}
+		edited = i
 		for j := range q.Choices {
 			// A choice whose fields the form does not carry keeps its labels.
 			if c := &q.Choices[j]; f.Has("choice_" + c.ID + "_fr") {
@@ -234,10 +255,10 @@ func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error
 		}
 		done = "added"
 	case "add":
-		custom = &customQuestion{Kind: f.Get("kind"), LabelFR: f.Get("label_fr"), LabelEN: f.Get("label_en"),
+		custom = &customQuestion{Kind: f.Get("kind"), LabelFR: f.Get("label_fr"), LabelEN: f.Get("label_en"), HelpFR: f.Get("help_fr"), HelpEN: f.Get("help_en"),
 			Choices: f.Get("choices"), Max: f.Get("max"), Required: f.Get("required") == "1"}
 		qs = append(qs, custom.question(qs))
-		done = "added"
+		done, edited = "added", len(qs)-1
 	case "reset":
 		if answered {
 			return &retours.Error{Code: retours.EINVALID, Key: "event.invalid", Fields: map[string]string{"questionnaire.questions": retours.FieldRemoved}}
@@ -248,8 +269,24 @@ func (s *Server) saveQuestionnaire(w http.ResponseWriter, r *http.Request) error
 		return &retours.Error{Code: retours.EINVALID, Key: "body.form", Fields: map[string]string{"action": retours.FieldChoice}}
 	}
 	in.Questionnaire.Questions = qs
-	if _, err := s.saveEdit(r, e, actor, from, in, retours.ActionUpdated); err != nil {
+	// A help is written in French first, as the pages are: an English help
+	// alone would be shown in English to those who read French.
+	fe := retours.FieldErrors{}
+	if edited >= 0 && helpSent {
+		if h := qs[edited].Help; h["fr"] == "" && h["en"] != "" {
+			fe.Add(questionKey(edited)+"help", retours.FieldFrench)
+		}
+	}
+	if len(fe) == 0 {
+		_, err = s.saveEdit(r, e, actor, from, in, retours.ActionUpdated)
+	} else {
+		err = fe.Err("event.invalid")
+	}
+	if err != nil {
 		return editFailed(err, stale, func(w http.ResponseWriter, status int, fields map[string]string) error {
+			if edited >= 0 {
+				fields = byLanguage(fields, edited, &qs[edited])
+			}
 			// Only what was sent is shown as sent: the other questions as
 			// stored, a new question in its form, with its problems.
 			shown := e.Questionnaire
@@ -281,6 +318,44 @@ func withQuestion(stored, sent retours.Questionnaire, id string) retours.Questio
 	return out
 }
 
+// questionKey starts the names of the problems of the question at index
+// i, as the event's validation names them.
+func questionKey(i int) string { return "questionnaire.questions." + strconv.Itoa(i) + "." }
+
+// byLanguage returns fields with the problem of a text of q, the question
+// at index i, named after the language at fault when it is not French
+// ("….help.en"): the form shows it next to that language's field.
+func byLanguage(fields map[string]string, i int, q *retours.Question) map[string]string {
+	texts := map[string]retours.Text{"label": q.Label, "help": q.Help}
+	for j, c := range q.Choices {
+		texts["choices."+strconv.Itoa(j)+".label"] = c.Label
+	}
+	out := make(map[string]string, len(fields))
+	for k, p := range fields {
+		out[k] = p
+	}
+	for name, t := range texts {
+		k := questionKey(i) + name
+		if p, ok := out[k]; ok {
+			if lang, _ := t.Problem(false); lang != "" && lang != "fr" {
+				delete(out, k)
+				out[k+"."+lang] = p
+			}
+		}
+	}
+	return out
+}
+
+// withHelp returns t with its French and English texts as typed, as
+// withLabels does, and no help at all when both are empty.
+func withHelp(t retours.Text, fr, en string) retours.Text {
+	out := withLabels(t, fr, en)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // withLabels returns t with its French and English texts as typed; an
 // English text left empty is no English text.
 func withLabels(t retours.Text, fr, en string) retours.Text {
@@ -304,7 +379,7 @@ func withLabels(t retours.Text, fr, en string) retours.Text {
 // label that no question of qs has, and its choices, one a line, each
 // "French | English".
 func (c *customQuestion) question(qs []retours.Question) retours.Question {
-	q := retours.Question{Kind: retours.QuestionKind(c.Kind), Label: withLabels(nil, c.LabelFR, c.LabelEN), Required: c.Required}
+	q := retours.Question{Kind: retours.QuestionKind(c.Kind), Label: withLabels(nil, c.LabelFR, c.LabelEN), Help: withHelp(nil, c.HelpFR, c.HelpEN), Required: c.Required}
 	taken := func(id string) bool {
 		return slices.ContainsFunc(qs, func(q retours.Question) bool { return q.ID == id })
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -194,5 +195,98 @@ func TestEditingPagesOnDynamoDB(t *testing.T) {
 		if rec.Code != http.StatusOK || got.Edition != 4 || len(got.Sessions) != 6 {
 			t.Errorf("the new edition = %d %s", rec.Code, rec.Body)
 		}
+	}
+}
+
+// TestQuestionHelpOnTheSurveyPage, on DynamoDB Local: the help written on
+// the questionnaire page, after answers came, for a question of one's own
+// and for a default question, shows under its question on the
+// participants' page in French and in English, the question's field
+// described by it; cleared, it is gone; a stale form writes nothing.
+func TestQuestionHelpOnTheSurveyPage(t *testing.T) {
+	env := newEnv(t)
+	ce := env.MustCreateEvent(necDay)
+	auth := []string{"Authorization", "Bearer " + ce.OrganiserToken}
+	atelier := ce.Sessions[1]
+	env.putAnswers(ce.ID, atelier.ID, 3, "Très concret")
+	questionnaire := "/o/" + ce.ID + "/questionnaire?lang=fr"
+	version := func() string {
+		t.Helper()
+		rec := env.Do("GET", questionnaire, nil, auth...)
+		m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(rec.Body.String())
+		if rec.Code != http.StatusOK || m == nil {
+			t.Fatalf("questionnaire page = %d %s", rec.Code, rec.Body)
+		}
+		return m[1]
+	}
+	post := func(form url.Values, want int) {
+		t.Helper()
+		if rec := env.PostForm(questionnaire, form, auth...); rec.Code != want {
+			t.Fatalf("POST questionnaire %s = %d, want %d: %s", form.Get("action"), rec.Code, want, rec.Body)
+		}
+	}
+	post(url.Values{"version": {version()}, "question": {""}, "action": {"add"}, "kind": {"text"}, "label_fr": {"Un exemple concret ?"},
+		"label_en": {"A concrete example?"}, "help_fr": {"Facultatif : citez un exemple"}, "help_en": {"Optional: give an example"}}, http.StatusSeeOther)
+	satisfaction := url.Values{"question": {"satisfaction"}, "action": {"save"}, "label_fr": {"Dans l'ensemble, êtes-vous satisfait·e ?"},
+		"label_en": {"Overall, how satisfied are you?"}, "required": {"1"},
+		"help_fr": {"Sur une échelle de 1 à 5 : 5, c'est très bien"}, "help_en": {"On a scale of 1 to 5: 5 is very good"}}
+	satisfaction.Set("version", version())
+	post(satisfaction, http.StatusSeeOther)
+
+	// helps returns the help under each question of the atelier's page in
+	// lang, when the question's field is described by it.
+	helps := func(lang string) map[string]string {
+		t.Helper()
+		rec := env.Do("GET", "/e/"+ce.ID+"/"+atelier.ID+"?lang="+lang, nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("survey page in %s = %d %s", lang, rec.Code, rec.Body)
+		}
+		body := rec.Body.String()
+		out := map[string]string{}
+		for _, m := range regexp.MustCompile(`<p class="help" id="q-([a-z0-9-]+)-help">([^<]*)</p>`).FindAllStringSubmatch(body, -1) {
+			id := regexp.QuoteMeta(m[1])
+			field := regexp.MustCompile(`<fieldset class="q" aria-describedby="q-` + id + `-help">|<textarea id="q-` + id + `" [^>]*aria-describedby="q-` + id + `-help">`)
+			if !field.MatchString(body) {
+				t.Errorf("in %s, the help of %s describes no field: %s", lang, m[1], body)
+			}
+			out[m[1]] = strings.NewReplacer("&#39;", "'").Replace(m[2])
+		}
+		return out
+	}
+	want := map[string]map[string]string{
+		"fr": {"satisfaction": "Sur une échelle de 1 à 5 : 5, c'est très bien", "nps": "0\u00a0: pas du tout probable, 10\u00a0: très probable",
+			"un-exemple-concret": "Facultatif : citez un exemple"},
+		"en": {"satisfaction": "On a scale of 1 to 5: 5 is very good", "nps": "0: not at all likely, 10: extremely likely",
+			"un-exemple-concret": "Optional: give an example"},
+	}
+	for lang, w := range want {
+		if got := helps(lang); !maps.Equal(got, w) {
+			t.Errorf("helps in %s = %q, want %q", lang, got, w)
+		}
+	}
+
+	// Cleared, the help is gone in both languages.
+	post(url.Values{"version": {version()}, "question": {"un-exemple-concret"}, "action": {"save"}, "label_fr": {"Un exemple concret ?"},
+		"label_en": {"A concrete example?"}, "help_fr": {""}, "help_en": {""}}, http.StatusSeeOther)
+	for lang, w := range want {
+		delete(w, "un-exemple-concret")
+		if got := helps(lang); !maps.Equal(got, w) {
+			t.Errorf("helps in %s after clearing one = %q, want %q", lang, got, w)
+		}
+	}
+
+	// The satisfaction form sent again, made from an older version: nothing
+	// is written.
+	satisfaction.Set("help_fr", "Autre chose")
+	post(satisfaction, http.StatusPreconditionFailed)
+	e, err := env.Store.Event(t.Context(), ce.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q, _ := e.Questionnaire.Question("satisfaction"); e.Version != 4 || q.Help["fr"] != want["fr"]["satisfaction"] {
+		t.Errorf("after the stale form: version %d, help %v", e.Version, q.Help)
+	}
+	if got := helps("fr"); !maps.Equal(got, want["fr"]) {
+		t.Errorf("helps after the stale form = %q", got)
 	}
 }
