@@ -142,7 +142,7 @@ type Options struct {
 	// AnswersPeople cuts each DynamoDB attempt short (see DynamoDB).
 	AnswersPeople bool
 	// Secrets, when set, returns the environment with the secrets the
-	// function reads resolved (secrets.Resolver).
+	// function reads resolved (secrets.FromAWS).
 	Secrets func(context.Context, aws.Config) (func(string) string, error)
 }
 

@@ -30,14 +30,17 @@ var linking = map[string]struct{ must, mustNot []string }{
 	"organiser": {
 		must: []string{mod + "internal/organiser", mod + "internal/bilan", mod + "internal/qr", mod + "internal/app/secrets", mod + "internal/app/gateway",
 			mod + "internal/lambdainvoke"},
-		// Lambda's client: internal/lambdainvoke signs its one request. The
-		// aggregate function writes the spreadsheets.
+		// Lambda's and Secrets Manager's clients: internal/lambdainvoke and
+		// internal/app/secrets sign their one request. The aggregate
+		// function writes the spreadsheets.
 		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/lambda", "github.com/xuri/excelize",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
 			mod + "internal/bilan/xlsx", mod + "internal/digest", mod + "internal/survey", mod + "internal/ses", mod + "internal/stack"},
 	},
 	"digest": {
-		must:    []string{mod + "internal/digest", mod + "internal/web", mod + "internal/ses", mod + "internal/app/gateway", mod + "internal/lambdainvoke"},
-		mustNot: []string{"github.com/skip2/go-qrcode", "github.com/aws/aws-sdk-go-v2/service/lambda", mod + "internal/qr", mod + "internal/organiser", mod + "internal/survey", mod + "internal/stack"},
+		must: []string{mod + "internal/digest", mod + "internal/web", mod + "internal/ses", mod + "internal/app/gateway", mod + "internal/lambdainvoke"},
+		mustNot: []string{"github.com/skip2/go-qrcode", "github.com/aws/aws-sdk-go-v2/service/lambda", "github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			mod + "internal/qr", mod + "internal/organiser", mod + "internal/survey", mod + "internal/stack"},
 	},
 	"aggregate": {
 		must: []string{mod + "internal/aggregate", mod + "internal/bilan/xlsx"},

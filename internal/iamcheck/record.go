@@ -14,10 +14,10 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/lambdainvoke"
 )
 
@@ -147,8 +147,10 @@ func (r *Recorder) SESv2(o *sesv2.Options) { o.APIOptions = append(o.APIOptions,
 // runs each invocation through a middleware stack as the SDK's clients do.
 func (r *Recorder) Lambda(o *lambdainvoke.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
-// SecretsManager attaches the recorder to a Secrets Manager client.
-func (r *Recorder) SecretsManager(o *secretsmanager.Options) {
+// SecretsManager attaches the recorder to internal/app/secrets' client,
+// which runs each read of a secret through a middleware stack as the SDK's
+// clients do.
+func (r *Recorder) SecretsManager(o *secrets.Options) {
 	o.APIOptions = append(o.APIOptions, r.Middleware)
 }
 

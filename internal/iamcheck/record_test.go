@@ -11,9 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
+	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/iamcheck"
 	"github.com/retours/retours/internal/s3blob"
 	"github.com/retours/retours/internal/s3local"
@@ -137,9 +137,9 @@ func TestRecorderNotesTheSendingIdentity(t *testing.T) {
 
 func TestRecorderNotesSecrets(t *testing.T) {
 	rec := iamcheck.NewRecorder()
-	client := secretsmanager.New(secretsmanager.Options{Region: "eu-west-3", Credentials: creds, BaseEndpoint: aws.String(jsonService(t, `{"SecretString":"s"}`, false))}, rec.SecretsManager)
+	client := secrets.NewClient(aws.Config{Region: "eu-west-3", Credentials: creds, BaseEndpoint: aws.String(jsonService(t, `{"SecretString":"s"}`, false))}, rec.SecretsManager)
 	arn := "arn:aws:secretsmanager:eu-west-3:123456789012:secret:retours-admin-AbCdEf"
-	if _, err := client.GetSecretValue(context.Background(), &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)}); err != nil {
+	if _, err := client.SecretString(context.Background(), arn); err != nil {
 		t.Fatal(err)
 	}
 	got := rec.Calls()

@@ -1,7 +1,13 @@
 // Package secrets reads the deployment's secrets from AWS Secrets Manager
 // when a function starts. It stands apart from internal/app so that only the
-// functions that read secrets (organiser, digest) link the Secrets Manager
-// client; the participants' function does not.
+// functions that read secrets (organiser, digest) link it; the participants'
+// function does not.
+//
+// It sends Secrets Manager's GetSecretValue request itself (Client), signed
+// with the SDK's Signature Version 4 signer, rather than through the SDK's
+// Secrets Manager client: that client's package, linked for this one call,
+// initialised its schemas and endpoint tables at every cold start of the
+// functions that link it.
 package secrets
 
 import (
@@ -13,16 +19,17 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
 
 	"github.com/retours/retours/internal/app"
 )
 
-// SecretReader is the one Secrets Manager call the functions make:
-// *secretsmanager.Client.
+// SecretReader is the one Secrets Manager call the functions make,
+// GetSecretValue: *Client.
 type SecretReader interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	// SecretString returns the text of the secret id, a name or an ARN;
+	// Secrets Manager's refusal is a smithy.APIError.
+	SecretString(ctx context.Context, id string) (string, error)
 }
 
 // secretVars pairs each secret configuration variable with the variable
@@ -38,12 +45,7 @@ func FromAWS(ctx context.Context, awsCfg aws.Config) (func(string) string, error
 	if !slices.ContainsFunc(secretVars, func(v [2]string) bool { return os.Getenv(v[1]) != "" }) {
 		return os.Getenv, nil // locally: no client to make
 	}
-	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
-		if e := app.Endpoint(os.Getenv, "SECRETS_MANAGER"); e != nil {
-			o.BaseEndpoint = e
-		}
-	})
-	return Resolve(ctx, sm, os.Getenv)
+	return Resolve(ctx, NewClient(awsCfg, Endpoint(app.Endpoint(os.Getenv, "SECRETS_MANAGER"))), os.Getenv)
 }
 
 // Resolve reads, once at start-up, the secrets whose ARN the environment
@@ -63,9 +65,9 @@ func Resolve(ctx context.Context, sm SecretReader, getenv func(string) string) (
 		if getenv(name) != "" {
 			return nil, fmt.Errorf("configuration: set %s or %s, not both", name, arnVar)
 		}
-		out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(arn)})
+		out, err := sm.SecretString(ctx, arn)
 		if err != nil {
-			// The SDK's message names the secret and the cause (access
+			// Secrets Manager's message names the secret and the cause (access
 			// denied, not found); it holds no secret value.
 			var api smithy.APIError
 			if errors.As(err, &api) {
@@ -73,7 +75,7 @@ func Resolve(ctx context.Context, sm SecretReader, getenv func(string) string) (
 			}
 			return nil, fmt.Errorf("configuration: reading %s from %s (%s): %w", name, arn, arnVar, err)
 		}
-		v := strings.TrimSpace(aws.ToString(out.SecretString))
+		v := strings.TrimSpace(out)
 		if v == "" {
 			return nil, fmt.Errorf("configuration: the secret %s (%s) holds no text", arn, arnVar)
 		}

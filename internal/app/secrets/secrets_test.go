@@ -1,17 +1,22 @@
 package secrets_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/secrets"
@@ -27,11 +32,15 @@ const (
 )
 
 // secretsManager is a stand-in for AWS Secrets Manager that speaks its
-// JSON protocol for the one call the functions make, GetSecretValue.
+// JSON protocol for the one call the functions make, GetSecretValue, and
+// takes only requests signed with the credentials client gives. It answers
+// the first throttled requests with ThrottlingException.
 type secretsManager struct {
-	mu    sync.Mutex
-	reads []string
-	srv   *httptest.Server
+	mu        sync.Mutex
+	requests  int
+	reads     []string
+	throttled int
+	srv       *httptest.Server
 }
 
 func newSecretsManager(t *testing.T) *secretsManager {
@@ -48,14 +57,33 @@ func newSecretsManager(t *testing.T) *secretsManager {
 			w.WriteHeader(status)
 			json.NewEncoder(w).Encode(map[string]string{"__type": typ, "Message": msg})
 		}
+		sm.mu.Lock()
+		sm.requests++
+		sm.mu.Unlock()
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			fail(http.StatusBadRequest, "InvalidRequestException", err.Error())
+			return
+		}
 		if r.Method != "POST" || r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
-			r.Header.Get("Content-Type") != "application/x-amz-json-1.1" ||
-			!strings.Contains(r.Header.Get("Authorization"), "/eu-west-3/secretsmanager/aws4_request") {
-			fail(http.StatusBadRequest, "InvalidRequestException", "not a signed GetSecretValue")
+			r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			fail(http.StatusBadRequest, "InvalidRequestException", "not a GetSecretValue")
+			return
+		}
+		if !signed(r, body) {
+			fail(http.StatusBadRequest, "com.amazonaws.secretsmanager#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
+			return
+		}
+		sm.mu.Lock()
+		throttle := sm.throttled > 0
+		sm.throttled--
+		sm.mu.Unlock()
+		if throttle {
+			fail(http.StatusBadRequest, "ThrottlingException", "Rate exceeded")
 			return
 		}
 		var in struct{ SecretId string }
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		if err := json.Unmarshal(body, &in); err != nil {
 			fail(http.StatusBadRequest, "InvalidRequestException", err.Error())
 			return
 		}
@@ -77,16 +105,44 @@ func newSecretsManager(t *testing.T) *secretsManager {
 	return sm
 }
 
-func (sm *secretsManager) client(recs ...*iamcheck.Recorder) *secretsmanager.Client {
-	var opts []func(*secretsmanager.Options)
+func (sm *secretsManager) client(recs ...*iamcheck.Recorder) *secrets.Client {
+	var opts []func(*secrets.Options)
 	for _, rec := range recs {
 		opts = append(opts, rec.SecretsManager)
 	}
-	return secretsmanager.New(secretsmanager.Options{
+	return secrets.NewClient(aws.Config{
 		Region:       "eu-west-3",
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(sm.srv.URL),
 	}, opts...)
+}
+
+// signed says whether r carries the Signature Version 4 of the stand-in's
+// credentials, for secretsmanager in eu-west-3, over its signed headers and
+// body, as Secrets Manager checks it.
+func signed(r *http.Request, body []byte) bool {
+	auth := r.Header.Get("Authorization")
+	_, list, ok := strings.Cut(auth, "SignedHeaders=")
+	list, _, _ = strings.Cut(list, ",")
+	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+	if !ok || err != nil {
+		return false
+	}
+	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		return false
+	}
+	for _, h := range strings.Split(list, ";") {
+		if h != "host" && h != "content-length" {
+			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
+		}
+	}
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}
+	if err := v4.NewSigner().SignHTTP(r.Context(), creds, again, hex.EncodeToString(sum[:]), "secretsmanager", "eu-west-3", at); err != nil {
+		return false
+	}
+	return again.Header.Get("Authorization") == auth
 }
 
 // TestMain holds the functions' reads of their secrets, recorded with
@@ -187,5 +243,49 @@ func TestLocalRunKeepsItsEnvironment(t *testing.T) {
 	}
 	if len(sm.reads) != 0 {
 		t.Errorf("Secrets Manager read %v, want nothing", sm.reads)
+	}
+}
+
+// TestClient: a read is signed with the client's credentials, as Secrets
+// Manager checks, and a throttled one is tried again, 3 times in all, as
+// the SDK's standard retryer would.
+func TestClient(t *testing.T) {
+	ctx := context.Background()
+	t.Run("signed with other credentials", func(t *testing.T) {
+		sm := newSecretsManager(t)
+		client := secrets.NewClient(aws.Config{Region: "eu-west-3", BaseEndpoint: aws.String(sm.srv.URL),
+			Credentials: credentials.NewStaticCredentialsProvider("local", "not-local", "")})
+		_, err := client.SecretString(ctx, adminARN)
+		want := "InvalidSignatureException: The request signature we calculated does not match the signature you provided."
+		if err == nil || err.Error() != want {
+			t.Errorf("SecretString = %v, want %q", err, want)
+		}
+		if sm.requests != 1 || len(sm.reads) != 0 {
+			t.Errorf("%d requests, reads %v; want 1 request, no read", sm.requests, sm.reads)
+		}
+	})
+	for _, tc := range []struct {
+		name         string
+		throttled    int
+		wantRequests int
+		wantErr      string
+	}{
+		{"throttled once", 1, 2, ""},
+		{"throttled every time", 10, 3, "ThrottlingException: Rate exceeded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sm := newSecretsManager(t)
+			sm.throttled = tc.throttled
+			got, err := sm.client().SecretString(ctx, otherARN)
+			switch {
+			case tc.wantErr == "" && (err != nil || got != "not for this function"):
+				t.Errorf("SecretString = %q, %v; want the secret", got, err)
+			case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr):
+				t.Errorf("SecretString = %v, want %q", err, tc.wantErr)
+			}
+			if sm.requests != tc.wantRequests {
+				t.Errorf("%d requests, want %d", sm.requests, tc.wantRequests)
+			}
+		})
 	}
 }
