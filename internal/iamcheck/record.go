@@ -17,8 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/retours/retours/internal/app/secrets"
-	"github.com/retours/retours/internal/lambdainvoke"
+	"github.com/retours/retours/internal/sigv4"
 )
 
 // Call is one AWS API call a function's code made, with what IAM decides
@@ -144,13 +143,13 @@ func (r *Recorder) S3(o *s3.Options) { o.APIOptions = append(o.APIOptions, r.Mid
 func (r *Recorder) SESv2(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
 // Lambda attaches the recorder to internal/lambdainvoke's client, which
-// runs each invocation through a middleware stack as the SDK's clients do.
-func (r *Recorder) Lambda(o *lambdainvoke.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
+// runs each invocation through a middleware stack as the SDK's clients do
+// (internal/sigv4).
+func (r *Recorder) Lambda(o *sigv4.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
 // SecretsManager attaches the recorder to internal/app/secrets' client,
-// which runs each read of a secret through a middleware stack as the SDK's
-// clients do.
-func (r *Recorder) SecretsManager(o *secrets.Options) {
+// which runs each read of a secret through a middleware stack likewise.
+func (r *Recorder) SecretsManager(o *sigv4.Options) {
 	o.APIOptions = append(o.APIOptions, r.Middleware)
 }
 

@@ -13,47 +13,25 @@ package lambdainvoke
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/retours/retours/internal/retours"
+	"github.com/retours/retours/internal/sigv4"
 )
 
-// Options are a Client's settings, those of the SDK's clients it uses.
-type Options struct {
-	Region      string
-	Credentials aws.CredentialsProvider
-	// BaseEndpoint replaces https://lambda.<region>.amazonaws.com (a
-	// local stand-in's URL).
-	BaseEndpoint *string
-	// HTTPClient sends the requests; the SDK's default when nil.
-	HTTPClient aws.HTTPClient
-	// APIOptions are added to the middleware stack each invocation goes
-	// through before it is sent, as to an SDK client's: its Initialize step
-	// sees the service "Lambda", the operation "Invoke" and an input with
-	// the FunctionName, as with the SDK's client (internal/iamcheck records
-	// calls there).
-	APIOptions []func(*middleware.Stack) error
-	// Retries is how many times a throttled, failed or unreachable
-	// invocation is tried again (the SDK's standard retryer tries 3 times
-	// in all); 2 when zero, none when negative.
-	Retries int
-}
+// Options are a Client's settings, those of the SDK's clients it uses:
+// its APIOptions' middleware stack sees the service "Lambda", the operation
+// "Invoke" and an *InvokeInput with the FunctionName, as with the SDK's
+// client (internal/iamcheck records calls there).
+type Options = sigv4.Options
 
 // Client sends Lambda's Invoke requests.
 type Client struct{ o Options }
@@ -61,22 +39,7 @@ type Client struct{ o Options }
 // NewClient returns a client with cfg's region, credentials, endpoint,
 // HTTP client and API options, then optFns applied.
 func NewClient(cfg aws.Config, optFns ...func(*Options)) *Client {
-	o := Options{Region: cfg.Region, Credentials: cfg.Credentials, BaseEndpoint: cfg.BaseEndpoint,
-		HTTPClient: cfg.HTTPClient, APIOptions: append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)}
-	return newClient(o, optFns...)
-}
-
-func newClient(o Options, optFns ...func(*Options)) *Client {
-	for _, f := range optFns {
-		f(&o)
-	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = awshttp.NewBuildableClient()
-	}
-	if o.Retries == 0 {
-		o.Retries = 2
-	}
-	return &Client{o: o}
+	return &Client{o: sigv4.FromConfig(cfg, optFns...)}
 }
 
 // InvokeInput is what the middleware stack sees of an invocation, named
@@ -136,23 +99,26 @@ func (f *Function) call(ctx context.Context, kind string, payload any) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("lambdainvoke: %w", err)
 	}
-	stack := middleware.NewStack("Invoke", func() any { return nil })
-	for _, o := range f.client.o.APIOptions {
-		if err := o(stack); err != nil {
-			return nil, fmt.Errorf("lambdainvoke: %w", err)
-		}
-	}
 	var out []byte
-	send := middleware.HandlerFunc(func(ctx context.Context, _ any) (any, middleware.Metadata, error) {
-		var err error
-		out, err = f.client.invoke(ctx, f.function, kind, body)
-		return nil, middleware.Metadata{}, err
-	})
-	ctx = awsmiddleware.SetServiceID(ctx, "Lambda")
-	ctx = awsmiddleware.SetOperationName(ctx, "Invoke")
 	in := &InvokeInput{FunctionName: aws.String(f.function), InvocationType: kind, Payload: body}
-	_, _, err = middleware.DecorateHandler(send, stack).Handle(ctx, in)
-	return out, err
+	err = f.client.o.Call(ctx, "Lambda", "Invoke", in, retryable, func(ctx context.Context) error {
+		var err error
+		out, err = f.client.send(ctx, f.function, kind, body)
+		return err
+	})
+	var (
+		se *statusError
+		fe *FunctionError
+	)
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &fe):
+		return nil, err
+	case errors.As(err, &se) && se.status/100 == 2:
+		return nil, fmt.Errorf("lambdainvoke: invoke %s: status %d, want %d", f.function, se.status, wantStatus(kind))
+	}
+	return nil, fmt.Errorf("lambdainvoke: invoke %s: %v: %w", f.function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
 }
 
 // statusError is Lambda's answer other than 202.
@@ -172,38 +138,7 @@ func retryable(err error) bool {
 	if errors.As(err, &se) {
 		return se.status == http.StatusTooManyRequests || se.status >= 500
 	}
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-}
-
-func (c *Client) invoke(ctx context.Context, function, kind string, body []byte) ([]byte, error) {
-	var (
-		out []byte
-		err error
-	)
-	for attempt := 0; ; attempt++ {
-		if out, err = c.send(ctx, function, kind, body); err == nil || !retryable(err) || attempt >= c.o.Retries {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
-		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
-		}
-	}
-	var (
-		se *statusError
-		fe *FunctionError
-	)
-	switch {
-	case err == nil:
-		return out, nil
-	case errors.As(err, &fe):
-		return nil, err
-	case errors.As(err, &se) && se.status/100 == 2:
-		return nil, fmt.Errorf("lambdainvoke: invoke %s: status %d, want %d", function, se.status, wantStatus(kind))
-	}
-	return nil, fmt.Errorf("lambdainvoke: invoke %s: %v: %w", function, err, &retours.Error{Code: retours.EUNAVAILABLE, Key: "unavailable"})
+	return sigv4.Unreachable(err)
 }
 
 // wantStatus is Lambda's status for an invocation of type kind taken: 202
@@ -218,29 +153,14 @@ func wantStatus(kind string) int {
 // send makes one attempt: POST /2015-03-31/functions/{name}/invocations
 // with X-Amz-Invocation-Type kind, signed for the service "lambda".
 func (c *Client) send(ctx context.Context, function, kind string, body []byte) ([]byte, error) {
-	endpoint := "https://lambda." + c.o.Region + ".amazonaws.com"
-	if c.o.BaseEndpoint != nil {
-		endpoint = strings.TrimSuffix(*c.o.BaseEndpoint, "/")
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
-		endpoint+"/2015-03-31/functions/"+url.PathEscape(function)+"/invocations", bytes.NewReader(body))
+		c.o.URL("lambda")+"/2015-03-31/functions/"+url.PathEscape(function)+"/invocations", bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Amz-Invocation-Type", kind)
-	if c.o.Credentials == nil {
-		return nil, errors.New("no credentials")
-	}
-	creds, err := c.o.Credentials.Retrieve(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "lambda", c.o.Region, time.Now()); err != nil {
-		return nil, err
-	}
-	resp, err := c.o.HTTPClient.Do(req)
+	resp, err := c.o.Do(ctx, req, body, "lambda")
 	if err != nil {
 		return nil, err
 	}
@@ -271,10 +191,4 @@ func (c *Client) send(ctx context.Context, function, kind string, body []byte) (
 // Endpoint sends a client to url instead of its configuration's endpoint,
 // when url is not nil (app.Endpoint(os.Getenv, "LAMBDA") in mains:
 // AWS_ENDPOINT_URL_LAMBDA, else AWS_ENDPOINT_URL, as the SDK reads them).
-func Endpoint(url *string) func(*Options) {
-	return func(o *Options) {
-		if url != nil {
-			o.BaseEndpoint = url
-		}
-	}
-}
+func Endpoint(url *string) func(*Options) { return sigv4.Endpoint(url) }

@@ -3,19 +3,17 @@ package lambdainvoke
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/retours/retours/internal/sigv4"
 )
 
 // Local is a stand-in for Lambda's Invoke API on a loopback port, for
@@ -66,10 +64,10 @@ func (l *Local) Close() error { return l.srv.Close() }
 
 // Client returns a client of the stand-in; opts may add a recorder.
 func (l *Local) Client(opts ...func(*Options)) *Client {
-	return newClient(Options{
+	return &Client{o: sigv4.New(Options{
 		Region: "eu-west-3", BaseEndpoint: aws.String(l.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
-	}, opts...)
+	}, opts...)}
 }
 
 // Payloads returns the payloads of the invocations of function so far.
@@ -110,7 +108,7 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	if !signed(r, body) {
+	if !sigv4.Signed(r, body, aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, "lambda", "eu-west-3") {
 		w.Header().Set("X-Amzn-ErrorType", "InvalidSignatureException")
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, `{"message":"The request signature we calculated does not match the signature you provided."}`)
@@ -131,33 +129,4 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusOK)
 	io.WriteString(w, "null")
-}
-
-// signed says whether r carries the Signature Version 4 of the stand-in's
-// credentials over its signed headers and body, as Lambda checks it.
-func signed(r *http.Request, body []byte) bool {
-	auth := r.Header.Get("Authorization")
-	_, list, ok := strings.Cut(auth, "SignedHeaders=")
-	list, _, _ = strings.Cut(list, ",")
-	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if !ok || err != nil {
-		return false
-	}
-	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), nil)
-	if err != nil {
-		return false
-	}
-	again.ContentLength = r.ContentLength
-	for _, h := range strings.Split(list, ";") {
-		if h != "host" && h != "content-length" {
-			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	again.Header.Del("Authorization")
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}
-	if err := v4.NewSigner().SignHTTP(r.Context(), creds, again, hex.EncodeToString(sum[:]), "lambda", "eu-west-3", at); err != nil {
-		return false
-	}
-	return again.Header.Get("Authorization") == auth
 }

@@ -4,46 +4,25 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
+
+	"github.com/retours/retours/internal/sigv4"
 )
 
-// Options are a Client's settings, those of the SDK's clients it uses.
-type Options struct {
-	Region      string
-	Credentials aws.CredentialsProvider
-	// BaseEndpoint replaces https://secretsmanager.<region>.amazonaws.com
-	// (a local stand-in's URL).
-	BaseEndpoint *string
-	// HTTPClient sends the requests; the SDK's default when nil.
-	HTTPClient aws.HTTPClient
-	// APIOptions are added to the middleware stack each read goes through
-	// before it is sent, as to an SDK client's: its Initialize step sees the
-	// service "Secrets Manager", the operation "GetSecretValue" and a
-	// *GetSecretValueInput, as with the SDK's client (internal/iamcheck
-	// records calls there).
-	APIOptions []func(*middleware.Stack) error
-	// Retries is how many times a throttled, failed or unreachable read is
-	// tried again (the SDK's standard retryer tries 3 times in all); 2 when
-	// zero, none when negative.
-	Retries int
-}
+// Options are a Client's settings, those of the SDK's clients it uses:
+// its APIOptions' middleware stack sees the service "Secrets Manager", the
+// operation "GetSecretValue" and a *GetSecretValueInput, as with the SDK's
+// client (internal/iamcheck records calls there).
+type Options = sigv4.Options
 
 // Client reads secrets with Secrets Manager's GetSecretValue, which it
 // sends itself in the service's JSON protocol, signed with the SDK's
@@ -55,31 +34,14 @@ var _ SecretReader = (*Client)(nil)
 // NewClient returns a client with cfg's region, credentials, endpoint,
 // HTTP client and API options, then optFns applied.
 func NewClient(cfg aws.Config, optFns ...func(*Options)) *Client {
-	o := Options{Region: cfg.Region, Credentials: cfg.Credentials, BaseEndpoint: cfg.BaseEndpoint,
-		HTTPClient: cfg.HTTPClient, APIOptions: append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)}
-	for _, f := range optFns {
-		f(&o)
-	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = awshttp.NewBuildableClient()
-	}
-	if o.Retries == 0 {
-		o.Retries = 2
-	}
-	return &Client{o: o}
+	return &Client{o: sigv4.FromConfig(cfg, optFns...)}
 }
 
 // Endpoint sends a client to url instead of its configuration's endpoint,
 // when url is not nil (app.Endpoint(os.Getenv, "SECRETS_MANAGER"):
 // AWS_ENDPOINT_URL_SECRETS_MANAGER, else AWS_ENDPOINT_URL, as the SDK reads
 // them).
-func Endpoint(url *string) func(*Options) {
-	return func(o *Options) {
-		if url != nil {
-			o.BaseEndpoint = url
-		}
-	}
-}
+func Endpoint(url *string) func(*Options) { return sigv4.Endpoint(url) }
 
 // GetSecretValueInput is what the middleware stack sees of a read, named
 // as the SDK's secretsmanager.GetSecretValueInput is.
@@ -122,21 +84,13 @@ func (c *Client) SecretString(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	stack := middleware.NewStack("GetSecretValue", func() any { return nil })
-	for _, o := range c.o.APIOptions {
-		if err := o(stack); err != nil {
-			return "", fmt.Errorf("secrets: %w", err)
-		}
-	}
 	var out string
-	send := middleware.HandlerFunc(func(ctx context.Context, _ any) (any, middleware.Metadata, error) {
-		var err error
-		out, err = c.read(ctx, body)
-		return nil, middleware.Metadata{}, err
-	})
-	ctx = awsmiddleware.SetServiceID(ctx, "Secrets Manager")
-	ctx = awsmiddleware.SetOperationName(ctx, "GetSecretValue")
-	_, _, err = middleware.DecorateHandler(send, stack).Handle(ctx, &GetSecretValueInput{SecretId: aws.String(id)})
+	err = c.o.Call(ctx, "Secrets Manager", "GetSecretValue", &GetSecretValueInput{SecretId: aws.String(id)}, retryable,
+		func(ctx context.Context) error {
+			var err error
+			out, err = c.send(ctx, body)
+			return err
+		})
 	return out, err
 }
 
@@ -150,51 +104,19 @@ func retryable(err error) bool {
 	if errors.As(err, &ae) {
 		return ae.Status == http.StatusTooManyRequests || ae.Status >= 500 || slices.Contains(throttles, ae.Code)
 	}
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-}
-
-// read sends the request until it is answered, refused for good, or tried
-// as often as the client allows.
-func (c *Client) read(ctx context.Context, body []byte) (string, error) {
-	for attempt := 0; ; attempt++ {
-		out, err := c.send(ctx, body)
-		if err == nil || !retryable(err) || attempt >= c.o.Retries {
-			return out, err
-		}
-		select {
-		case <-ctx.Done():
-			return "", err
-		case <-time.After(time.Duration(50<<attempt) * time.Millisecond):
-		}
-	}
+	return sigv4.Unreachable(err)
 }
 
 // send makes one attempt: POST / with X-Amz-Target
 // secretsmanager.GetSecretValue, signed for the service "secretsmanager".
 func (c *Client) send(ctx context.Context, body []byte) (string, error) {
-	endpoint := "https://secretsmanager." + c.o.Region + ".amazonaws.com"
-	if c.o.BaseEndpoint != nil {
-		endpoint = strings.TrimSuffix(*c.o.BaseEndpoint, "/")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.o.URL("secretsmanager")+"/", bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
-	if c.o.Credentials == nil {
-		return "", errors.New("no credentials")
-	}
-	creds, err := c.o.Credentials.Retrieve(ctx)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "secretsmanager", c.o.Region, time.Now()); err != nil {
-		return "", err
-	}
-	resp, err := c.o.HTTPClient.Do(req)
+	resp, err := c.o.Do(ctx, req, body, "secretsmanager")
 	if err != nil {
 		return "", err
 	}

@@ -1,10 +1,7 @@
 package secrets_test
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,15 +9,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/secrets"
 	"github.com/retours/retours/internal/iamcheck"
+	"github.com/retours/retours/internal/sigv4"
 )
 
 const (
@@ -70,7 +66,7 @@ func newSecretsManager(t *testing.T) *secretsManager {
 			fail(http.StatusBadRequest, "InvalidRequestException", "not a GetSecretValue")
 			return
 		}
-		if !signed(r, body) {
+		if !sigv4.Signed(r, body, aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, "secretsmanager", "eu-west-3") {
 			fail(http.StatusBadRequest, "com.amazonaws.secretsmanager#InvalidSignatureException", "The request signature we calculated does not match the signature you provided.")
 			return
 		}
@@ -115,34 +111,6 @@ func (sm *secretsManager) client(recs ...*iamcheck.Recorder) *secrets.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
 		BaseEndpoint: aws.String(sm.srv.URL),
 	}, opts...)
-}
-
-// signed says whether r carries the Signature Version 4 of the stand-in's
-// credentials, for secretsmanager in eu-west-3, over its signed headers and
-// body, as Secrets Manager checks it.
-func signed(r *http.Request, body []byte) bool {
-	auth := r.Header.Get("Authorization")
-	_, list, ok := strings.Cut(auth, "SignedHeaders=")
-	list, _, _ = strings.Cut(list, ",")
-	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-	if !ok || err != nil {
-		return false
-	}
-	again, err := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		return false
-	}
-	for _, h := range strings.Split(list, ";") {
-		if h != "host" && h != "content-length" {
-			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}
-	if err := v4.NewSigner().SignHTTP(r.Context(), creds, again, hex.EncodeToString(sum[:]), "secretsmanager", "eu-west-3", at); err != nil {
-		return false
-	}
-	return again.Header.Get("Authorization") == auth
 }
 
 // TestMain holds the functions' reads of their secrets, recorded with
