@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -27,10 +28,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/retours/retours/internal/download"
 	"github.com/retours/retours/internal/dynamotest"
 	"github.com/retours/retours/internal/retours"
 	"github.com/retours/retours/internal/runtimeapi"
+	"github.com/retours/retours/internal/s3local"
 	"github.com/retours/retours/internal/samtemplate"
 	"github.com/retours/retours/internal/web"
 )
@@ -209,7 +214,12 @@ func TestBootstraps(t *testing.T) {
 
 	t.Run("aggregate", func(t *testing.T) {
 		delete(functions, "aggregate")
-		fn := start(t, "aggregate", env...)
+		downloads, err := s3local.Start(t.Context(), s3local.Options{Buckets: []string{"retours-downloads"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer downloads.Close()
+		fn := start(t, "aggregate", append(env, "DOWNLOADS_BUCKET=retours-downloads", "AWS_ENDPOINT_URL_S3="+downloads.Endpoint)...)
 		// The hourly schedule has no input: EventBridge Scheduler sends its
 		// own notification, which the function does not read.
 		res := invoke(t, fn, scheduled())
@@ -218,6 +228,26 @@ func TestBootstraps(t *testing.T) {
 		}
 		if _, err := st.Snapshot(t.Context(), ev.ID, "fr"); err != nil {
 			t.Errorf("no snapshot of the event after the run: %v", err)
+		}
+		// The organiser function's invocation with a download to prepare:
+		// the file lands in the downloads bucket, at the S3 endpoint the
+		// function was given, signed with its credentials.
+		job, err := download.NewJob(rand.Reader, time.Now(), ev.ID, download.Request{Format: download.CSV})
+		if err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := json.Marshal(download.Invocation{Download: &job})
+		if res := invoke(t, fn, payload); res.Error != nil || string(res.Body) != "null" {
+			t.Fatalf("download run = %s, %v", res.Body, res.Error)
+		}
+		out, err := downloads.Client().GetObject(t.Context(), &s3.GetObjectInput{Bucket: aws.String("retours-downloads"), Key: aws.String(job.Key())})
+		if err != nil {
+			t.Fatalf("the prepared download is not in the bucket: %v", err)
+		}
+		defer out.Body.Close()
+		body, _ := io.ReadAll(out.Body)
+		if ct := aws.ToString(out.ContentType); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(string(body), "Des échanges riches, merci !") {
+			t.Errorf("prepared download: %s %.200s; want the event's answers as CSV", ct, body)
 		}
 	})
 

@@ -8,10 +8,10 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/retours/retours/internal/aggregate"
 	"github.com/retours/retours/internal/app"
@@ -26,7 +26,7 @@ func main() {
 	r := &aggregate.Runner{Store: st, Now: time.Now, Log: s.Log, Period: time.Hour}
 	w := &download.Worker{Events: st, Store: st, XLSX: xlsx.Write, Now: time.Now, Log: s.Log}
 	if s.Config.DownloadsBucket != "" {
-		w.Files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, s.Config.DownloadsBucket)
+		w.Files = s3blob.Lazy(func() *s3blob.Client { return s3blob.NewClient(s.AWS, s3blob.Endpoint(app.Endpoint(os.Getenv, "S3"))) }, s.Config.DownloadsBucket)
 	}
 	lambda.Start(download.Dispatch(w, func(ctx context.Context) error {
 		_, err := r.Run(ctx)

@@ -6,8 +6,6 @@ package main
 import (
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/retours/retours/internal/app"
 	"github.com/retours/retours/internal/app/gateway"
 	"github.com/retours/retours/internal/app/secrets"
@@ -25,7 +23,7 @@ func main() {
 	st, cfg := s.Store(), s.Config
 	var files download.Files
 	if cfg.DownloadsBucket != "" {
-		files = s3blob.Lazy(func() *s3.Client { return s3.NewFromConfig(s.AWS) }, cfg.DownloadsBucket)
+		files = s3blob.Lazy(func() *s3blob.Client { return s3blob.NewClient(s.AWS, s3blob.Endpoint(app.Endpoint(os.Getenv, "S3"))) }, cfg.DownloadsBucket)
 	}
 	invoke := lambdainvoke.NewClient(s.AWS, lambdainvoke.Endpoint(app.Endpoint(os.Getenv, "LAMBDA")))
 	// The aggregate function prepares the downloads of large events, and

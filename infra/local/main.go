@@ -98,7 +98,7 @@ func run() error {
 	}
 	defer downloads.Close()
 	mailDir := filepath.Join(root, ".local", "mail")
-	handler, err := serveAll(cfg, client, s3blob.New(downloads.Client(), downloadsBucket), mailDir, log)
+	handler, err := serveAll(cfg, client, s3blob.New(s3blob.NewClient(downloads.Config()), downloadsBucket), mailDir, log)
 	if err != nil {
 		return err
 	}

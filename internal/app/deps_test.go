@@ -30,11 +30,11 @@ var linking = map[string]struct{ must, mustNot []string }{
 	"organiser": {
 		must: []string{mod + "internal/organiser", mod + "internal/bilan", mod + "internal/qr", mod + "internal/app/secrets", mod + "internal/app/gateway",
 			mod + "internal/lambdainvoke"},
-		// Lambda's and Secrets Manager's clients: internal/lambdainvoke and
-		// internal/app/secrets sign their one request. The aggregate
-		// function writes the spreadsheets.
+		// Lambda's, Secrets Manager's and S3's clients: internal/lambdainvoke,
+		// internal/app/secrets and internal/s3blob sign their requests. The
+		// aggregate function writes the spreadsheets.
 		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/aws/aws-sdk-go-v2/service/lambda", "github.com/xuri/excelize",
-			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/s3",
 			mod + "internal/bilan/xlsx", mod + "internal/digest", mod + "internal/survey", mod + "internal/ses", mod + "internal/stack"},
 	},
 	"digest": {
@@ -45,7 +45,7 @@ var linking = map[string]struct{ must, mustNot []string }{
 	"aggregate": {
 		must: []string{mod + "internal/aggregate", mod + "internal/bilan/xlsx"},
 		mustNot: []string{"github.com/aws/aws-sdk-go-v2/service/sesv2", "github.com/skip2/go-qrcode", "github.com/awslabs/aws-lambda-go-api-proxy",
-			"github.com/aws/aws-sdk-go-v2/service/secretsmanager",
+			"github.com/aws/aws-sdk-go-v2/service/secretsmanager", "github.com/aws/aws-sdk-go-v2/service/s3",
 			mod + "internal/web", mod + "internal/app/gateway", mod + "internal/survey", mod + "internal/organiser", mod + "internal/digest",
 			mod + "internal/qr", mod + "internal/stack"},
 	},

@@ -173,7 +173,7 @@ func TestWorkerPreparesTheFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	files := s3blob.New(srv.Client(), "downloads")
+	files := s3blob.New(s3blob.NewClient(srv.Config()), "downloads")
 	w := &download.Worker{Events: st, Store: st, Files: files, XLSX: xlsx.Write, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 	scheduled := 0
 	handle := download.Dispatch(w, func(context.Context) error { scheduled++; return nil })

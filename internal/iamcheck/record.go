@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/smithy-go/middleware"
 
@@ -136,8 +135,10 @@ func (r *Recorder) Config(cfg *aws.Config) { cfg.APIOptions = append(cfg.APIOpti
 // client's option functions (dynamodb.New(opts, rec.DynamoDB)).
 func (r *Recorder) DynamoDB(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
-// S3 attaches the recorder to an S3 client, presigning included.
-func (r *Recorder) S3(o *s3.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
+// S3 attaches the recorder to internal/s3blob's client, which runs each
+// call through a middleware stack likewise, the signing of a link included
+// (as GetObject).
+func (r *Recorder) S3(o *sigv4.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }
 
 // SESv2 attaches the recorder to an SES v2 client.
 func (r *Recorder) SESv2(o *sesv2.Options) { o.APIOptions = append(o.APIOptions, r.Middleware) }

@@ -108,7 +108,7 @@ func TestRecorderNotesDownloads(t *testing.T) {
 	}
 	defer srv.Close()
 	rec := iamcheck.NewRecorder()
-	store := s3blob.New(srv.Client(rec.S3), "dl-bucket")
+	store := s3blob.New(s3blob.NewClient(srv.Config(), rec.S3), "dl-bucket")
 	if _, err := store.Publish(ctx, s3blob.File{Key: "exports/e/1/bilan.csv", ContentType: "text/csv", Filename: "bilan.csv", Body: []byte("a\n")}); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func recordedHere(t *testing.T) iamcheck.Ledger {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	store := s3blob.New(srv.Client(downloads.S3), "retours-downloads")
+	store := s3blob.New(s3blob.NewClient(srv.Config(), downloads.S3), "retours-downloads")
 	if _, err := store.Publish(ctx, s3blob.File{Key: "exports/e/1/export.json", ContentType: "application/json", Filename: "export.json", Body: []byte("{}")}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func recordedHere(t *testing.T) iamcheck.Ledger {
 	}
 	// The aggregate function writes the downloads it prepares.
 	prepared := iamcheck.NewRecorder()
-	if err := s3blob.New(srv.Client(prepared.S3), "retours-downloads").Put(ctx, s3blob.File{Key: "downloads/e/1", ContentType: "text/csv", Filename: "e.csv", Body: []byte("a\n")}); err != nil {
+	if err := s3blob.New(s3blob.NewClient(srv.Config(), prepared.S3), "retours-downloads").Put(ctx, s3blob.File{Key: "downloads/e/1", ContentType: "text/csv", Filename: "e.csv", Body: []byte("a\n")}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -44,7 +44,7 @@ func downloadsEnvWith(t *testing.T, syncLimit int, prepare func(*download.Worker
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	files := s3blob.New(srv.Client(), "downloads")
+	files := s3blob.New(s3blob.NewClient(srv.Config()), "downloads")
 	st, c := memstore.New(), webtest.NewClock(webtest.T0.Add(3*time.Hour))
 	log := slog.New(slog.DiscardHandler)
 	worker := &download.Worker{Events: st, Store: st, Files: files, XLSX: xlsx.Write, Now: c.Now, Log: log}

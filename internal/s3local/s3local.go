@@ -1,7 +1,8 @@
 // Package s3local runs an S3-compatible server on a loopback port, in this
 // process, for the tests and the local run: gofakes3 with an in-memory
-// backend, served over real HTTP, so that the code writing downloads talks
-// to it through the same SDK client, signer and presigner as on AWS.
+// backend, served over real HTTP, so that the code writing downloads
+// (internal/s3blob) talks to it through the same requests and Signature
+// Version 4 signer as on AWS.
 //
 // gofakes3 checks neither signatures nor the expiry of presigned URLs, which
 // AWS does and which the downloads rely on. The server therefore verifies
@@ -79,15 +80,27 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// Client returns an S3 client for the server: path-style addressing (the
-// bucket in the path, since 127.0.0.1 has no subdomains), static dummy
-// credentials and BaseEndpoint. optFns apply after these, so a test may add
-// middleware.
-func (s *Server) Client(optFns ...func(*s3.Options)) *s3.Client {
-	return s3.New(s3.Options{
+// Config returns the configuration of a client of the server: its region,
+// the static dummy credentials and BaseEndpoint, to which internal/s3blob's
+// client sends path-style requests.
+func (s *Server) Config() aws.Config {
+	return aws.Config{
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
 		BaseEndpoint: aws.String(s.Endpoint),
+	}
+}
+
+// Client returns the SDK's S3 client for the server, which creates the
+// buckets and with which tests look inside them: Config's settings and
+// path-style addressing (the bucket in the path, since 127.0.0.1 has no
+// subdomains). optFns apply after these, so a test may add middleware.
+func (s *Server) Client(optFns ...func(*s3.Options)) *s3.Client {
+	cfg := s.Config()
+	return s3.New(s3.Options{
+		Region:       cfg.Region,
+		Credentials:  cfg.Credentials,
+		BaseEndpoint: cfg.BaseEndpoint,
 		UsePathStyle: true,
 	}, optFns...)
 }

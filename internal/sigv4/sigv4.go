@@ -2,10 +2,10 @@
 // signed with the SDK's Signature Version 4 signer, as an SDK client would:
 // through a middleware stack that sees the service, the operation and the
 // input (internal/iamcheck records calls there), and tried again when
-// throttled, failed or unreachable. internal/lambdainvoke and
-// internal/app/secrets use it for the one call each makes, rather than link
-// the SDK's client of the service, whose package initialised its schemas and
-// endpoint tables at every cold start.
+// throttled, failed or unreachable. internal/lambdainvoke,
+// internal/app/secrets and internal/s3blob use it for the few calls each
+// makes, rather than link the SDK's client of the service, whose package
+// initialised its schemas and endpoint tables at every cold start.
 package sigv4
 
 import (
@@ -17,6 +17,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,8 +93,8 @@ func (o *Options) URL(host string) string {
 // Initialize step seeing serviceID (the SDK's: "Lambda", "Secrets
 // Manager"), operation and in; attempt is tried again, after 50 ms then
 // 100 ms, while it fails with an error retryable says the SDK's standard
-// retryer would try again, as often as Retries allows and ctx lets it. It
-// returns the last attempt's error.
+// retryer would try again, as often as Retries allows and ctx lets it
+// (never when retryable is nil). It returns the last attempt's error.
 func (o *Options) Call(ctx context.Context, serviceID, operation string, in any, retryable func(error) bool, attempt func(context.Context) error) error {
 	stack := middleware.NewStack(operation, func() any { return nil })
 	for _, f := range o.APIOptions {
@@ -104,7 +105,7 @@ func (o *Options) Call(ctx context.Context, serviceID, operation string, in any,
 	send := middleware.HandlerFunc(func(ctx context.Context, _ any) (any, middleware.Metadata, error) {
 		for n := 0; ; n++ {
 			err := attempt(ctx)
-			if err == nil || !retryable(err) || n >= o.Retries {
+			if err == nil || retryable == nil || !retryable(err) || n >= o.Retries {
 				return nil, middleware.Metadata{}, err
 			}
 			select {
@@ -121,13 +122,10 @@ func (o *Options) Call(ctx context.Context, serviceID, operation string, in any,
 }
 
 // Do signs req, whose body is body, for service (the signing name:
-// "lambda", "secretsmanager") in the region with the credentials, and
+// "lambda", "secretsmanager", "s3") in the region with the credentials, and
 // sends it.
 func (o *Options) Do(ctx context.Context, req *http.Request, body []byte, service string) (*http.Response, error) {
-	if o.Credentials == nil {
-		return nil, errors.New("no credentials")
-	}
-	creds, err := o.Credentials.Retrieve(ctx)
+	creds, err := o.retrieve(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +133,29 @@ func (o *Options) Do(ctx context.Context, req *http.Request, body []byte, servic
 		return nil, err
 	}
 	return o.HTTPClient.Do(req)
+}
+
+// Presign returns the URL of req signed in its query string for service in
+// the region with the credentials, at signedAt and valid for expires, its
+// payload unsigned: S3's presigned links, which anyone holding them may
+// follow until then.
+func (o *Options) Presign(ctx context.Context, req *http.Request, service string, signedAt time.Time, expires time.Duration) (string, error) {
+	creds, err := o.retrieve(ctx)
+	if err != nil {
+		return "", err
+	}
+	q := req.URL.Query()
+	q.Set("X-Amz-Expires", strconv.FormatInt(int64(expires/time.Second), 10))
+	req.URL.RawQuery = q.Encode()
+	url, _, err := signer(service).PresignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", service, o.Region, signedAt)
+	return url, err
+}
+
+func (o *Options) retrieve(ctx context.Context) (aws.Credentials, error) {
+	if o.Credentials == nil {
+		return aws.Credentials{}, errors.New("no credentials")
+	}
+	return o.Credentials.Retrieve(ctx)
 }
 
 // Unreachable says whether err is a failure to reach the service or to
@@ -146,7 +167,22 @@ func Unreachable(err error) bool {
 
 func sign(ctx context.Context, creds aws.Credentials, req *http.Request, body []byte, service, region string, at time.Time) error {
 	sum := sha256.Sum256(body)
-	return v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, region, at)
+	hash := hex.EncodeToString(sum[:])
+	if service == "s3" {
+		// S3 reads the payload's hash from a header, which the signature
+		// covers, and checks the body against it.
+		req.Header.Set("X-Amz-Content-Sha256", hash)
+	}
+	return signer(service).SignHTTP(ctx, creds, req, hash, service, region, at)
+}
+
+// signer returns the signer of service's requests: S3 signs the path as it
+// is sent, where other services escape it a second time.
+func signer(service string) *v4.Signer {
+	if service == "s3" {
+		return v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	}
+	return v4.NewSigner()
 }
 
 // Signed says whether r, whose body is body, carries the Signature Version

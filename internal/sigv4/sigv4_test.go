@@ -112,3 +112,18 @@ func TestCall(t *testing.T) {
 		})
 	}
 }
+
+// TestCallWithoutRetryable: a call that says no error is worth another
+// attempt (a link's signing) is tried once.
+func TestCallWithoutRetryable(t *testing.T) {
+	o := sigv4.FromConfig(aws.Config{Region: "eu-west-3"})
+	attempts := 0
+	errFailed := errors.New("failed")
+	err := o.Call(context.Background(), "S3", "GetObject", aws.String("k"), nil, func(context.Context) error {
+		attempts++
+		return errFailed
+	})
+	if err != errFailed || attempts != 1 {
+		t.Errorf("Call = %v after %d attempts, want %v after 1", err, attempts, errFailed)
+	}
+}

@@ -46,7 +46,7 @@ func withDownloads(t testing.TB) func(*stack.Config) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return func(c *stack.Config) { c.Files = s3blob.New(srv.Client(), downloadsBucket) }
+	return func(c *stack.Config) { c.Files = s3blob.New(s3blob.NewClient(srv.Config()), downloadsBucket) }
 }
 
 // seedAnswers stores n answers to the event's open sessions straight into
