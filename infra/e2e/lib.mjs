@@ -161,6 +161,14 @@ export function harness(context, base, out) {
     throw new Error(`${where}: Tab never reached ${describe}`);
   }
 
+  // activeId waits until the element with id want has the focus, 10 s at
+  // most, and returns the id of the element that has it then: focus moved by
+  // a navigation, a fragment or a page's script is read once it has settled.
+  async function activeId(page, want) {
+    await page.waitForFunction((id) => document.activeElement && document.activeElement.id === id, want, { timeout: 10000 }).catch(() => {});
+    return page.evaluate(() => (document.activeElement ? document.activeElement.id : ''));
+  }
+
   async function submitAndWait(page) {
     const nav = page.waitForNavigation({ waitUntil: 'load' });
     await page.keyboard.press('Enter');
@@ -185,5 +193,5 @@ export function harness(context, base, out) {
     console.log('\nall checks passed');
   }
 
-  return { failures, axeResults, axeSource, fail, ok, newPage, goto, audit, axeCheck, checkTargets, checkReflow, tabTo, submitAndWait, shot, report };
+  return { failures, axeResults, axeSource, fail, ok, newPage, goto, audit, axeCheck, checkTargets, checkReflow, tabTo, activeId, submitAndWait, shot, report };
 }

@@ -15,7 +15,8 @@
 //   - runs axe on the print's screen view and on the data-entry page, in
 //     French and in English;
 //   - types the sheets in with the keyboard alone (digits, Tab, Enter), as a
-//     trained person would, counting keystrokes and timing each save; the
+//     trained person would, counting keystrokes and timing each save, and
+//     checking that every keystroke lands where the focus should be; the
 //     last sheet repeats the first, and must be refused with its first
 //     entry shown.
 // It prints one line per check and a JSON line "entry-timing", and exits 1
@@ -36,7 +37,7 @@ for (const d of [arg.out, arg.docs]) if (d) mkdirSync(d, { recursive: true });
 
 const { context, close } = await openContext({ viewport: { width: 1024, height: 900 } });
 const h = harness(context, base, '');
-const { fail, ok, axeCheck } = h;
+const { fail, ok, axeCheck, activeId } = h;
 const origin = new URL(base);
 // The organisers' cookie of each event, scoped to its paths as the
 // organisers' page sets it.
@@ -151,17 +152,21 @@ async function entryRun() {
   const timings = [];
   let keys = 0;
   for (const [n, sheet] of spec.sheets.entries()) {
+    // The page's script gives the sheet number the focus while the page is
+    // read, before it has loaded: digits typed from then on all land.
     const active = await page.evaluate(() => document.activeElement.id);
-    if (active !== 'sheet') fail(where, `sheet ${n + 1}: focus on #${active}, want the sheet number`);
+    if (active !== 'sheet') throw new Error(`${where}: sheet ${n + 1}: focus on #${active} once loaded, want the sheet number`);
     let sheetKeys = 0;
     for (const [i, value] of sheet.fields.entries()) {
-      const before = await page.evaluate(() => document.activeElement.id);
-      if (before !== sheet.ids[i]) fail(where, `sheet ${n + 1}: focus on #${before}, want #${sheet.ids[i]}`);
+      await focusOn(page, `sheet ${n + 1}`, sheet.ids[i]);
       await page.keyboard.type(value);
       sheetKeys += [...value].length;
+      // Every keystroke is in the field; the page's script, which runs on
+      // each one, has moved on by then if it will.
+      await holds(page, `sheet ${n + 1}`, sheet.ids[i], value);
       if (i === sheet.fields.length - 1) break;
       const after = await page.evaluate(() => document.activeElement.id);
-      if (after === before) {
+      if (after === sheet.ids[i]) {
         await page.keyboard.press('Tab');
         sheetKeys++;
       }
@@ -192,4 +197,22 @@ async function entryRun() {
   console.log('entry-timing ' + JSON.stringify({ sheets: timings.length, keystrokes: keys, keystrokesPerSheet: keys / timings.length,
     medianSaveMs: timings[Math.floor(timings.length / 2)], maxSaveMs: timings[timings.length - 1] }));
   await page.close();
+}
+
+// focusOn waits until the field id has the focus, and stops the run when it
+// never gets it: what would be typed next would land elsewhere.
+async function focusOn(page, what, id) {
+  const active = await activeId(page, id);
+  if (active !== id) throw new Error(`keyboard entry: ${what}: focus on #${active}, want #${id}`);
+}
+
+// holds waits until the field id holds value, every keystroke typed in it,
+// and stops the run when it never does.
+async function holds(page, what, id, value) {
+  try {
+    await page.waitForFunction(([id, value]) => document.getElementById(id).value === value, [id, value], { timeout: 10000 });
+  } catch {
+    const got = await page.evaluate((id) => document.getElementById(id).value, id);
+    throw new Error(`keyboard entry: ${what}: #${id} holds "${got}", want "${value}": keystrokes lost`);
+  }
 }

@@ -24,9 +24,13 @@ import (
 // of the box ticked (a rating's value, a choice's rank), Tab goes through
 // them in the sheet's order and Enter saves and starts the next sheet. It
 // needs no script; a small one, allowed by its hash on this page alone,
-// moves to the next field once a field's answer is complete.
+// moves to the next field once a field's answer is complete and gives the
+// sheet number the focus as soon as the page is read.
 
 // entryScript moves on when a field's digits can only be a whole answer.
+// It gives the sheet number the focus as soon as the page is read:
+// autofocus waits for the first frame drawn, and a digit typed before it
+// would be lost.
 //
 //go:embed templates/entry.js
 var entryScript string
