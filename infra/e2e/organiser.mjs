@@ -50,7 +50,7 @@ let o = '';
 const { context, close } = await openContext({ viewport: { width: 360, height: 640 } });
 const browser = await chromium.launch(launch); // the administrator's and the participant's
 const h = harness(context, base, out);
-const { fail, ok, newPage, goto, audit, checkReflow, tabTo, submitAndWait, shot } = h;
+const { fail, ok, newPage, goto, audit, checkReflow, tabTo, activeId, submitAndWait, shot } = h;
 
 const question = { fr: "Qu'avez-vous pensé du lieu ?", en: 'What did you think of the venue?', fixed: "Qu'avez-vous pensé du lieu et de l'accueil ?",
   help: "Facultatif : l'accès, la salle, le confort" };
@@ -164,7 +164,7 @@ async function journey(token) {
   await audit(page, 'sessions-error', 'fr');
   const link = await tabTo(page, where, 'the error summary link', (a) => a.tag === 'a' && a.href.startsWith('#'));
   await page.keyboard.press('Enter');
-  const focused = await page.evaluate(() => document.activeElement.id);
+  const focused = await activeId(page, link.href.slice(1));
   if ('#' + focused !== link.href || !focused.endsWith('-ends_at')) fail(where, `following ${link.href} focused #${focused}`);
   else ok(where, `the summary link ${link.href} moves focus to the end`);
   await page.keyboard.press('Control+A');

@@ -51,7 +51,7 @@ const text = {
 
 const { context, close } = await openContext({ viewport: { width: 360, height: 640 }, hasTouch: false });
 const h = harness(context, base, out);
-const { failures, fail, ok, newPage, goto, audit, axeCheck, checkReflow, tabTo, submitAndWait, shot } = h;
+const { failures, fail, ok, newPage, goto, audit, axeCheck, checkReflow, tabTo, activeId, submitAndWait, shot } = h;
 
 try {
   for (const lang of ['fr', 'en']) {
@@ -114,7 +114,7 @@ async function journey(lang) {
   // The error summary's link takes focus to the question.
   const link = await tabTo(page, where, 'the error summary link', (a) => a.tag === 'a' && a.href.startsWith('#'));
   await page.keyboard.press('Enter');
-  const focused = await page.evaluate(() => document.activeElement.id);
+  const focused = await activeId(page, link.href.slice(1));
   if ('#' + focused !== link.href) fail(where, `following ${link.href} focused #${focused}`);
   else ok(where, `the summary link ${link.href} moves focus to the question`);
 
