@@ -44,6 +44,9 @@ func editItem(eventID string, expires time.Time, edit *retours.Edit) map[string]
 	if edit.ByName != "" {
 		item["by_name"] = s(edit.ByName)
 	}
+	if edit.RefName != "" {
+		item["ref_name"] = s(edit.RefName)
+	}
 	if edit.Version != 0 {
 		item[attrVersion] = n(int64(edit.Version))
 	}
@@ -220,7 +223,8 @@ func (st *Store) Edits(ctx context.Context, eventID string, before time.Time, li
 			continue // the BETWEEN's upper bound takes the instant itself
 		}
 		v, _ := strconv.Atoi(numStr(item, attrVersion))
-		out = append(out, retours.Edit{At: at.UTC(), By: str(item, "by"), ByName: str(item, "by_name"), Action: str(item, "action"), Version: v, Ref: str(item, "ref")})
+		out = append(out, retours.Edit{At: at.UTC(), By: str(item, "by"), ByName: str(item, "by_name"), Action: str(item, "action"), Version: v, Ref: str(item, "ref"),
+			RefName: str(item, "ref_name")})
 		if len(out) == limit {
 			break
 		}

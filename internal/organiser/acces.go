@@ -176,10 +176,16 @@ func (s *Server) accessesView(r *http.Request, e *retours.Event, actor retours.A
 		}
 		switch ed.Action {
 		case retours.ActionAccessAdded, retours.ActionAccessRevoked, retours.ActionAccessRotated:
+			// The access's name now, else its name when the change was
+			// made: a revoked access is no longer among the event's.
+			name := ed.RefName
 			for _, a := range e.Accesses {
 				if a.ID == ed.Ref {
-					what += messages.T(lang, "punct.colon") + " " + accessName(lang, a)
+					name = accessName(lang, a)
 				}
+			}
+			if name != "" {
+				what += messages.T(lang, "punct.colon") + " " + name
 			}
 		}
 		v.Edits = append(v.Edits, editRow{When: i18n.DateTime(lang, ed.At), Who: who, What: what})

@@ -93,7 +93,7 @@ func TestAccessesPage(t *testing.T) {
 	// The record of changes names who did what.
 	rec = env.Do("GET", page, nil, organiserCookie(other[1])...)
 	journal := rec.Body.String()[strings.Index(rec.Body.String(), `id="journal"`):]
-	for _, want := range []string{"a créé un accès\u00a0: Association Relais", "a révoqué un accès", "Un accès révoqué depuis", "13 octobre 2026 à 12:00"} {
+	for _, want := range []string{"a créé un accès\u00a0: Association Relais", "a révoqué un accès\u00a0: Département", "Un accès révoqué depuis", "13 octobre 2026 à 12:00"} {
 		if !strings.Contains(journal, want) {
 			t.Errorf("the record of changes does not show %q: %s", want, journal)
 		}

@@ -109,7 +109,9 @@ func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Acto
 	if err != nil {
 		return a, "", err
 	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)); err != nil {
+	ed := actor.Edit(retours.ActionAccessAdded, now, 0, a.ID)
+	ed.RefName = a.Name
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, ed); err != nil {
 		return a, "", err
 	}
 	e.Accesses = accesses
@@ -155,7 +157,11 @@ func (s *Server) removeAccess(r *http.Request, e *retours.Event, actor retours.A
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)); err != nil {
+	ed := actor.Edit(retours.ActionAccessRevoked, s.cfg.Now(), 0, id)
+	if i := slices.IndexFunc(e.Accesses, func(a retours.Access) bool { return a.ID == id }); i >= 0 {
+		ed.RefName = e.Accesses[i].Name
+	}
+	if err := s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, ed); err != nil {
 		return err
 	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "organiser access revoked", slog.String("event", e.ID), slog.String("access", id), slog.String("by", actor.ID()))
@@ -173,7 +179,9 @@ func (s *Server) rotateAccess(r *http.Request, e *retours.Event, actor retours.A
 	if err != nil {
 		return "", err
 	}
-	err = s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, actor.Edit(retours.ActionAccessRotated, s.cfg.Now(), 0, actor.Access.ID))
+	ed := actor.Edit(retours.ActionAccessRotated, s.cfg.Now(), 0, actor.Access.ID)
+	ed.RefName = actor.Access.Name
+	err = s.cfg.Edits.ReplaceAccesses(r.Context(), e, accesses, ed)
 	if retours.ErrorCode(err) == retours.ECONFLICT {
 		// Another rotation, or another change of the accesses, came first.
 		return "", retours.NewError(retours.ECONFLICT, "token.changed")

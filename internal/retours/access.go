@@ -251,4 +251,7 @@ type Edit struct {
 	// Ref is what the change is about: a text's reference, an access, a
 	// share, a new edition's event.
 	Ref string `json:"ref,omitempty"`
+	// RefName is the name of the access Ref names, at the time: the
+	// record still names an access once it is revoked.
+	RefName string `json:"ref_name,omitempty"`
 }

@@ -25,6 +25,7 @@ func testAccesses(t *testing.T, st Store) {
 	second, _, _ := retours.NewAccess(rand.Reader, "Médiathèque", e.Accesses[0].ID, T0, false)
 	both, _ := retours.WithAccess(e.Accesses, second)
 	edit := retours.Actor{Access: &e.Accesses[0]}.Edit(retours.ActionAccessAdded, T0, 0, second.ID)
+	edit.RefName = second.Name
 	if err := st.ReplaceAccesses(ctx, e, both, edit); err != nil {
 		t.Fatal(err)
 	}
