@@ -193,5 +193,18 @@ export function harness(context, base, out) {
     console.log('\nall checks passed');
   }
 
-  return { failures, axeResults, axeSource, fail, ok, newPage, goto, audit, axeCheck, checkTargets, checkReflow, tabTo, activeId, submitAndWait, shot, report };
+  // run runs a script's steps, an error they throw being one more failure,
+  // then close, then report.
+  async function run(steps, close) {
+    try {
+      await steps();
+    } catch (err) {
+      fail('run', err.stack || String(err));
+    } finally {
+      await close();
+    }
+    report();
+  }
+
+  return { failures, axeResults, axeSource, fail, ok, run, newPage, goto, audit, axeCheck, checkTargets, checkReflow, tabTo, activeId, submitAndWait, shot, report };
 }

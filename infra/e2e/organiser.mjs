@@ -62,17 +62,14 @@ const eventForm = {
   '#f-series': 'nec-auvergne', '#f-edition': '3', '#f-emails': 'orga@tiers-lieu.example.org', '#f-access_name': 'Tiers-lieu',
 };
 
-try {
+await h.run(async () => {
   const token = await create();
   await journey(token);
   await everyPage();
-} catch (err) {
-  fail('run', err.stack || String(err));
-} finally {
+}, async () => {
   await browser.close();
   await close();
-}
-h.report();
+});
 
 // post submits the form holding el by pressing Enter on it, and waits.
 async function enter(page, locator) {

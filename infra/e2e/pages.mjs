@@ -30,18 +30,13 @@ const { context, close } = await openContext({ viewport: { width: 320, height: 6
 const h = harness(context, base, out);
 const { fail, ok, newPage, axeCheck } = h;
 
-try {
+await h.run(async () => {
   for (const lang of ['fr', 'en']) {
     for (const p of pages) await check(p, lang);
   }
   if (arg.admin) await keyboardLogin();
   if (arg.crossSite) await linkFromAnotherSite();
-} catch (err) {
-  fail('run', err.stack || String(err));
-} finally {
-  await close();
-}
-h.report();
+}, close);
 
 async function check(p, lang) {
   await context.clearCookies();

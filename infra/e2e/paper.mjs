@@ -44,21 +44,11 @@ const origin = new URL(base);
 await context.addCookies(spec.tokens.flatMap(({ event, token }) => ['/o/' + event, '/api/events/' + event].map((path) =>
   ({ name: 'retours_organiser', value: token, domain: origin.hostname, path, httpOnly: true, sameSite: 'Strict' }))));
 
-try {
+await h.run(async () => {
   for (const p of spec.prints) await print(p);
   for (const lang of ['fr', 'en']) await entryAudit(lang);
   await entryRun();
-} catch (err) {
-  fail('run', err.stack || String(err));
-} finally {
-  await close();
-}
-h.report();
-
-// newPage opens a tab that fails on what lib.mjs's tabs fail on.
-function newPage(where) {
-  return h.newPage('', () => where);
-}
+}, close);
 
 // squash removes white space and soft hyphens, so that a label wrapped
 // over lines, as pdf.js gives it back, compares with the label.
@@ -82,7 +72,7 @@ async function pdfPages(data) {
 // print checks one paper questionnaire printed to PDF.
 async function print(p) {
   const where = `print ${p.name}`;
-  const page = await newPage(where);
+  const page = await h.newPage('', () => where);
   const resp = await page.goto(base + p.path, { waitUntil: 'load' });
   if (resp.status() !== 200) fail(where, `status ${resp.status()}`);
   const styled = await page.evaluate(() => getComputedStyle(document.querySelector('.sheet')).display);
@@ -132,7 +122,7 @@ async function print(p) {
 // entryAudit runs axe on the data-entry page.
 async function entryAudit(lang) {
   const where = `data entry (${lang})`;
-  const page = await newPage(where);
+  const page = await h.newPage('', () => where);
   const resp = await page.goto(base + spec.entry + '?lang=' + lang, { waitUntil: 'load' });
   if (resp.status() !== 200) fail(where, `status ${resp.status()}`);
   const htmlLang = await page.evaluate(() => document.documentElement.lang);
@@ -147,7 +137,7 @@ async function entryAudit(lang) {
 // last field, Enter saves.
 async function entryRun() {
   const where = 'keyboard entry';
-  const page = await newPage(where);
+  const page = await h.newPage('', () => where);
   await page.goto(base + spec.entry + '?s=' + spec.session, { waitUntil: 'load' });
   const timings = [];
   let keys = 0;

@@ -53,7 +53,7 @@ const { context, close } = await openContext({ viewport: { width: 360, height: 6
 const h = harness(context, base, out);
 const { failures, fail, ok, newPage, goto, audit, axeCheck, checkReflow, tabTo, activeId, submitAndWait, shot } = h;
 
-try {
+await h.run(async () => {
   for (const lang of ['fr', 'en']) {
     await journey(lang);
   }
@@ -63,12 +63,7 @@ try {
     if (arg.organisers) await organisersPage(lang, arg.organisers, arg.token, 'organisers', checkEraseForm, false);
     if (arg.erasure) await organisersPage(lang, arg.erasure, arg.erasuretoken, 'erasure', checkErasure, true);
   }
-} catch (err) {
-  fail('run', err.stack || String(err));
-} finally {
-  await close();
-}
-h.report();
+}, close);
 
 async function journey(lang) {
   let where = `journey (${lang})`;

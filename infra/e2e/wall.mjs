@@ -41,23 +41,13 @@ const { context, close } = await openContext({ viewport: { width: 1920, height: 
 const h = harness(context, base, '');
 const { fail, ok, axeSource } = h;
 
-try {
+await h.run(async () => {
   for (const [width, height] of [[1920, 1080], [1280, 720]]) {
     for (const lang of ['fr', 'en']) await wall(lang, width, height);
   }
   await refused();
   await organisers();
-} catch (err) {
-  fail('run', err.stack || String(err));
-} finally {
-  await close();
-}
-h.report();
-
-// newPage opens a tab that fails on what lib.mjs's tabs fail on.
-function newPage(where) {
-  return h.newPage('', () => where);
-}
+}, close);
 
 async function goto(page, where, path, want) {
   const resp = await page.goto(base + path, { waitUntil: 'load' });
@@ -88,7 +78,7 @@ async function setCookie(token) {
 async function wall(lang, width, height) {
   const where = `wall ${width}×${height} (${lang})`;
   await setCookie('');
-  const page = await newPage(where);
+  const page = await h.newPage('', () => where);
   await page.setViewportSize({ width, height });
   // The wall as it refreshes: its Refresh header. The checks below look at
   // the paused wall, the same page that stays put while axe runs.
@@ -154,7 +144,7 @@ async function footerLabel(resp) {
 async function refused() {
   const where = 'wall link token elsewhere';
   await setCookie(linkToken);
-  const page = await newPage(where);
+  const page = await h.newPage('', () => where);
   await goto(page, where, `/o/${arg.event}`, 403);
   if (!(await page.evaluate(() => !!document.querySelector('input[name="token"]')))) fail(where, '/o/<event> does not ask for an organiser token');
   await goto(page, where, `/o/${arg.event}/mur`, 403);
@@ -169,7 +159,7 @@ async function organisers() {
   await setCookie(arg.token);
   for (const lang of ['fr', 'en']) {
     let where = `organisers' wall (${lang})`;
-    const page = await newPage(where);
+    const page = await h.newPage('', () => where);
     await page.setViewportSize({ width: 1280, height: 720 });
     await goto(page, where, `/o/${arg.event}/mur?lang=${lang}&pause=1`, 200);
     if (!(await page.evaluate((t) => document.body.innerText.includes(t), arg.approved))) fail(where, 'the approved note is not shown');
