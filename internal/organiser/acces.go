@@ -196,11 +196,8 @@ func (s *Server) accessesView(r *http.Request, e *retours.Event, actor retours.A
 // accessesCreate answers POST /o/{event}/acces: a new access for a
 // co-organising structure or person, its token shown once.
 func (s *Server) accessesCreate(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	name := r.PostForm.Get("name")
@@ -269,11 +266,8 @@ func (s *Server) accessesRevoke(w http.ResponseWriter, r *http.Request) error {
 // sharesCreate answers POST /o/{event}/partages: a speaker's link to the
 // results of the session of the form, shown once.
 func (s *Server) sharesCreate(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	sh, link, err := s.share(r, e, actor, r.PostForm.Get("session"))

@@ -120,6 +120,19 @@ func (s *Server) addAccess(r *http.Request, e *retours.Event, actor retours.Acto
 	return a, token, nil
 }
 
+// refusedLink returns the message to show by a new link's name field when
+// err refused the link — its name, or the event's accesses all taken — and
+// whether it did; any other error fails the request.
+func refusedLink(lang string, err error) (string, bool) {
+	if c := retours.ErrorCode(err); c != retours.EINVALID && c != retours.ECONFLICT {
+		return "", false
+	}
+	if p, ok := retours.ErrorFields(err)["name"]; ok {
+		return retours.FieldMessage(lang, p), true
+	}
+	return retours.ErrorMessage(lang, err), true
+}
+
 // revokeRoleAccess revokes the access id of e, by actor, when it is a link
 // of role (a data-entry or wall link); ENOTFOUND for any other access, so
 // that an organiser's is never revoked from a link's page.

@@ -149,11 +149,7 @@ func (req *editRequest) edit(e *retours.Event) retours.EventEdit {
 // and questionnaire, replaced whole over the version of If-Match, under the
 // domain's rules (retours.Event.Edit).
 func (s *Server) putEvent(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, true)
-	if err != nil {
-		return err
-	}
-	from, err := ifMatch(r)
+	e, actor, from, err := s.authoriseEdit(r)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/retours/retours/internal/retours"
-	"github.com/retours/retours/internal/web"
 )
 
 // editionPath is the page that makes the next edition, under /o/{event}.
@@ -109,11 +108,8 @@ var editionKey = regexp.MustCompile(`^[a-z2-9]{16,64}$`)
 // key draws the new edition's ids and token: the same form sent twice
 // makes the same edition, stored once, and shows the same token.
 func (s *Server) createEditionPage(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	f := readEditionForm(r)

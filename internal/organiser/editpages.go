@@ -177,11 +177,8 @@ func doneNotice(r *http.Request, lang string) string {
 // editForm authorises a post of an editing page's form and reads it, with
 // the version it was made from.
 func (s *Server) editForm(r *http.Request) (*retours.Event, retours.Actor, int, error) {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return nil, actor, 0, err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return nil, actor, 0, err
 	}
 	from, err := formVersion(r)

@@ -651,11 +651,8 @@ func (s *Server) renderEntry(w http.ResponseWriter, r *http.Request, status int,
 // creates a data-entry link (action create, with its name), shown once, or
 // revokes one (action revoke, with its access id).
 func (s *Server) entryLinks(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	lang := web.PageLang(r, e)
@@ -667,8 +664,8 @@ func (s *Server) entryLinks(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	a, token, err := s.addAccess(r, e, actor, r.PostForm.Get("name"), retours.RoleEntry)
-	code := retours.ErrorCode(err)
-	if err != nil && code != retours.EINVALID && code != retours.ECONFLICT {
+	msg, refused := refusedLink(lang, err)
+	if err != nil && !refused {
 		return err
 	}
 	v, verr := s.entryView(r, e, actor, true, "", entrySitting{})
@@ -676,12 +673,9 @@ func (s *Server) entryLinks(w http.ResponseWriter, r *http.Request) error {
 		return verr
 	}
 	status := http.StatusCreated
-	if err != nil {
+	if refused {
 		status = web.StatusOf(err)
-		v.LinkError = retours.ErrorMessage(lang, err)
-		if p, ok := retours.ErrorFields(err)["name"]; ok {
-			v.LinkError = retours.FieldMessage(lang, p)
-		}
+		v.LinkError = msg
 		v.Errors = []web.ErrorView{{Anchor: "link-name", Label: messages.T(lang, "entry.links.name"), Message: v.LinkError}}
 	} else {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "data-entry link created", slog.String("event", e.ID), slog.String("access", a.ID))

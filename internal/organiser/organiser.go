@@ -221,6 +221,26 @@ func (s *Server) organiserEvent(r *http.Request) (*retours.Event, error) {
 	return e, err
 }
 
+// authoriseForm is authorise for an organisers' form, which it parses.
+func (s *Server) authoriseForm(r *http.Request) (*retours.Event, retours.Actor, error) {
+	e, actor, err := s.authorise(r, false)
+	if err != nil {
+		return nil, actor, err
+	}
+	return e, actor, web.ParseForm(r)
+}
+
+// authoriseEdit is authorise for an API edit of the event's definition,
+// and returns the version it was made from (If-Match).
+func (s *Server) authoriseEdit(r *http.Request) (*retours.Event, retours.Actor, int, error) {
+	e, actor, err := s.authorise(r, true)
+	if err != nil {
+		return nil, actor, 0, err
+	}
+	from, err := ifMatch(r)
+	return e, actor, from, err
+}
+
 // authorise loads the event named in the path and checks that the request
 // comes from one of its organiser accesses, or, when admin is set, from
 // the administrator (bearer token or admin cookie), and says who.

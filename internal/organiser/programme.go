@@ -124,11 +124,7 @@ func (s *Server) previewProgramme(w http.ResponseWriter, r *http.Request) error 
 // Nothing is written when any line has an error: the answer is then 400
 // with the preview, problems included.
 func (s *Server) importProgramme(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, true)
-	if err != nil {
-		return err
-	}
-	from, err := ifMatch(r)
+	e, actor, from, err := s.authoriseEdit(r)
 	if err != nil {
 		return err
 	}

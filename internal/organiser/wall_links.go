@@ -1,7 +1,6 @@
 package organiser
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -52,21 +51,17 @@ func (s *Server) renderWallLinks(w http.ResponseWriter, r *http.Request, status 
 // read-only link to the wall, shown on the page once; only its hash is
 // stored.
 func (s *Server) createWallLink(w http.ResponseWriter, r *http.Request) error {
-	e, actor, err := s.authorise(r, false)
+	e, actor, err := s.authoriseForm(r)
 	if err != nil {
-		return err
-	}
-	if err := web.ParseForm(r); err != nil {
 		return err
 	}
 	lang := web.PageLang(r, e)
 	name := r.PostForm.Get("name")
 	a, token, err := s.addAccess(r, e, actor, name, retours.RoleWall)
-	var re *retours.Error
-	if errors.As(err, &re) && re.Fields["name"] != "" {
-		v := &wallLinksView{Name: name, NameError: retours.FieldMessage(lang, re.Fields["name"])}
+	if msg, refused := refusedLink(lang, err); refused {
+		v := &wallLinksView{Name: name, NameError: msg}
 		v.Errors = []web.ErrorView{{Anchor: "name", Label: messages.T(lang, "wall.links.name"), Message: v.NameError}}
-		return s.renderWallLinks(w, r, http.StatusBadRequest, e, v)
+		return s.renderWallLinks(w, r, web.StatusOf(err), e, v)
 	}
 	if err != nil {
 		return err

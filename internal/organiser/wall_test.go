@@ -1,6 +1,7 @@
 package organiser_test
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -271,6 +272,20 @@ func TestWallLink(t *testing.T) {
 	}
 	if rec := env.Do("GET", link, nil); rec.Code != http.StatusNotFound {
 		t.Errorf("revoked link: %d, want 404", rec.Code)
+	}
+	// Once the event's accesses are all taken, the page says so by the
+	// name, as for a refused name, and stores nothing.
+	for i := len(ev.Accesses) - 1; i < retours.MaxAccesses; i++ {
+		if rec := env.PostForm("/o/"+ce.ID+"/mur/liens", url.Values{"name": {fmt.Sprintf("Salle %d", i)}}, cookie...); rec.Code != http.StatusCreated {
+			t.Fatalf("link %d: %d", i, rec.Code)
+		}
+	}
+	rec = env.PostForm("/o/"+ce.ID+"/mur/liens", url.Values{"name": {"Une de trop"}}, cookie...)
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `href="#name"`) || !strings.Contains(rec.Body.String(), `value="Une de trop"`) {
+		t.Errorf("a link over the limit = %d, want 409 with the message by the name: %s", rec.Code, rec.Body)
+	}
+	if got, _ := env.Store.Event(t.Context(), ce.ID); len(got.Accesses) != retours.MaxAccesses {
+		t.Errorf("%d accesses, want %d", len(got.Accesses), retours.MaxAccesses)
 	}
 	// The organisers may revoke neither their last access nor be locked
 	// out by a wall link left.
