@@ -352,7 +352,7 @@ func buildAll(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	args := append(append([]string{}, runtimeapi.LocalBuild...), "-o", dir+string(filepath.Separator), "./functions/...")
-	cmd := exec.CommandContext(t.Context(), goTool(), args...)
+	cmd := exec.CommandContext(t.Context(), runtimeapi.GoTool(), args...)
 	cmd.Dir = moduleRoot(t)
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -392,19 +392,6 @@ func timeout(t *testing.T, tmpl *samtemplate.Template, name string) time.Duratio
 
 // logicalID returns the logical id in template.yaml of functions/name.
 func logicalID(name string) string { return strings.ToUpper(name[:1]) + name[1:] + "Function" }
-
-// goTool returns the go command of the toolchain running the tests.
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
 
 func slicesDelete(kvs []string, prefix string) []string {
 	var out []string

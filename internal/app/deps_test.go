@@ -4,10 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/retours/retours/internal/runtimeapi"
 )
 
 const mod = "github.com/retours/retours/"
@@ -91,7 +92,7 @@ var testOnly = []string{
 // links, built as for Lambda (linux/arm64, lambda.norpc), and checks them
 // against linking.
 func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
-	goCmd := goTool()
+	goCmd := runtimeapi.GoTool()
 	root, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}").Output()
 	if err != nil {
 		t.Fatalf("go list -m: %v", err)
@@ -138,7 +139,7 @@ func TestEachFunctionLinksOnlyWhatItServes(t *testing.T) {
 // use, imports of retours only the domain and its texts, and no module
 // beyond the standard library.
 func TestWebLinksNoFunction(t *testing.T) {
-	out, err := exec.Command(goTool(), "list", "-deps", mod+"internal/web").Output()
+	out, err := exec.Command(runtimeapi.GoTool(), "list", "-deps", mod+"internal/web").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
 	}
@@ -157,7 +158,7 @@ func TestWebLinksNoFunction(t *testing.T) {
 // their code, in internal/survey, whose tests link neither the AWS SDK nor
 // the spreadsheet library, so that their instrumented build stays quick.
 func TestFuzzTargetsLinkNoSDK(t *testing.T) {
-	out, err := exec.Command(goTool(), "list", "-deps", "-test", mod+"internal/survey").Output()
+	out, err := exec.Command(runtimeapi.GoTool(), "list", "-deps", "-test", mod+"internal/survey").Output()
 	if err != nil {
 		t.Fatalf("go list -deps -test: %v", err)
 	}
@@ -166,17 +167,4 @@ func TestFuzzTargetsLinkNoSDK(t *testing.T) {
 			t.Errorf("the tests of internal/survey link %s", dep)
 		}
 	}
-}
-
-// goTool returns the go command of the toolchain running the tests.
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }

@@ -110,6 +110,17 @@ type sheetRow struct {
 
 type entryLink struct{ ID, Name, When string }
 
+// entryEvent reads the event of the path and checks, with entryActor, that
+// the request comes from one of its organisers or data-entry links.
+func (s *Server) entryEvent(r *http.Request) (*retours.Event, retours.Actor, bool, error) {
+	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
+	if err != nil {
+		return nil, retours.Actor{}, false, err
+	}
+	actor, orga, err := s.entryActor(r, e)
+	return e, actor, orga, err
+}
+
 // entryActor checks that the request comes from an organiser of the event
 // or from one of its data-entry links, and says which.
 func (s *Server) entryActor(r *http.Request, e *retours.Event) (retours.Actor, bool, error) {
@@ -133,11 +144,7 @@ func (s *Server) entryActor(r *http.Request, e *retours.Event) (retours.Actor, b
 // entryPage answers GET /o/{event}/saisie: a blank sheet, or with
 // ?corriger= the sheet to correct.
 func (s *Server) entryPage(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
-	if err != nil {
-		return err
-	}
-	actor, orga, err := s.entryActor(r, e)
+	e, actor, orga, err := s.entryEvent(r)
 	if err != nil {
 		return err
 	}
@@ -456,11 +463,7 @@ func rawSheet(e *retours.Event, typed map[string]string) map[string][]string {
 // (action save), stores a correction (replace set to the sheet's number),
 // or removes a sheet (action delete), and then shows a blank sheet.
 func (s *Server) entrySave(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.cfg.Events.Event(r.Context(), r.PathValue("event"))
-	if err != nil {
-		return err
-	}
-	actor, orga, err := s.entryActor(r, e)
+	e, actor, orga, err := s.entryEvent(r)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +31,17 @@ import (
 // but without -trimpath and with the machine's cgo setting, so that go build
 // reuses what go test compiled.
 var LocalBuild = []string{"build", "-ldflags", "-s -w", "-tags", "lambda.norpc"}
+
+// GoTool returns the go command of the toolchain running the tests, which
+// builds the functions as they were compiled; "go" from the PATH when it
+// has none.
+func GoTool() string {
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return "go"
+}
 
 // Env returns the variables Lambda sets for a function named name at 256 MB,
 // with JSON logs at level, a region and dummy credentials of its role; the
